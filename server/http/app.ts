@@ -1,0 +1,97 @@
+/** The Koa app: request id → log → metrics → errors → body → routes. Stateless; any number may run. */
+import { randomUUID } from 'node:crypto';
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { AppError } from '../services/errors';
+import { errorMiddleware } from './errors';
+import { callbackRouter, patientRouter } from './routes';
+import type { Metrics } from './metrics';
+import type { Deps } from '../services/deps';
+
+export interface ReadinessProbe {
+  name: string;
+  check(): Promise<void>;
+}
+
+export function createApp(deps: Deps, metrics: Metrics, probes: ReadinessProbe[] = []): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.silent = true;
+
+  app.use(async (ctx, next) => {
+    const incoming = ctx.get('X-Request-Id');
+    const requestId = /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    ctx.set('X-Request-Id', requestId);
+    ctx.state.requestId = requestId;
+    ctx.state.log = deps.logger.child({ requestId });
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = ctx._matchedRoute ? String(ctx._matchedRoute) : 'unmatched';
+      metrics.httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
+      if (ctx.status >= 500) ctx.state.log.error({ method: ctx.method, route, status: ctx.status }, 'request failed');
+    }
+  });
+  app.use(errorMiddleware());
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: deps.settings.BODY_LIMIT_BYTES,
+      encoding: 'utf-8',
+      onError: (err) => {
+        throw Object.assign(new AppError('VALIDATION_FAILED', `the body is not valid JSON: ${err.message}`), {});
+      },
+    }),
+  );
+  app.use(async (ctx, next) => {
+    if ((ctx.method === 'POST' || ctx.method === 'PUT') && ctx.path.startsWith('/api/') && ctx.request.length && !ctx.is('application/json')) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    }
+    await next();
+  });
+
+  const rateLimit: Koa.Middleware = async (ctx, next) => {
+    const who = (ctx.state as { openid?: string }).openid ?? `ip:${ctx.ip}`;
+    const verdict = await deps.store.consumeRate('api', who, { points: deps.settings.RATE_LIMIT_PER_MINUTE, durationS: 60 });
+    if (!verdict.allowed) {
+      ctx.set('Retry-After', String(Math.ceil(verdict.retryAfterMs / 1000)));
+      throw new AppError('RATE_LIMITED', 'too many requests; please slow down');
+    }
+    await next();
+  };
+
+  const ops = new Router();
+  ops.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  ops.get('/readyz', async (ctx) => {
+    const results: Record<string, string> = {};
+    let ready = true;
+    await Promise.all(
+      probes.map(async (probe) => {
+        try {
+          await probe.check();
+          results[probe.name] = 'ok';
+        } catch (err) {
+          ready = false;
+          results[probe.name] = err instanceof Error ? err.message : String(err);
+        }
+      }),
+    );
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not ready', checks: results };
+  });
+  ops.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+
+  for (const router of [ops, patientRouter(deps, rateLimit), callbackRouter(deps, metrics)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}

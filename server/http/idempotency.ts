@@ -1,0 +1,82 @@
+/**
+ * Idempotency-Key (DESIGN 13, STYLE 9): the same key with the same body replays the stored answer; the same key
+ * with another body is 422 IDEMPOTENCY_KEY_REUSED; two requests with one key at once → the second gets 409.
+ * Answers are stored in PostgreSQL (durable); the in-flight marker lives in the ephemeral store.
+ */
+import { createHash } from 'node:crypto';
+import type Koa from 'koa';
+import { idempotencyKeySchema } from '../../shared/api';
+import { AppError } from '../services/errors';
+import { toErrorBody } from './errors';
+import type { Deps } from '../services/deps';
+
+const IN_FLIGHT_TTL_MS = 60_000;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function idempotent(deps: Deps, scopeOf: (ctx: Koa.Context) => string): Koa.Middleware {
+  return async (ctx, next) => {
+    const header = ctx.get('Idempotency-Key');
+    if (!header) throw new AppError('IDEMPOTENCY_KEY_REQUIRED', 'this call needs an Idempotency-Key header');
+    const parsed = idempotencyKeySchema.safeParse(header);
+    if (!parsed.success) throw new AppError('VALIDATION_FAILED', parsed.error.issues[0]?.message ?? 'bad Idempotency-Key');
+    const scope = `${scopeOf(ctx)}:${ctx.method}:${ctx._matchedRoute ?? ctx.path}`;
+    const key = parsed.data;
+    const hash = createHash('sha256').update(`${ctx.path}\n${canonical(ctx.request.body ?? null)}`).digest('hex');
+
+    const replay = async (): Promise<boolean> => {
+      const rows = (await deps.db.query(`SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key])) as {
+        request_hash: string;
+        status_code: number;
+        response: unknown;
+      }[];
+      if (rows.length === 0) return false;
+      if (rows[0].request_hash !== hash) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
+      ctx.status = rows[0].status_code;
+      ctx.body = rows[0].response;
+      ctx.set('Idempotent-Replayed', 'true');
+      return true;
+    };
+
+    if (await replay()) return;
+    const marker = `idem:${scope}:${key}`;
+    if (!(await deps.store.setIfAbsent(marker, hash, IN_FLIGHT_TTL_MS))) {
+      throw new AppError('CONCURRENT_REQUEST', 'a request with this Idempotency-Key is still being processed');
+    }
+    try {
+      if (await replay()) return;
+      let failure: unknown;
+      try {
+        await next();
+      } catch (err) {
+        failure = err;
+      }
+      if (failure === undefined) {
+        await store(deps, scope, key, hash, ctx.status, ctx.body);
+      } else {
+        // a refusal is part of the answer (same key → same refusal); a 5xx is not: the client may retry
+        const { status, body } = toErrorBody(failure);
+        if (status < 500 && status !== 409 && status !== 429) await store(deps, scope, key, hash, status, body);
+        throw failure;
+      }
+    } finally {
+      await deps.store.deleteIfEquals(marker, hash);
+    }
+  };
+}
+
+async function store(deps: Deps, scope: string, key: string, hash: string, status: number, body: unknown): Promise<void> {
+  await deps.db.query(
+    `INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING`,
+    [scope, key, hash, status, JSON.stringify(body ?? null), new Date(deps.clock.now())],
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * The janitor (DESIGN 5, 6.7, 6.8): settles what a lost callback or a crash left open, by asking the parties.
+ * - AWAITING_PAYMENT past the callback grace, and UNKNOWN: query WeChat; paid → PAID, failed → PAYMENT_FAILED.
+ * - PRESETTLED / AWAITING_PAYMENT / UNKNOWN past the payment window: expire (close at WeChat, release).
+ * - CREATED left behind by a crashed checkout: cancel and release.
+ * Rows are claimed with SKIP LOCKED and a next-check lease, so several instances never work the same order.
+ */
+import { OrderRow } from '../db/entities';
+import { StateConflict, transitionOrder } from '../db/orders';
+import { enqueue } from '../db/outbox';
+import { GatewayError } from '../gateways/ports';
+import { AppError } from '../services/errors';
+import { closeOrder } from '../services/release';
+import { queryOrder } from '../services/reconcileOrder';
+import type { Deps } from '../services/deps';
+
+export const JANITOR_BATCH_MAX = 50;
+/** a CREATED order older than this was abandoned by a crashed checkout */
+export const CREATED_ABANDONED_MS = 2 * 60_000;
+export const RECHECK_BASE_MS = 10_000;
+export const RECHECK_MAX_MS = 10 * 60_000;
+
+async function claim(deps: Deps, where: string, params: unknown[], leaseMs: number): Promise<string[]> {
+  const now = new Date(deps.clock.now());
+  const result = (await deps.db.query(
+    `UPDATE orders SET next_check_at = $1
+      WHERE id IN (SELECT id FROM orders WHERE ${where} ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT ${JANITOR_BATCH_MAX})
+      RETURNING id`,
+    [new Date(now.getTime() + leaseMs), now, ...params],
+  )) as [{ id: string }[], number];
+  return result[0].map((r) => r.id);
+}
+
+export async function runJanitorOnce(deps: Deps): Promise<{ expired: number; resolved: number; abandoned: number }> {
+  const now = deps.clock.now();
+  let expired = 0;
+  let resolved = 0;
+  let abandoned = 0;
+
+  const due = await claim(
+    deps,
+    `status IN ('AWAITING_PAYMENT','UNKNOWN','PRESETTLED') AND (expires_at <= $2 OR (status <> 'PRESETTLED' AND (next_check_at IS NULL OR next_check_at <= $2)))`,
+    [],
+    RECHECK_BASE_MS,
+  );
+  for (const id of due) {
+    const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id });
+    try {
+      if (order.expiresAt.getTime() <= now) {
+        const end = await closeOrder(deps, order, 'EXPIRED', 'janitor', 'payment window passed');
+        if (end === 'EXPIRED') expired++;
+        else resolved++;
+      } else if (await resolveByQuery(deps, order)) {
+        resolved++;
+      }
+    } catch (err) {
+      if (err instanceof GatewayError || err instanceof AppError) {
+        deps.logger.warn({ orderId: id, err: err.message }, 'janitor could not reach a party; will retry');
+        continue;
+      }
+      throw err;
+    }
+  }
+
+  const stale = await claim(deps, `status = 'CREATED' AND created_at <= $3`, [new Date(now - CREATED_ABANDONED_MS)], RECHECK_MAX_MS);
+  for (const id of stale) {
+    const at = new Date(deps.clock.now());
+    try {
+      await deps.db.transaction(async (m) => {
+        await transitionOrder(m, id, ['CREATED'], 'CANCELLED', { nextCheckAt: null }, { actor: 'janitor', reason: 'checkout abandoned', at });
+        await enqueue(m, 'release', `release:${id}`, id, { reason: 'checkout abandoned' }, at);
+      });
+      abandoned++;
+    } catch (err) {
+      if (!(err instanceof StateConflict)) throw err;
+    }
+  }
+  return { expired, resolved, abandoned };
+}
+
+/** true when the order left its open state. */
+async function resolveByQuery(deps: Deps, order: OrderRow): Promise<boolean> {
+  const verdict = await queryOrder(deps, order);
+  const at = new Date(deps.clock.now());
+  switch (verdict.kind) {
+    case 'paid':
+      return true;
+    case 'failed':
+      await deps.db.transaction(async (m) => {
+        await transitionOrder(m, order.id, ['AWAITING_PAYMENT', 'UNKNOWN'], 'PAYMENT_FAILED', { nextCheckAt: null, lastError: verdict.why }, { actor: 'janitor', reason: verdict.why, at });
+        await enqueue(m, 'release', `release:${order.id}`, order.id, { reason: verdict.why }, at);
+      });
+      return true;
+    case 'closed':
+      await closeOrder(deps, order, 'EXPIRED', 'janitor', 'WeChat order closed');
+      return true;
+    case 'unpaid':
+    case 'not-found':
+      if (order.status === 'UNKNOWN') {
+        // the create never happened (or is unpaid): the patient may pay again; creates are idempotent by out_trade_no
+        await deps.db.transaction((m) =>
+          transitionOrder(m, order.id, ['UNKNOWN'], 'AWAITING_PAYMENT', {}, { actor: 'janitor', reason: `query: ${verdict.kind}`, at }),
+        );
+      }
+      await deps.db.query(`UPDATE orders SET next_check_at = $2 WHERE id = $1`, [order.id, new Date(at.getTime() + recheckDelay(order, at.getTime()))]);
+      return false;
+  }
+}
+
+/** Asks more often right after payment started, less often later. */
+function recheckDelay(order: OrderRow, nowMs: number): number {
+  const age = nowMs - (order.paymentStartedAt ?? order.createdAt).getTime();
+  return Math.min(RECHECK_MAX_MS, Math.max(RECHECK_BASE_MS, Math.floor(age / 4)));
+}

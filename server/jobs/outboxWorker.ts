@@ -1,0 +1,47 @@
+/**
+ * Works the outbox: claims due rows (SKIP LOCKED, so any number of instances may run this), calls the handler
+ * outside any transaction, and records success or the next attempt with exponential backoff. A row that keeps
+ * failing ends DEAD, visible to the cashier with its last error.
+ */
+import { claimDue, markDone, markFailed, type ClaimedJob } from '../db/outbox';
+import { confirmAtHis } from '../services/hisConfirm';
+import { releaseOrder } from '../services/release';
+import type { Deps } from '../services/deps';
+
+/** How long a claimed row stays with its worker before another may take it (longer than any outside call). */
+export const OUTBOX_LEASE_MS = 60_000;
+
+async function runJob(deps: Deps, job: ClaimedJob): Promise<void> {
+  if (!job.orderId) throw new Error(`outbox job ${job.id} has no order`);
+  switch (job.kind) {
+    case 'his_confirm':
+      return confirmAtHis(deps, job.orderId);
+    case 'release':
+      return releaseOrder(deps, job.orderId);
+    default:
+      throw new Error(`unknown outbox kind ${job.kind}`);
+  }
+}
+
+export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Runs one batch; returns how many jobs it handled. */
+export async function runOutboxOnce(deps: Deps): Promise<number> {
+  const now = new Date(deps.clock.now());
+  const jobs = await claimDue(deps.db, now, OUTBOX_LEASE_MS, deps.settings.OUTBOX_BATCH_MAX);
+  for (const job of jobs) {
+    try {
+      await runJob(deps, job);
+      await markDone(deps.db, job.id, new Date(deps.clock.now()));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const at = deps.clock.now();
+      const next = job.attempts >= deps.settings.OUTBOX_ATTEMPTS_MAX ? null : new Date(at + backoffMs(job.attempts, deps.settings.OUTBOX_BACKOFF_BASE_MS, deps.settings.OUTBOX_BACKOFF_MAX_MS));
+      deps.logger.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: message, dead: next === null }, 'outbox job failed');
+      await markFailed(deps.db, job.id, message, next, new Date(at));
+    }
+  }
+  return jobs.length;
+}

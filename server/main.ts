@@ -1,0 +1,130 @@
+/**
+ * Composition root: settings + keys → adapters, stores, services, the Koa app and the background jobs.
+ * Used by `npm start` (embedded), services mode, the tests and the benchmark alike.
+ */
+import type { Server } from 'node:http';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/settings';
+import type { ServerKeys } from '../scripts/keyring';
+import { systemClock, type Clock } from '../shared/clock';
+import { HttpHisGateway } from './gateways/his/client';
+import { HttpInsuranceGateway } from './gateways/insurance/client';
+import { HttpWeChatPayGateway } from './gateways/wechatpay/client';
+import type { EphemeralStore } from './ephemeral/port';
+import { createApp, type ReadinessProbe } from './http/app';
+import { createMetrics, type Metrics } from './http/metrics';
+import { runOutboxOnce } from './jobs/outboxWorker';
+import { runJanitorOnce } from './jobs/janitor';
+import { outboxDepth } from './db/outbox';
+import type { Deps, PiiVault } from './services/deps';
+
+export interface ServerParts {
+  settings: Settings;
+  keys: ServerKeys;
+  db: DataSource;
+  store: EphemeralStore;
+  pii: PiiVault;
+  logger: Logger;
+  clock?: Clock;
+  /** where WeChat Pay sends callbacks (our public URL) */
+  publicBaseUrl: string;
+  insuranceBaseUrl: string;
+  hisBaseUrl: string;
+  wechatPayBaseUrl: string;
+}
+
+export interface RunningServer {
+  deps: Deps;
+  metrics: Metrics;
+  app: ReturnType<typeof createApp>;
+  /** one pass of the outbox worker and the janitor (tests call this instead of waiting) */
+  runJobsOnce(): Promise<void>;
+  listen(port: number, host?: string): Promise<Server>;
+  startJobs(): void;
+  stop(): Promise<void>;
+}
+
+export function buildServer(parts: ServerParts): RunningServer {
+  const clock = parts.clock ?? systemClock;
+  const timeoutMs = parts.settings.OUTSIDE_CALL_TIMEOUT_MS;
+  const deps: Deps = {
+    db: parts.db,
+    store: parts.store,
+    clock,
+    settings: parts.settings,
+    logger: parts.logger,
+    pii: parts.pii,
+    insurance: new HttpInsuranceGateway({ baseUrl: parts.insuranceBaseUrl, keys: parts.keys.insurance, timeoutMs, clock }),
+    his: new HttpHisGateway({ baseUrl: parts.hisBaseUrl, timeoutMs }),
+    wechat: new HttpWeChatPayGateway({
+      baseUrl: parts.wechatPayBaseUrl,
+      keys: parts.keys.wechat,
+      timeoutMs,
+      clock,
+      notifyUrl: `${parts.publicBaseUrl}/api/v1/notify/wechatpay`,
+      medInsCallbackUrl: `${parts.publicBaseUrl}/api/v1/notify/wechatpay`,
+    }),
+  };
+  const metrics = createMetrics();
+  const probes: ReadinessProbe[] = [
+    { name: 'postgres', check: async () => void (await parts.db.query('SELECT 1')) },
+    { name: 'store', check: async () => void (await parts.store.get('readyz')) },
+    ...(
+      [
+        ['insurance', parts.insuranceBaseUrl],
+        ['his', parts.hisBaseUrl],
+        ['wechatpay', parts.wechatPayBaseUrl],
+      ] as const
+    ).map(([name, base]) => ({
+      name,
+      check: async () => {
+        const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
+        if (!res.ok) throw new Error(`${name} answered ${res.status}`);
+      },
+    })),
+  ];
+  const app = createApp(deps, metrics, probes);
+  const servers: Server[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  const runJobsOnce = async () => {
+    await runOutboxOnce(deps);
+    await runJanitorOnce(deps);
+    await runOutboxOnce(deps);
+    metrics.outboxDepth.set(await outboxDepth(parts.db));
+  };
+
+  return {
+    deps,
+    metrics,
+    app,
+    runJobsOnce,
+    listen: (port, host = '127.0.0.1') =>
+      new Promise((resolve, reject) => {
+        const server = app.listen(port, host);
+        server.once('listening', () => resolve(server));
+        server.once('error', reject);
+        servers.push(server);
+      }),
+    startJobs: () => {
+      if (timer) return;
+      timer = setInterval(() => {
+        if (running) return;
+        running = runJobsOnce()
+          .catch((err: unknown) => parts.logger.error({ err }, 'background jobs failed'))
+          .finally(() => {
+            running = undefined;
+          });
+      }, parts.settings.JOBS_INTERVAL_MS);
+      timer.unref();
+    },
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await running;
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      for (const s of servers) s.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Checkout (DESIGN 6.5): lock the HIS bills → 6201 upload the fee lines → 6202 pre-settle → PRESETTLED with the
+ * split. Outside calls happen outside transactions; each result is recorded in a short one. If a step fails the
+ * order is cancelled and the release (unlock, revoke) goes through the outbox, so it survives a crash.
+ */
+import type { CreateOrderRequest, OrderView } from '../../shared/api';
+import { assertSplit, cashOnlySplit, sumFen, type Split } from '../../shared/money';
+import { OrderRow, type InsuranceAuthorizationRow, type PatientRow } from '../db/entities';
+import { insertOrderEvent, newId, patchOrder, transitionOrder } from '../db/orders';
+import { enqueue } from '../db/outbox';
+import { GatewayError, type FeeLine, type HisBill } from '../gateways/ports';
+import { AppError } from './errors';
+import { upstreamError } from './gatewayErrors';
+import { currentAuthorization } from './insuranceAuthorizations';
+import { newOrderNo } from './orderNumbers';
+import { ownPatient } from './patients';
+import { forgetBills } from './bills';
+import { orderView } from './orderViews';
+import type { Deps } from './deps';
+
+export async function createOrder(deps: Deps, openid: string, req: CreateOrderRequest): Promise<OrderView> {
+  const patient = await ownPatient(deps, openid, req.patientId);
+  const billNos = [...new Set(req.billNos)];
+  if (billNos.length !== req.billNos.length) throw new AppError('VALIDATION_FAILED', 'billNos contains the same bill twice');
+  const authorization = req.useInsurance ? await currentAuthorization(deps, patient.id) : null;
+  const bills = await payableBills(deps, patient, billNos);
+  const feeLines = snapshotFeeLines(bills);
+  const total = sumFen(bills.map((b) => b.amountFen));
+
+  const now = new Date(deps.clock.now());
+  const order = await insertCreatedOrder(deps, patient, authorization, billNos, feeLines, total, req.useInsurance, now);
+  await forgetBills(deps, patient.hisPatientId);
+  try {
+    await lockBills(deps, order, patient, billNos);
+    const split = authorization && total > 0 ? await preSettle(deps, order, patient, authorization, feeLines, total) : cashOnlySplit(total);
+    assertSplit(split, 'pre-settlement');
+    if (split.total !== total) throw new GatewayError('insurance', 'invalid_response', `pre-settlement total ${split.total} ≠ bills ${total}`);
+    const presettled = await deps.db.transaction((m) =>
+      transitionOrder(m, order.id, ['CREATED'], 'PRESETTLED', { split }, { actor: 'patient', reason: 'pre-settled', at: new Date(deps.clock.now()), externalRef: order.payOrdId ?? undefined }),
+    );
+    return orderView(presettled);
+  } catch (err) {
+    await cancelCreated(deps, order.id, err);
+    if (err instanceof AppError) throw err;
+    if (err instanceof GatewayError && err.kind === 'rejected') {
+      if (err.party === 'his') throw new AppError('BILL_NOT_PAYABLE', `the bill cannot be paid now: ${err.message}`);
+      throw new AppError('INSURANCE_REJECTED', `medical insurance refused the settlement: ${err.message}`);
+    }
+    throw upstreamError(err, 'checkout');
+  }
+}
+
+async function payableBills(deps: Deps, patient: PatientRow, billNos: string[]): Promise<HisBill[]> {
+  let unpaid: HisBill[];
+  try {
+    unpaid = await deps.his.listUnpaidBills(patient.hisPatientId);
+  } catch (err) {
+    throw upstreamError(err, 'bills');
+  }
+  const byNo = new Map(unpaid.filter((b) => b.status === 'UNPAID').map((b) => [b.billNo, b]));
+  const bills: HisBill[] = [];
+  for (const billNo of billNos) {
+    const bill = byNo.get(billNo);
+    if (bill) {
+      bills.push(bill);
+      continue;
+    }
+    const known = await deps.his.getBill(billNo).catch((err: unknown) => {
+      throw upstreamError(err, 'bill');
+    });
+    if (!known || known.hisPatientId !== patient.hisPatientId) throw new AppError('BILL_NOT_FOUND', `no unpaid bill ${billNo} for this patient`);
+    throw new AppError('BILL_NOT_PAYABLE', `bill ${billNo} is ${known.status === 'PAID' ? 'already paid' : 'being paid in another order'}`);
+  }
+  return bills;
+}
+
+function snapshotFeeLines(bills: HisBill[]): FeeLine[] {
+  return bills.flatMap((bill) =>
+    bill.items.map((item) => ({
+      code: item.code,
+      name: item.name,
+      spec: item.spec,
+      priceFen: item.priceFen,
+      qty: item.qty,
+      amountFen: item.amountFen,
+      insuranceClass: item.insuranceClass,
+      billNo: bill.billNo,
+    })),
+  );
+}
+
+async function insertCreatedOrder(
+  deps: Deps,
+  patient: PatientRow,
+  authorization: InsuranceAuthorizationRow | null,
+  billNos: string[],
+  feeLines: FeeLine[],
+  total: number,
+  useInsurance: boolean,
+  now: Date,
+): Promise<OrderRow> {
+  const split: Split = cashOnlySplit(total);
+  const row: OrderRow = Object.assign(new OrderRow(), {
+    id: newId(),
+    orderNo: newOrderNo(now.getTime()),
+    openid: patient.openid,
+    patientId: patient.id,
+    hisPatientId: patient.hisPatientId,
+    status: 'CREATED' as const,
+    version: 0,
+    useInsurance,
+    billNos,
+    feeLines,
+    totalFen: split.total,
+    fundFen: split.fund,
+    accountFen: split.account,
+    cashFen: split.cash,
+    refundedFen: 0,
+    authorizationId: authorization?.id ?? null,
+    expiresAt: new Date(now.getTime() + deps.settings.ORDER_PAYMENT_WINDOW_MS),
+    createdAt: now,
+    updatedAt: now,
+  });
+  await deps.db.transaction(async (m) => {
+    await m.getRepository(OrderRow).insert(row);
+    await insertOrderEvent(m, row.id, 'CREATED', { actor: 'patient', reason: 'checkout', at: now });
+  });
+  return row;
+}
+
+async function lockBills(deps: Deps, order: OrderRow, patient: PatientRow, billNos: string[]): Promise<void> {
+  await deps.his.lockBills(order.orderNo, patient.hisPatientId, billNos);
+}
+
+async function preSettle(
+  deps: Deps,
+  order: OrderRow,
+  patient: PatientRow,
+  authorization: InsuranceAuthorizationRow,
+  feeLines: FeeLine[],
+  total: number,
+): Promise<Split> {
+  if (!authorization.psnNo || !authorization.insutype) throw new AppError('INSURANCE_NOT_AUTHORIZED', 'the insurance authorization has no insured person');
+  const payAuthNo = deps.pii.decrypt(authorization.payAuthNoEnc);
+  const idNo = deps.pii.decrypt(patient.idNoEnc);
+  const name = deps.pii.decrypt(patient.nameEnc);
+  const upload = await deps.insurance.uploadFees({
+    medOrgOrd: order.orderNo,
+    psnNo: authorization.psnNo,
+    insutype: authorization.insutype,
+    payAuthNo,
+    idNo,
+    name,
+    totalFen: total,
+    accountUsed: true,
+    geoLocation: authorization.geoLocation,
+    lines: feeLines,
+  });
+  // record the upload before the next call, so a crash after it can still revoke
+  await patchOrder(deps.db.manager, order.id, ['CREATED'], { payOrdId: upload.payOrdId, payToken: upload.payToken }, new Date(deps.clock.now()));
+  order.payOrdId = upload.payOrdId;
+  const pre = await deps.insurance.preSettle({ payOrdId: upload.payOrdId, payToken: upload.payToken, idNo, name, payAuthNo, medOrgOrd: order.orderNo, accountUsed: true });
+  return pre.split;
+}
+
+/** Checkout failed: cancel, and release whatever was taken (bills, fee upload) through the outbox. */
+async function cancelCreated(deps: Deps, orderId: string, cause: unknown): Promise<void> {
+  const at = new Date(deps.clock.now());
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  await deps.db.transaction(async (m) => {
+    await transitionOrder(m, orderId, ['CREATED'], 'CANCELLED', { lastError: reason.slice(0, 500) }, { actor: 'system', reason: `checkout failed: ${reason}`.slice(0, 500), at });
+    await enqueue(m, 'release', `release:${orderId}`, orderId, { reason: 'checkout failed' }, at);
+  });
+}

@@ -1,0 +1,18 @@
+import { ERROR_STATUS, type ErrorCode } from '../../shared/errors';
+
+/** An operating error with a stable code; the error middleware turns it into `{code, message}`. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export const notFound = (what: 'PATIENT_NOT_FOUND' | 'BILL_NOT_FOUND' | 'ORDER_NOT_FOUND' | 'NOT_FOUND', message: string) =>
+  new AppError(what, message);

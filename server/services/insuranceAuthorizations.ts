@@ -1,0 +1,104 @@
+import type { InsuranceAuthorizationView } from '../../shared/api';
+import { InsuranceAuthorizationRow } from '../db/entities';
+import { newId } from '../db/orders';
+import { GatewayError, type InsuredStatus } from '../gateways/ports';
+import { AppError } from './errors';
+import { upstreamError } from './gatewayErrors';
+import { ownPatient } from './patients';
+import type { Deps } from './deps';
+
+/** payAuthNo is valid for a limited time; we ask again after this. */
+export const AUTHORIZATION_TTL_MS = 24 * 3600_000;
+
+const INSUTYPE_NAMES: Record<string, string> = { '310': '职工基本医疗保险', '390': '城乡居民基本医疗保险' };
+
+export function ineligibilityReason(status: InsuredStatus): string | undefined {
+  switch (status) {
+    case 'ACTIVE':
+      return undefined;
+    case 'SUSPENDED':
+      return '医保参保状态为暂停，暂不能使用医保支付，可选择全部自费支付';
+    case 'ARREARS':
+      return '医保欠费，暂不能使用医保支付，可选择全部自费支付';
+    case 'OUT_OF_AREA':
+      return '异地参保人员未办理异地就医备案，暂不能使用医保支付，可选择全部自费支付';
+  }
+}
+
+export async function authorizeInsurance(deps: Deps, openid: string, patientId: string, authCode: string): Promise<InsuranceAuthorizationView & { psnNo?: string }> {
+  const patient = await ownPatient(deps, openid, patientId);
+  const idNo = deps.pii.decrypt(patient.idNoEnc);
+  const name = deps.pii.decrypt(patient.nameEnc);
+  let identity;
+  try {
+    identity = await deps.insurance.exchangeAuthCode(authCode, openid);
+  } catch (err) {
+    if (err instanceof GatewayError && err.kind === 'rejected') throw new AppError('AUTH_CODE_INVALID', 'the insurance authorization code is invalid or expired');
+    throw upstreamError(err, 'insurance authorization');
+  }
+  if (identity.idNo.toUpperCase() !== idNo.toUpperCase()) {
+    throw new AppError('AUTH_CODE_INVALID', 'the insurance authorization belongs to another person than this patient card');
+  }
+  let person;
+  try {
+    person = await deps.insurance.queryPerson(idNo, name);
+  } catch (err) {
+    if (err instanceof GatewayError && err.kind === 'rejected') {
+      return saveAuthorization(deps, patientId, identity, null, false, '未查询到医保参保信息，可选择全部自费支付');
+    }
+    throw upstreamError(err, 'insurance eligibility (1101)');
+  }
+  const reason = ineligibilityReason(person.status);
+  return saveAuthorization(deps, patientId, identity, person, reason === undefined, reason);
+}
+
+async function saveAuthorization(
+  deps: Deps,
+  patientId: string,
+  identity: { payAuthNo: string; cityId: string; geoLocation: string },
+  person: { psnNo: string; insutype: string; status: InsuredStatus; accountBalanceFen: number } | null,
+  eligible: boolean,
+  reason: string | undefined,
+): Promise<InsuranceAuthorizationView & { psnNo?: string }> {
+  const now = deps.clock.now();
+  const row: InsuranceAuthorizationRow = Object.assign(new InsuranceAuthorizationRow(), {
+    id: newId(),
+    patientId,
+    eligible,
+    reason: reason ?? null,
+    payAuthNoEnc: deps.pii.encrypt(identity.payAuthNo),
+    psnNo: person?.psnNo ?? null,
+    insutype: person?.insutype ?? null,
+    insuredStatus: person?.status ?? null,
+    balanceFen: person?.accountBalanceFen ?? null,
+    cityId: identity.cityId,
+    geoLocation: identity.geoLocation,
+    expiresAt: new Date(now + AUTHORIZATION_TTL_MS),
+    createdAt: new Date(now),
+  });
+  await deps.db.getRepository(InsuranceAuthorizationRow).insert(row);
+  return { ...authorizationView(row), psnNo: row.psnNo ?? undefined };
+}
+
+export function authorizationView(row: InsuranceAuthorizationRow): InsuranceAuthorizationView {
+  return {
+    eligible: row.eligible,
+    reason: row.reason ?? undefined,
+    insutype: row.insutype ?? undefined,
+    insutypeName: row.insutype ? INSUTYPE_NAMES[row.insutype] : undefined,
+    status: row.insuredStatus ?? undefined,
+    balance: row.balanceFen ?? undefined,
+    authorizedAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+  };
+}
+
+/** The patient's current usable authorization, or a clear refusal. */
+export async function currentAuthorization(deps: Deps, patientId: string): Promise<InsuranceAuthorizationRow> {
+  const row = await deps.db.getRepository(InsuranceAuthorizationRow).findOne({ where: { patientId }, order: { createdAt: 'DESC' } });
+  if (!row || row.expiresAt.getTime() <= deps.clock.now()) {
+    throw new AppError('INSURANCE_NOT_AUTHORIZED', 'authorize medical insurance for this patient first (or pay everything in cash)');
+  }
+  if (!row.eligible) throw new AppError('INSURANCE_INELIGIBLE', row.reason ?? 'this patient cannot use medical insurance now');
+  return row;
+}

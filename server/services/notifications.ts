@@ -1,0 +1,117 @@
+/**
+ * WeChat Pay callbacks (DESIGN 6.7): verified over the raw body (headers → skew → serial → signature → decrypt)
+ * by the adapter; the nonce must not have been seen; the notification id deduplicates; the payment is applied
+ * under the order's row lock. Answers: 204 when done (or already done), 4xx FAIL when refused, 5xx to be retried.
+ */
+import { rememberNonce } from '../ephemeral/port';
+import { OrderRow } from '../db/entities';
+import { NotificationRejected, type VerifiedNotification } from '../gateways/ports';
+import { applyPayment, type PaymentEvidence } from './settlement';
+import type { Deps } from './deps';
+
+export interface CallbackAnswer {
+  status: 200 | 204 | 400 | 401 | 404 | 500 | 503;
+  body?: { code: 'FAIL'; message: string };
+}
+
+const fail = (status: CallbackAnswer['status'], message: string): CallbackAnswer => ({ status, body: { code: 'FAIL', message } });
+
+export interface CallbackMetrics {
+  rejected(reason: string): void;
+}
+
+export async function handleWeChatPayCallback(deps: Deps, headers: Record<string, string | undefined>, rawBody: string, metrics?: CallbackMetrics): Promise<CallbackAnswer> {
+  let notification: VerifiedNotification;
+  try {
+    notification = deps.wechat.verifyNotification(headers, rawBody, deps.clock.now());
+  } catch (err) {
+    if (err instanceof NotificationRejected) {
+      metrics?.rejected(err.reason);
+      deps.logger.warn({ reason: err.reason }, 'callback rejected');
+      return fail(err.reason === 'BAD_BODY' ? 400 : 401, `${err.reason}: ${err.message}`);
+    }
+    throw err;
+  }
+  const seen = (await deps.db.query(`SELECT 1 FROM received_notifications WHERE id = $1`, [notification.id])) as unknown[];
+  if (seen.length > 0) return { status: 204 };
+  const nonceTtlMs = 2 * deps.settings.CALLBACK_CLOCK_SKEW_MS;
+  if (!(await rememberNonce(deps.store, `wxnonce:${notification.nonce}`, nonceTtlMs))) {
+    metrics?.rejected('NONCE_REUSED');
+    return fail(401, 'NONCE_REUSED: this nonce was used before');
+  }
+  const answer = await apply(deps, notification);
+  // a callback we could not apply yet will come again; its nonce must not bar it then
+  if (answer.status >= 500) await deps.store.del(`wxnonce:${notification.nonce}`);
+  return answer;
+}
+
+async function apply(deps: Deps, n: VerifiedNotification): Promise<CallbackAnswer> {
+  switch (n.eventType) {
+    case 'TRANSACTION.SUCCESS': {
+      const order = await deps.db.getRepository(OrderRow).findOneBy({ orderNo: n.transaction.outTradeNo });
+      if (!order) return fail(404, `unknown out_trade_no ${n.transaction.outTradeNo}`);
+      if (order.fundFen + order.accountFen > 0) {
+        // the cash leg of a mixed order: the order is paid when MEDICAL_INSURANCE.SUCCESS (or the query) says so
+        await recordNotification(deps, n.id, n.eventType, order.orderNo);
+        return { status: 204 };
+      }
+      if (n.transaction.tradeState !== 'SUCCESS' || !n.transaction.transactionId) return fail(400, `trade_state ${n.transaction.tradeState}`);
+      return answerFor(
+        await applyPayment(
+          deps,
+          order,
+          {
+            transactionId: n.transaction.transactionId,
+            split: { total: n.transaction.amountFen, fund: 0, account: 0, cash: n.transaction.amountFen },
+            paidAtMs: n.transaction.successTimeMs ?? deps.clock.now(),
+            actor: 'wechatpay-callback',
+            reference: n.id,
+          },
+          n.id,
+        ),
+      );
+    }
+    case 'MEDICAL_INSURANCE.SUCCESS': {
+      const order = await deps.db.getRepository(OrderRow).findOneBy({ orderNo: n.medIns.outTradeNo });
+      if (!order) return fail(404, `unknown out_trade_no ${n.medIns.outTradeNo}`);
+      if (n.medIns.mixPayStatus !== 'MIX_PAY_SUCCESS') return fail(400, `mix_pay_status ${n.medIns.mixPayStatus}`);
+      const evidence: PaymentEvidence = {
+        transactionId: n.medIns.transactionId,
+        mixTradeNo: n.medIns.mixTradeNo,
+        split: n.medIns.split,
+        paidAtMs: n.medIns.paidTimeMs ?? deps.clock.now(),
+        actor: 'wechatpay-callback',
+        reference: n.id,
+      };
+      return answerFor(await applyPayment(deps, order, evidence, n.id));
+    }
+    case 'REFUND.SUCCESS':
+    case 'REFUND.ABNORMAL':
+    case 'REFUND.CLOSED':
+      // refunds are driven and queried by the refund legs (issue 4); the callback is recorded only
+      await recordNotification(deps, n.id, n.eventType, n.refund.outTradeNo);
+      return { status: 204 };
+  }
+}
+
+function answerFor(outcome: Awaited<ReturnType<typeof applyPayment>>): CallbackAnswer {
+  switch (outcome) {
+    case 'applied':
+    case 'already-paid':
+    case 'too-late':
+      return { status: 204 };
+    case 'insurance-pending':
+      return fail(503, 'insurance settlement not confirmed yet; retry later');
+    case 'mismatch':
+      return fail(400, 'amounts do not match the order');
+  }
+}
+
+async function recordNotification(deps: Deps, id: string, eventType: string, outTradeNo: string): Promise<void> {
+  await deps.db.query(`INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`, [
+    id,
+    eventType,
+    outTradeNo,
+    new Date(deps.clock.now()),
+  ]);
+}

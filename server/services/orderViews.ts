@@ -1,0 +1,52 @@
+import type { OrderView, OrderEventView } from '../../shared/api';
+import { mixPayTypeOf } from '../../shared/money';
+import { OrderEventRow, OrderRow } from '../db/entities';
+import { AppError } from './errors';
+import type { Deps } from './deps';
+
+export function splitOf(row: OrderRow) {
+  return { total: row.totalFen, fund: row.fundFen, account: row.accountFen, cash: row.cashFen };
+}
+
+export function orderView(row: OrderRow, events?: OrderEventRow[]): OrderView {
+  const split = splitOf(row);
+  return {
+    id: row.id,
+    orderNo: row.orderNo,
+    status: row.status,
+    patientId: row.patientId,
+    billNos: row.billNos,
+    useInsurance: row.useInsurance,
+    mixPayType: mixPayTypeOf(split),
+    split,
+    receiptNo: row.receiptNo ?? undefined,
+    outTradeNo: row.prepayId || row.mixTradeNo ? row.orderNo : undefined,
+    mixTradeNo: row.mixTradeNo ?? undefined,
+    transactionId: row.transactionId ?? undefined,
+    createdAt: row.createdAt.toISOString(),
+    paidAt: row.paidAt?.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    refunds: [],
+    events: events?.map(
+      (e): OrderEventView => ({ from: e.fromStatus, to: e.toStatus, actor: e.actor, reason: e.reason, at: e.createdAt.toISOString() }),
+    ),
+  };
+}
+
+/** The caller's own order, or 404 — another user's order is indistinguishable from none. */
+export async function ownOrder(deps: Deps, openid: string, orderId: string): Promise<OrderRow> {
+  const row = await deps.db.getRepository(OrderRow).findOneBy({ id: orderId, openid });
+  if (!row) throw new AppError('ORDER_NOT_FOUND', 'no such order');
+  return row;
+}
+
+export async function getOrder(deps: Deps, openid: string, orderId: string): Promise<OrderView> {
+  const row = await ownOrder(deps, openid, orderId);
+  const events = await deps.db.getRepository(OrderEventRow).find({ where: { orderId }, order: { id: 'ASC' } });
+  return orderView(row, events);
+}
+
+export async function listOrders(deps: Deps, openid: string): Promise<OrderView[]> {
+  const rows = await deps.db.getRepository(OrderRow).find({ where: { openid }, order: { createdAt: 'DESC' }, take: deps.settings.LIST_PAGE_MAX });
+  return rows.map((r) => orderView(r));
+}

@@ -1,0 +1,103 @@
+/**
+ * Pay (DESIGN 6.6): PRESETTLED → AWAITING_PAYMENT is recorded first (intent), then WeChat orders are created:
+ * JSAPI for the cash share, /v3/med-ins/orders when insurance pays. Creates are idempotent by out_trade_no, so
+ * calling again after a definite failure re-creates safely; an unknown outcome sends the order to UNKNOWN.
+ */
+import type { PaymentView } from '../../shared/api';
+import { mixPayTypeOf } from '../../shared/money';
+import { InsuranceAuthorizationRow, PatientRow, type OrderRow } from '../db/entities';
+import { patchOrder, StateConflict, transitionOrder } from '../db/orders';
+import { GatewayError, type PayParams } from '../gateways/ports';
+import { AppError } from './errors';
+import { upstreamError } from './gatewayErrors';
+import { ownOrder, splitOf } from './orderViews';
+import type { Deps } from './deps';
+
+export async function startPayment(deps: Deps, openid: string, orderId: string): Promise<PaymentView> {
+  let order = await ownOrder(deps, openid, orderId);
+  if (order.status === 'PRESETTLED') {
+    if (order.expiresAt.getTime() <= deps.clock.now()) throw new AppError('ORDER_STATE_CONFLICT', 'the order has expired; please check out again');
+    const at = new Date(deps.clock.now());
+    try {
+      order = await deps.db.transaction((m) =>
+        transitionOrder(m, order.id, ['PRESETTLED'], 'AWAITING_PAYMENT', { paymentStartedAt: at, nextCheckAt: new Date(at.getTime() + deps.settings.CALLBACK_GRACE_MS) }, { actor: 'patient', reason: 'payment started', at }),
+      );
+    } catch (err) {
+      if (!(err instanceof StateConflict)) throw err;
+      order = await ownOrder(deps, openid, orderId);
+    }
+  }
+  if (order.status !== 'AWAITING_PAYMENT') {
+    if (order.status === 'PAID' || order.status === 'COMPLETED') return { status: order.status, outTradeNo: order.orderNo, mixTradeNo: order.mixTradeNo ?? undefined };
+    throw new AppError('ORDER_STATE_CONFLICT', `the order is ${order.status} and cannot be paid`);
+  }
+  try {
+    return await createWeChatOrders(deps, order);
+  } catch (err) {
+    if (err instanceof GatewayError && err.outcomeUnknown) {
+      await markUnknown(deps, order, err);
+      throw upstreamError(err, 'payment');
+    }
+    if (err instanceof GatewayError && err.kind === 'rejected') {
+      throw new AppError('ORDER_STATE_CONFLICT', `WeChat Pay refused the order: ${err.message}`);
+    }
+    throw upstreamError(err, 'payment');
+  }
+}
+
+async function createWeChatOrders(deps: Deps, order: OrderRow): Promise<PaymentView> {
+  const split = splitOf(order);
+  const mixPayType = mixPayTypeOf(split);
+  let prepayId = order.prepayId;
+  if (split.cash > 0 && !prepayId) {
+    ({ prepayId } = await deps.wechat.createJsapiOrder({
+      outTradeNo: order.orderNo,
+      description: `${deps.settings.HOSPITAL_NAME}-门诊缴费`,
+      amountFen: split.cash,
+      openid: order.openid,
+      expireAtMs: order.expiresAt.getTime(),
+      attach: order.id,
+    }));
+    await patchOrder(deps.db.manager, order.id, ['AWAITING_PAYMENT'], { prepayId }, new Date(deps.clock.now()));
+  }
+  let mixTradeNo = order.mixTradeNo;
+  if (mixPayType !== 'CASH_ONLY' && !mixTradeNo) {
+    const [patient, authorization] = await Promise.all([
+      deps.db.getRepository(PatientRow).findOneByOrFail({ id: order.patientId }),
+      deps.db.getRepository(InsuranceAuthorizationRow).findOneByOrFail({ id: order.authorizationId ?? '' }),
+    ]);
+    if (!order.payOrdId) throw new Error(`order ${order.id} pays with insurance but has no payOrdId`);
+    const medIns = await deps.wechat.createMedInsOrder({
+      outTradeNo: order.orderNo,
+      mixPayType,
+      orderType: 'DIAG_PAY',
+      openid: order.openid,
+      payer: { name: deps.pii.decrypt(patient.nameEnc), idNo: deps.pii.decrypt(patient.idNoEnc) },
+      serialNo: order.orderNo,
+      payOrderId: order.payOrdId,
+      payAuthNo: deps.pii.decrypt(authorization.payAuthNoEnc),
+      geoLocation: authorization.geoLocation,
+      cityId: authorization.cityId,
+      medInstName: deps.settings.HOSPITAL_NAME,
+      medInstNo: deps.settings.HOSPITAL_CODE,
+      createdAtMs: order.createdAt.getTime(),
+      split,
+      prepayId: prepayId ?? undefined,
+    });
+    mixTradeNo = medIns.mixTradeNo;
+    await patchOrder(deps.db.manager, order.id, ['AWAITING_PAYMENT'], { mixTradeNo }, new Date(deps.clock.now()));
+  }
+  const payParams: PayParams | undefined = prepayId ? deps.wechat.payParams(prepayId) : undefined;
+  return { status: 'AWAITING_PAYMENT', outTradeNo: order.orderNo, mixTradeNo: mixTradeNo ?? undefined, payParams };
+}
+
+async function markUnknown(deps: Deps, order: OrderRow, err: GatewayError): Promise<void> {
+  const at = new Date(deps.clock.now());
+  await deps.db
+    .transaction((m) =>
+      transitionOrder(m, order.id, ['AWAITING_PAYMENT'], 'UNKNOWN', { lastError: err.message.slice(0, 500), nextCheckAt: at }, { actor: 'system', reason: `outcome unknown: ${err.message}`.slice(0, 500), at }),
+    )
+    .catch((e: unknown) => {
+      if (!(e instanceof StateConflict)) throw e;
+    });
+}

@@ -1,0 +1,76 @@
+/**
+ * Cancel and expire (DESIGN 6.8): close the WeChat order first (if WeChat says it is paid, the order is paid,
+ * not cancelled), then move the order, and release the bills and the fee upload through the outbox.
+ */
+import { OrderRow, PatientRow } from '../db/entities';
+import { StateConflict, transitionOrder } from '../db/orders';
+import { enqueue } from '../db/outbox';
+import { isCancellable, type OrderStatus } from '../domain/orderStateMachine';
+import { AppError } from './errors';
+import { upstreamError } from './gatewayErrors';
+import { ownOrder } from './orderViews';
+import { settleFromQuery } from './reconcileOrder';
+import type { Deps } from './deps';
+
+export async function cancelOrder(deps: Deps, openid: string, orderId: string): Promise<{ status: OrderStatus }> {
+  const order = await ownOrder(deps, openid, orderId);
+  if (order.status === 'CANCELLED') return { status: order.status };
+  if (!isCancellable(order.status)) throw new AppError('ORDER_STATE_CONFLICT', `the order is ${order.status} and cannot be cancelled`);
+  return { status: await closeOrder(deps, order, 'CANCELLED', 'patient', 'cancelled by the patient') };
+}
+
+/**
+ * Ends an unpaid order as CANCELLED or EXPIRED. Returns the status the order ends in (PAID if WeChat says it was
+ * paid after all). Throws upstream errors when WeChat cannot be asked: then nothing changes.
+ */
+export async function closeOrder(deps: Deps, order: OrderRow, to: 'CANCELLED' | 'EXPIRED', actor: string, reason: string): Promise<OrderStatus> {
+  if (order.status === 'AWAITING_PAYMENT' || order.status === 'UNKNOWN') {
+    const paid = await settleFromQuery(deps, order);
+    if (paid) return paid;
+    try {
+      if (order.cashFen > 0) await deps.wechat.closeTransaction(order.orderNo);
+    } catch (err) {
+      throw upstreamError(err, 'closing the WeChat order');
+    }
+    // paid between our query and the close? ask once more; WeChat refuses to close a paid order anyway
+    const paidLate = await settleFromQuery(deps, order);
+    if (paidLate) return paidLate;
+  }
+  const from: OrderStatus[] = to === 'CANCELLED' ? ['CREATED', 'PRESETTLED', 'AWAITING_PAYMENT', 'UNKNOWN'] : ['PRESETTLED', 'AWAITING_PAYMENT', 'UNKNOWN'];
+  const at = new Date(deps.clock.now());
+  try {
+    await deps.db.transaction(async (m) => {
+      await transitionOrder(m, order.id, from, to, { nextCheckAt: null }, { actor, reason, at });
+      await enqueue(m, 'release', `release:${order.id}`, order.id, { reason }, at);
+    });
+  } catch (err) {
+    if (!(err instanceof StateConflict)) throw err;
+    const now = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: order.id });
+    return now.status;
+  }
+  return to;
+}
+
+/** Outbox handler: unlock the HIS bills and revoke the fee upload (or refund it if insurance settled). */
+export async function releaseOrder(deps: Deps, orderId: string): Promise<void> {
+  const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: orderId });
+  if (order.payOrdId && order.payToken) {
+    const patient = await deps.db.getRepository(PatientRow).findOneByOrFail({ id: order.patientId });
+    const ref = { payOrdId: order.payOrdId, payToken: order.payToken, idNo: deps.pii.decrypt(patient.idNoEnc), name: deps.pii.decrypt(patient.nameEnc) };
+    const state = await deps.insurance.querySettlement(ref);
+    switch (state.status) {
+      case 'UPLOADED':
+      case 'PRESETTLED':
+        await deps.insurance.revokeUpload(ref);
+        break;
+      case 'SETTLED':
+        // insurance settled but the order did not complete: give the insurance share back
+        throw new Error(`insurance settled ${order.payOrdId} for a ${order.status} order; a refund is needed (cashier)`);
+      case 'REFUNDED':
+      case 'REVOKED':
+      case 'FAILED':
+        break;
+    }
+  }
+  await deps.his.unlockBills(order.orderNo, order.billNos);
+}
