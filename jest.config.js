@@ -1,6 +1,21 @@
 /** Jest projects: unit (pure, no I/O) and integration (real PostgreSQL + Redis, mocks over HTTP). */
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' } }];
-const common = { testEnvironment: 'node', transform: { '^.+\\.tsx?$': swc }, moduleFileExtensions: ['ts', 'tsx', 'js', 'json'] };
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+  },
+];
+// cockatiel 4 ships ESM only: let swc turn it into CommonJS like our own code
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!cockatiel/)'],
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+};
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },

@@ -16,7 +16,10 @@ const schema = z.object({
   WECHATPAY_MOCK_PORT: port.default(3103),
   /** PostgreSQL (services mode); absent in embedded mode */
   DATABASE_URL: url.optional(),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('public'),
   REDIS_URL: url.optional(),
   REDIS_PREFIX: z.string().default('medins:'),
   DATA_DIR: z.string().default('.data'),
@@ -32,7 +35,10 @@ const schema = z.object({
   CITY_ID: z.string().default('360100'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONSOLE_ADMIN_PASSWORD: z.string().min(8).default('Admin#2026'),
-  CONSOLE_ADMIN_TOTP_SECRET: z.string().regex(/^[A-Z2-7]+=*$/).default('JBSWY3DPEHPK3PXP'),
+  CONSOLE_ADMIN_TOTP_SECRET: z
+    .string()
+    .regex(/^[A-Z2-7]+=*$/)
+    .default('JBSWY3DPEHPK3PXP'),
 
   OUTSIDE_CALL_TIMEOUT_MS: ms(5_000),
   SESSION_TTL_MS: ms(2 * 3600_000),
@@ -49,7 +55,12 @@ const schema = z.object({
   OUTBOX_BACKOFF_MAX_MS: ms(300_000),
   JOBS_INTERVAL_MS: ms(1_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(256 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10_000_000)
+    .default(256 * 1024),
   LIST_PAGE_MAX: z.coerce.number().int().min(1).max(1000).default(100),
   JOBS_ENABLED: z
     .enum(['true', 'false'])

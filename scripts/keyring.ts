@@ -11,58 +11,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 
-export interface RsaIdentity {
-  privateKeyPem: string;
-  certPem: string;
-  /** certificate serial number, upper-case hex as WeChat prints it */
-  serialNo: string;
-}
+import type { MockKeys, RsaIdentity, ServerKeys } from '../shared/keys';
 
-export interface ServerKeys {
-  wechat: {
-    appId: string;
-    appSecret: string;
-    mchId: string;
-    apiV3Key: string;
-    merchant: RsaIdentity;
-    /** platform certificates we trust, by serial (several live during rotation) */
-    platformCerts: { serialNo: string; certPem: string }[];
-    /** WeChat Pay public key mode */
-    payPublicKey: { id: string; publicKeyPem: string };
-  };
-  insurance: {
-    appId: string;
-    appSecret: string;
-    orgCodg: string;
-    orgPrivateKeyPem: string;
-    platformPublicKeyPem: string;
-    paasId: string;
-    paasToken: string;
-  };
-}
-
-export interface MockKeys {
-  wechat: {
-    appId: string;
-    appSecret: string;
-    mchId: string;
-    apiV3Key: string;
-    merchantCertPem: string;
-    merchantSerialNo: string;
-    platform: RsaIdentity;
-    payPublicKey: { id: string; privateKeyPem: string; publicKeyPem: string };
-  };
-  insurance: {
-    appId: string;
-    appSecret: string;
-    orgCodg: string;
-    orgPublicKeyPem: string;
-    platformPrivateKeyPem: string;
-    platformPublicKeyPem: string;
-    paasId: string;
-    paasToken: string;
-  };
-}
+export type { RsaIdentity, ServerKeys, MockKeys };
 
 export interface KeyPair {
   server: ServerKeys;

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings';
-import type { ServerKeys } from '../scripts/keyring';
+import type { ServerKeys } from '../shared/keys';
 import { systemClock, type Clock } from '../shared/clock';
 import { HttpHisGateway } from './gateways/his/client';
 import { HttpInsuranceGateway } from './gateways/insurance/client';
@@ -55,7 +55,12 @@ export function buildServer(parts: ServerParts): RunningServer {
     settings: parts.settings,
     logger: parts.logger,
     pii: parts.pii,
-    insurance: new HttpInsuranceGateway({ baseUrl: parts.insuranceBaseUrl, keys: parts.keys.insurance, timeoutMs, clock }),
+    insurance: new HttpInsuranceGateway({
+      baseUrl: parts.insuranceBaseUrl,
+      keys: parts.keys.insurance,
+      timeoutMs,
+      clock,
+    }),
     his: new HttpHisGateway({ baseUrl: parts.hisBaseUrl, timeoutMs }),
     wechat: new HttpWeChatPayGateway({
       baseUrl: parts.wechatPayBaseUrl,
@@ -89,6 +94,23 @@ export function buildServer(parts: ServerParts): RunningServer {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
+  let jobsStarted = false;
+  let kickPending = false;
+  deps.kickJobs = () => {
+    if (!jobsStarted || kickPending) return;
+    kickPending = true;
+    setImmediate(() => {
+      kickPending = false;
+      if (running) return;
+      running = runOutboxOnce(deps)
+        .then(() => undefined)
+        .catch((err: unknown) => parts.logger.error({ err }, 'outbox run failed'))
+        .finally(() => {
+          running = undefined;
+        });
+    });
+  };
+
   const runJobsOnce = async () => {
     await runOutboxOnce(deps);
     await runJanitorOnce(deps);
@@ -110,6 +132,7 @@ export function buildServer(parts: ServerParts): RunningServer {
       }),
     startJobs: () => {
       if (timer) return;
+      jobsStarted = true;
       timer = setInterval(() => {
         if (running) return;
         running = runJobsOnce()
@@ -121,6 +144,7 @@ export function buildServer(parts: ServerParts): RunningServer {
       timer.unref();
     },
     stop: async () => {
+      jobsStarted = false;
       if (timer) clearInterval(timer);
       await running;
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

@@ -20,13 +20,20 @@ export const bindPatientRequest = z
   .object({
     name: trimmed(50),
     idNo: idNoSchema,
-    phone: z.string().trim().regex(/^1\d{10}$/, 'must be an 11-digit mobile number').optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^1\d{10}$/, 'must be an 11-digit mobile number')
+      .optional(),
   })
   .strict();
 
 export const insuranceAuthorizationRequest = z.object({ authCode: trimmed(256) }).strict();
 
-export const billNoSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'bill numbers are 1–32 letters, digits, _ or -');
+export const billNoSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,32}$/, 'bill numbers are 1–32 letters, digits, _ or -');
 
 export const createOrderRequest = z
   .object({
@@ -38,7 +45,9 @@ export const createOrderRequest = z
 
 export const uuidParam = z.string().uuid();
 
-export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'Idempotency-Key must be 8–128 characters of [A-Za-z0-9_.:-]');
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'Idempotency-Key must be 8–128 characters of [A-Za-z0-9_.:-]');
 
 export type SessionRequest = z.infer<typeof sessionRequest>;
 export type BindPatientRequest = z.infer<typeof bindPatientRequest>;

@@ -11,7 +11,10 @@ export class ManualClock implements Clock {
   private offsetMs = 0;
   private frozenAtMs: number | null;
 
-  constructor(startMs?: number, private readonly base: Clock = systemClock) {
+  constructor(
+    startMs?: number,
+    private readonly base: Clock = systemClock,
+  ) {
     this.frozenAtMs = startMs ?? null;
   }
 

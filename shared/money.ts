@@ -11,7 +11,8 @@ export function isFen(value: unknown): value is number {
 }
 
 export function assertFen(value: unknown, what = 'amount'): asserts value is number {
-  if (!isFen(value)) throw new RangeError(`${what} must be an integer number of fen in [0, ${FEN_MAX}], got ${String(value)}`);
+  if (!isFen(value))
+    throw new RangeError(`${what} must be an integer number of fen in [0, ${FEN_MAX}], got ${String(value)}`);
 }
 
 const YUAN_PATTERN = /^(-)?(\d{1,12})(?:\.(\d{1,2}))?$/;
@@ -46,7 +47,12 @@ export function formatFen(fen: number): string {
  * Used where a ratio is applied to fen (the insurance fund share), so no float ever touches money.
  */
 export function divRoundHalfUp(numerator: number, denominator: number): number {
-  if (!Number.isSafeInteger(numerator) || !Number.isSafeInteger(denominator) || denominator <= 0 || numerator < 0) {
+  if (
+    !Number.isSafeInteger(numerator) ||
+    !Number.isSafeInteger(denominator) ||
+    denominator <= 0 ||
+    numerator < 0
+  ) {
     throw new RangeError(`divRoundHalfUp needs non-negative safe integers and a positive denominator`);
   }
   const n = BigInt(numerator);

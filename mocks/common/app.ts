@@ -83,7 +83,8 @@ export function createMockFrame(name: string, clock = new ManualClock()): MockFr
         query: ctx.querystring,
         requestBody: typeof ctx.request.rawBody === 'string' ? ctx.request.rawBody : '',
         status: ctx.status,
-        responseBody: typeof ctx.body === 'string' ? ctx.body : ctx.body === undefined ? '' : JSON.stringify(ctx.body),
+        responseBody:
+          typeof ctx.body === 'string' ? ctx.body : ctx.body === undefined ? '' : JSON.stringify(ctx.body),
         durationMs: Date.now() - started,
         fault: fault?.kind,
         tags,
@@ -184,7 +185,11 @@ export function createMockFrame(name: string, clock = new ManualClock()): MockFr
         '/__admin/journal': {
           get: {
             summary: 'Recent requests, newest first',
-            parameters: ['path', 'method', 'tag', 'sinceMs', 'limit'].map((p) => ({ name: p, in: 'query', schema: { type: 'string' } })),
+            parameters: ['path', 'method', 'tag', 'sinceMs', 'limit'].map((p) => ({
+              name: p,
+              in: 'query',
+              schema: { type: 'string' },
+            })),
           },
         },
         '/__admin/faults': {
@@ -192,7 +197,10 @@ export function createMockFrame(name: string, clock = new ManualClock()): MockFr
           post: { summary: 'Add a fault {path, method?, kind, status?, latencyMs?, count?}' },
           delete: { summary: 'Clear all faults' },
         },
-        '/__admin/clock': { get: { summary: 'The mock clock' }, post: { summary: 'Move the clock {advanceMs?, setMs?, freeze?}' } },
+        '/__admin/clock': {
+          get: { summary: 'The mock clock' },
+          post: { summary: 'Move the clock {advanceMs?, setMs?, freeze?}' },
+        },
         ...openapi,
       },
     };

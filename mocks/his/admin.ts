@@ -123,7 +123,9 @@ export function mountHisAdmin(frame: MockFrame, state: HisState): void {
 function jsonBody(schema: z.ZodType) {
   return {
     required: true,
-    content: { 'application/json': { schema: z.toJSONSchema(schema, { target: 'openapi-3.0' }) } },
+    content: {
+      'application/json': { schema: z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }) },
+    },
   };
 }
 

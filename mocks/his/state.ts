@@ -4,12 +4,11 @@
  */
 import type { Clock } from '../../shared/clock';
 import { sumFen } from '../../shared/money';
-import type { HisRefusalCode } from '../../shared/protocol/his';
+import type { HisInsuranceClass, HisRefusalCode } from '../../shared/protocol/his';
 import { MockHttpError } from '../common/app';
 import { seedHis } from './seed';
 
 export type BillStatus = 'UNPAID' | 'LOCKED' | 'PAID' | 'REFUNDED';
-export type InsuranceClass = 'A' | 'B' | 'C';
 
 export interface Patient {
   patientId: string;
@@ -25,7 +24,7 @@ export interface BillItem {
   price: number;
   qty: number;
   amount: number;
-  insuranceClass?: InsuranceClass;
+  insuranceClass?: HisInsuranceClass;
 }
 
 export interface Bill {

@@ -16,6 +16,7 @@ import { assertFen, assertSplit, divRoundHalfUp, type Split } from '../../shared
 export const BP_ONE = 10_000;
 
 export type ItemClass = 'A' | 'B' | 'C';
+export type InsuredStatus = 'ACTIVE' | 'SUSPENDED' | 'ARREARS' | 'OUT_OF_AREA';
 export type Insutype = '310' | '390';
 export const INSUTYPES: readonly Insutype[] = ['310', '390'];
 
@@ -97,10 +98,19 @@ export function selfPayRatioBpOf(item: CatalogueItem | undefined, policies: Poli
   }
 }
 
-export function classifyLine(line: FeeItem, catalogue: ReadonlyMap<string, CatalogueItem>, policies: Policies): ClassifiedLine {
+export function classifyLine(
+  line: FeeItem,
+  catalogue: ReadonlyMap<string, CatalogueItem>,
+  policies: Policies,
+): ClassifiedLine {
   assertFen(line.amountFen, `line ${line.code}`);
   const item = catalogue.get(line.code);
-  return { ...line, class: item?.class ?? 'C', selfPayRatioBp: selfPayRatioBpOf(item, policies), inCatalogue: item !== undefined };
+  return {
+    ...line,
+    class: item?.class ?? 'C',
+    selfPayRatioBp: selfPayRatioBpOf(item, policies),
+    inCatalogue: item !== undefined,
+  };
 }
 
 /** round_half_up(n / d) for non-negative BigInts: divRoundHalfUp's rule, for products beyond 2^53. */
@@ -125,7 +135,10 @@ export function computeSettlement(input: SettlementInput): SettlementResult {
   const deductibleDue = Math.max(0, policy.deductibleFen - input.usage.deductibleUsedFen);
   const capLeft = Math.max(0, policy.annualCapFen - input.usage.capUsedFen);
   const fundBaseScaled = Math.max(0, inScopeScaled - deductibleDue * BP_ONE);
-  const fundUncapped = roundHalfUpBig(BigInt(fundBaseScaled) * BigInt(policy.fundRatioBp), BigInt(BP_ONE) * BigInt(BP_ONE));
+  const fundUncapped = roundHalfUpBig(
+    BigInt(fundBaseScaled) * BigInt(policy.fundRatioBp),
+    BigInt(BP_ONE) * BigInt(BP_ONE),
+  );
   const fund = Math.min(fundUncapped, capLeft);
 
   const personal = total - fund;
@@ -157,7 +170,11 @@ export function consumeUsage(usage: YearUsage, result: SettlementResult): YearUs
  * Usage after a refund: the fund refunded goes back to the cap; the deductible the settlement used comes back
  * only when the whole settlement is refunded (a partial refund leaves the visit, and its deductible, in place).
  */
-export function releaseUsage(usage: YearUsage, fundRefundedFen: number, deductibleReleasedFen: number): YearUsage {
+export function releaseUsage(
+  usage: YearUsage,
+  fundRefundedFen: number,
+  deductibleReleasedFen: number,
+): YearUsage {
   return {
     deductibleUsedFen: Math.max(0, usage.deductibleUsedFen - deductibleReleasedFen),
     capUsedFen: Math.max(0, usage.capUsedFen - fundRefundedFen),
@@ -173,7 +190,11 @@ const LEGS = ['fund', 'account', 'cash'] as const;
 /** A refund request against what was settled and what is already refunded, leg by leg. */
 export function checkRefund(settled: Split, refundedSoFar: Split, request: Split): RefundCheck {
   if (request.total !== request.fund + request.account + request.cash || request.total === 0) {
-    return { ok: false, reason: 'AMOUNT_MISMATCH', message: 'totlRefdAmt must be the (non-zero) sum of fund, account and cash' };
+    return {
+      ok: false,
+      reason: 'AMOUNT_MISMATCH',
+      message: 'totlRefdAmt must be the (non-zero) sum of fund, account and cash',
+    };
   }
   for (const leg of LEGS) {
     if (refundedSoFar[leg] + request[leg] > settled[leg]) {

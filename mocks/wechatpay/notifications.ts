@@ -15,6 +15,7 @@ export const RETRY_SCHEDULE_MS: readonly number[] = [
 ].map((s) => s * 1000);
 export const CALLBACK_TIMEOUT_MS = 5_000;
 const ATTEMPT_HISTORY_MAX = 20;
+export const NOTIFICATIONS_MAX = 10_000;
 
 export type EventType =
   | 'TRANSACTION.SUCCESS'
@@ -56,6 +57,8 @@ export interface Notification {
   url: string;
   /** the envelope, exactly as sent */
   body: string;
+  /** the resource before encryption, for testers */
+  plaintext: Record<string, unknown>;
   /** headers of the last attempt (what a replay sends again) */
   lastHeaders?: Record<string, string>;
   attempts: number;
@@ -66,20 +69,8 @@ export interface Notification {
   history: Attempt[];
 }
 
-export interface NotificationView {
-  id: string;
-  eventType: EventType;
-  outTradeNo: string;
-  mixTradeNo?: string;
-  outRefundNo?: string;
-  url: string;
-  attempts: number;
-  delivered: boolean;
-  nextAttemptAtMs?: number;
-  lastStatus?: number;
-  createdAtMs: number;
-  history: Attempt[];
-}
+/** What the admin API shows of a notification. */
+export type NotificationView = Omit<Notification, 'body' | 'plaintext' | 'lastHeaders'>;
 
 export interface NewNotification {
   eventType: EventType;
@@ -127,7 +118,12 @@ export class Notifier {
       resource: {
         original_type: associatedData,
         algorithm: 'AEAD_AES_256_GCM',
-        ciphertext: aesGcmEncrypt(this.keyring.apiV3Key, nonce, associatedData, JSON.stringify(input.plaintext)),
+        ciphertext: aesGcmEncrypt(
+          this.keyring.apiV3Key,
+          nonce,
+          associatedData,
+          JSON.stringify(input.plaintext),
+        ),
         associated_data: associatedData,
         nonce,
       },
@@ -140,12 +136,14 @@ export class Notifier {
       outRefundNo: input.outRefundNo,
       url: input.url,
       body: JSON.stringify(envelope),
+      plaintext: input.plaintext,
       attempts: 0,
       delivered: false,
       nextAttemptAtMs: nowMs,
       createdAtMs: nowMs,
       history: [],
     };
+    if (this.items.size >= NOTIFICATIONS_MAX) this.items.delete(this.items.keys().next().value ?? '');
     this.items.set(notification.id, notification);
     this.start(notification);
     return notification;
@@ -153,7 +151,12 @@ export class Notifier {
 
   /** Newest first. */
   list(): NotificationView[] {
-    return [...this.items.values()].reverse().map((n) => view(n));
+    return [...this.items.values()].reverse().map((n) => this.view(n));
+  }
+
+  view(n: Notification): NotificationView {
+    const { body: _body, plaintext: _plaintext, lastHeaders: _headers, ...rest } = n;
+    return { ...rest, history: [...n.history] };
   }
 
   get(id: string): Notification | undefined {
@@ -189,7 +192,13 @@ export class Notifier {
   }
 
   private sign(body: string): Record<string, string> {
-    const headers = signedHeaders(this.keyring, this.state.signingMode, this.clock.now(), body, this.state.callbacks.badSignature);
+    const headers = signedHeaders(
+      this.keyring,
+      this.state.signingMode,
+      this.clock.now(),
+      body,
+      this.state.callbacks.badSignature,
+    );
     return { 'Content-Type': 'application/json', 'User-Agent': 'Mozilla/4.0 (WeChatPay mock)', ...headers };
   }
 
@@ -206,7 +215,8 @@ export class Notifier {
     n.attempts++;
     record(n, attempt);
     if (n.delivered) {
-      if (this.state.callbacks.duplicate) record(n, { ...(await this.post(n.url, n.body, n.lastHeaders)), replay: true });
+      if (this.state.callbacks.duplicate)
+        record(n, { ...(await this.post(n.url, n.body, n.lastHeaders)), replay: true });
       return;
     }
     const delayMs = RETRY_SCHEDULE_MS[n.attempts - 1];
@@ -217,9 +227,18 @@ export class Notifier {
   private async post(url: string, body: string, headers: Record<string, string>): Promise<Attempt> {
     const atMs = this.clock.now();
     try {
-      const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
+      });
       const text = await response.text();
-      return { atMs, status: response.status, ...(isAcknowledged(response.status, text) ? {} : { error: 'not acknowledged' }) };
+      return {
+        atMs,
+        status: response.status,
+        ...(isAcknowledged(response.status, text) ? {} : { error: 'not acknowledged' }),
+      };
     } catch (err) {
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
       return { atMs, error: cause };
@@ -232,21 +251,4 @@ function record(n: Notification, attempt: Attempt): void {
   if (attempt.error === undefined && !attempt.replay) n.delivered = true;
   n.history.push(attempt);
   if (n.history.length > ATTEMPT_HISTORY_MAX) n.history.splice(0, n.history.length - ATTEMPT_HISTORY_MAX);
-}
-
-function view(n: Notification): NotificationView {
-  return {
-    id: n.id,
-    eventType: n.eventType,
-    outTradeNo: n.outTradeNo,
-    mixTradeNo: n.mixTradeNo,
-    outRefundNo: n.outRefundNo,
-    url: n.url,
-    attempts: n.attempts,
-    delivered: n.delivered,
-    nextAttemptAtMs: n.nextAttemptAtMs,
-    lastStatus: n.lastStatus,
-    createdAtMs: n.createdAtMs,
-    history: n.history,
-  };
 }

@@ -47,7 +47,10 @@ export function loadMockKeyring(keys: MockKeys['wechat']): MockKeyring {
       certPem: keys.platform.certPem,
       privateKey: privateKeyFromPem(keys.platform.privateKeyPem),
     },
-    payPublicKey: { id: keys.payPublicKey.id, privateKey: privateKeyFromPem(keys.payPublicKey.privateKeyPem) },
+    payPublicKey: {
+      id: keys.payPublicKey.id,
+      privateKey: privateKeyFromPem(keys.payPublicKey.privateKeyPem),
+    },
   };
 }
 
@@ -99,12 +102,15 @@ function checkMerchantSignature(
   const auth = parseAuthorization(header);
   if (!auth) return 'Authorization header malformed';
   if (auth.mchId !== keyring.mchId) return `mchid ${auth.mchId} does not match`;
-  if (auth.serialNo !== keyring.merchantSerialNo) return `serial_no ${auth.serialNo} is not the merchant certificate`;
+  if (auth.serialNo !== keyring.merchantSerialNo)
+    return `serial_no ${auth.serialNo} is not the merchant certificate`;
   if (Math.abs(auth.timestampS - Math.floor(nowMs / 1000)) > CLOCK_SKEW_MAX_S) {
     return `timestamp ${auth.timestampS} is more than ${CLOCK_SKEW_MAX_S} s from the mock clock`;
   }
   const message = requestMessage(method, url, auth.timestampS, auth.nonce, body);
-  return verifySha256Rsa(message, auth.signature, keyring.merchantPublicKey) ? null : '签名错误 (signature does not verify)';
+  return verifySha256Rsa(message, auth.signature, keyring.merchantPublicKey)
+    ? null
+    : '签名错误 (signature does not verify)';
 }
 
 /**
@@ -134,18 +140,33 @@ export function v3Security(frame: MockFrame, state: WeChatPayState, keyring: Moc
     }
     ctx.set('Request-ID', requestId);
     if (ctx.state.unsigned === true) return;
-    const body = ctx.body === undefined || ctx.body === null ? '' : typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
+    const body =
+      ctx.body === undefined || ctx.body === null
+        ? ''
+        : typeof ctx.body === 'string'
+          ? ctx.body
+          : JSON.stringify(ctx.body);
     if (body !== '') {
       ctx.type = 'application/json';
       ctx.body = body;
     }
-    const headers = signedHeaders(keyring, state.signingMode, frame.clock.now(), body, frame.wantsBadSignature(ctx));
+    const headers = signedHeaders(
+      keyring,
+      state.signingMode,
+      frame.clock.now(),
+      body,
+      frame.wantsBadSignature(ctx),
+    );
     for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
   };
 }
 
 /** Decrypts a sensitive field encrypted for the key named by the request's Wechatpay-Serial header. */
-export function decryptSensitive(keyring: MockKeyring, serialHeader: string, ciphertextB64: string): string | null {
+export function decryptSensitive(
+  keyring: MockKeyring,
+  serialHeader: string,
+  ciphertextB64: string,
+): string | null {
   const key =
     serialHeader === keyring.platform.serialNo
       ? keyring.platform.privateKey

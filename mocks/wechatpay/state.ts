@@ -1,5 +1,5 @@
 /**
- * What the WeChat Pay mock remembers: login codes, JSAPI trades, med-ins orders, refunds, bill tokens and the
+ * What the WeChat Pay mock remembers: login codes, JSAPI trades, med-ins orders, refunds and the
  * tester's switches. Notifications live in the notifier. All amounts are integer fen.
  */
 import { randomBytes, randomInt } from 'node:crypto';
@@ -29,7 +29,8 @@ export interface Trade {
 }
 
 export type MixPayStatus = 'MIX_PAY_CREATED' | 'MIX_PAY_SUCCESS' | 'MIX_PAY_REFUND' | 'MIX_PAY_FAIL';
-export type SelfPayStatus = 'SELF_PAY_CREATED' | 'SELF_PAY_SUCCESS' | 'SELF_PAY_REFUND' | 'SELF_PAY_FAIL' | 'NO_SELF_PAY';
+export type SelfPayStatus =
+  'SELF_PAY_CREATED' | 'SELF_PAY_SUCCESS' | 'SELF_PAY_REFUND' | 'SELF_PAY_FAIL' | 'NO_SELF_PAY';
 export type MedInsPayStatus =
   | 'MED_INS_PAY_CREATED'
   | 'MED_INS_PAY_SUCCESS'
@@ -102,12 +103,6 @@ export interface LoginCode {
   used: boolean;
 }
 
-export interface BillToken {
-  billDate: string;
-  billType: 'ALL' | 'SUCCESS' | 'REFUND';
-  expiresAtMs: number;
-}
-
 export type SigningMode = 'certificate' | 'publicKey';
 
 export interface CallbackSwitches {
@@ -129,9 +124,12 @@ export interface Options {
 
 export const LOGIN_CODE_TTL_MS = 5 * 60_000;
 export const PREPAY_TTL_MS = 2 * 3600_000;
-export const BILL_URL_TTL_MS = 5 * 60_000;
 
-const defaultOptions = (): Options => ({ refundMode: 'SUCCESS', refundProcessingMs: 60_000, billsSameDay: false });
+const defaultOptions = (): Options => ({
+  refundMode: 'SUCCESS',
+  refundProcessingMs: 60_000,
+  billsSameDay: false,
+});
 const defaultSwitches = (): CallbackSwitches => ({ suppress: false, duplicate: false, badSignature: false });
 
 export class WeChatPayState {
@@ -142,7 +140,8 @@ export class WeChatPayState {
   readonly medIns = new Map<string, MedInsOrder>();
   readonly medInsByOutTradeNo = new Map<string, string>();
   readonly refunds = new Map<string, Refund>();
-  readonly billTokens = new Map<string, BillToken>();
+  /** orders whose confirmation is under way (the insurance call is awaited): a second confirm is refused */
+  readonly confirming = new Set<string>();
   signingMode: SigningMode = 'certificate';
   callbacks: CallbackSwitches = defaultSwitches();
   options: Options = defaultOptions();
@@ -154,7 +153,7 @@ export class WeChatPayState {
     this.medIns.clear();
     this.medInsByOutTradeNo.clear();
     this.refunds.clear();
-    this.billTokens.clear();
+    this.confirming.clear();
     this.signingMode = 'certificate';
     this.callbacks = defaultSwitches();
     this.options = defaultOptions();
@@ -173,6 +172,23 @@ export class WeChatPayState {
     return trade;
   }
 
+  /**
+   * A mixed order whose self-pay JSAPI order was closed (or expired) can no longer be paid: it turns
+   * MIX_PAY_FAIL. Unverified: WeChat documents no close for med-ins orders.
+   */
+  refreshMedIns(order: MedInsOrder, nowMs: number): MedInsOrder {
+    if (order.mixPayStatus !== 'MIX_PAY_CREATED' || order.prepayId === undefined) return order;
+    const trade = this.trades.get(order.outTradeNo);
+    if (!trade || this.refreshTrade(trade, nowMs).state !== 'CLOSED') return order;
+    order.mixPayStatus = 'MIX_PAY_FAIL';
+    order.selfPayStatus = 'SELF_PAY_FAIL';
+    if (order.medInsPayStatus === 'MED_INS_PAY_CREATED') {
+      order.medInsPayStatus = 'MED_INS_PAY_FAIL';
+      order.medInsFailReason = '自费订单已关闭';
+    }
+    return order;
+  }
+
   refundsOf(outTradeNo: string): Refund[] {
     return [...this.refunds.values()].filter((r) => r.outTradeNo === outTradeNo);
   }
@@ -187,11 +203,14 @@ function digits(count: number): string {
 }
 
 /** "wx" + yyyyMMddHHmmss + 20 hex, like wx201410272009395522657a690389285100 */
-export const newPrepayId = (nowMs: number): string => `wx${cstCompact(nowMs)}${randomBytes(10).toString('hex')}`;
+export const newPrepayId = (nowMs: number): string =>
+  `wx${cstCompact(nowMs)}${randomBytes(10).toString('hex')}`;
 /** 28 digits starting 4200, like WeChat's transaction ids */
-export const newTransactionId = (nowMs: number): string => `4200${digits(6)}${cstCompact(nowMs).slice(0, 8)}${digits(10)}`;
+export const newTransactionId = (nowMs: number): string =>
+  `4200${digits(6)}${cstCompact(nowMs).slice(0, 8)}${digits(10)}`;
 /** 29 digits starting 5030 */
-export const newRefundId = (nowMs: number): string => `5030${digits(7)}${cstCompact(nowMs).slice(0, 8)}${digits(10)}`;
+export const newRefundId = (nowMs: number): string =>
+  `5030${digits(7)}${cstCompact(nowMs).slice(0, 8)}${digits(10)}`;
 /** unverified format: 28 digits */
 export const newMixTradeNo = (nowMs: number): string => `1217${cstCompact(nowMs)}${digits(10)}`;
 /** "EV-" + 19 digits, as in PROTOCOLS 1.3 */

@@ -29,7 +29,11 @@ const jsapiSchema = z.object({
 
 const closeSchema = z.object({ mchid: z.string().min(1) });
 
-export function checkMerchant(mc: WeChatPayMockContext, appid: string | undefined, mchid: string | undefined): void {
+export function checkMerchant(
+  mc: WeChatPayMockContext,
+  appid: string | undefined,
+  mchid: string | undefined,
+): void {
   if (mchid !== undefined && mchid !== mc.keyring.mchId) {
     throw new WxError(400, 'MCH_NOT_EXISTS', `商户号不存在: ${mchid}`);
   }
@@ -59,7 +63,8 @@ function createOrRepeat(mc: WeChatPayMockContext, rawBody: unknown): string {
   if (existing) {
     mc.state.refreshTrade(existing, nowMs);
     if (existing.requestKey !== requestKey) throw new WxError(400, 'INVALID_REQUEST', '201 商户订单号重复');
-    if (existing.state === 'SUCCESS' || existing.state === 'REFUND') throw new WxError(400, 'ORDERPAID', '该订单已支付');
+    if (existing.state === 'SUCCESS' || existing.state === 'REFUND')
+      throw new WxError(400, 'ORDERPAID', '该订单已支付');
     if (existing.state === 'CLOSED') throw new WxError(400, 'ORDER_CLOSED', '订单已关闭');
     if (nowMs - existing.prepayCreatedAtMs >= PREPAY_TTL_MS) {
       existing.prepayId = newPrepayId(nowMs);
@@ -115,7 +120,8 @@ export function registerTransactionRoutes(v3: Router, mc: WeChatPayMockContext):
     tag(ctx.state, 'outTradeNo', ctx.params.outTradeNo);
     checkMerchant(mc, undefined, parseBody(closeSchema, ctx.request.body).mchid);
     const trade = tradeOr404(mc, ctx.params.outTradeNo);
-    if (trade.state === 'SUCCESS' || trade.state === 'REFUND') throw new WxError(400, 'ORDERPAID', '订单已支付，不能关闭');
+    if (trade.state === 'SUCCESS' || trade.state === 'REFUND')
+      throw new WxError(400, 'ORDERPAID', '订单已支付，不能关闭');
     trade.state = 'CLOSED';
     const medIns = mc.state.medInsByTradeNo(trade.outTradeNo);
     if (medIns) mc.state.refreshMedIns(medIns, mc.frame.clock.now());

@@ -43,7 +43,9 @@ export function medInsView(order: MedInsOrder): Record<string, unknown> {
     med_ins_pay_status: order.medInsPayStatus,
     ...(order.paidTimeMs !== undefined ? { paid_time: rfc3339Cst(order.paidTimeMs) } : {}),
     ...(order.medInsFailReason !== undefined ? { med_ins_fail_reason: order.medInsFailReason } : {}),
-    ...(order.setlId !== undefined ? { passthrough_response_content: JSON.stringify({ setlId: order.setlId }) } : {}),
+    ...(order.setlId !== undefined
+      ? { passthrough_response_content: JSON.stringify({ setlId: order.setlId }) }
+      : {}),
     ...order.echo,
   };
 }
@@ -86,6 +88,11 @@ export function refundNotificationView(refund: Refund, mchid: string): Record<st
     refund_status: refund.status,
     ...(refund.successTimeMs !== undefined ? { success_time: rfc3339Cst(refund.successTimeMs) } : {}),
     user_received_account: '支付用户零钱',
-    amount: { total: refund.totalFen, refund: refund.refundFen, payer_total: refund.totalFen, payer_refund: refund.refundFen },
+    amount: {
+      total: refund.totalFen,
+      refund: refund.refundFen,
+      payer_total: refund.totalFen,
+      payer_refund: refund.refundFen,
+    },
   };
 }

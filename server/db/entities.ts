@@ -1,6 +1,13 @@
 /** TypeORM entities: the shape of rows as services read them. State changes go through explicit UPDATEs. */
 import 'reflect-metadata';
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { fenTransformer } from './columns';
 import type { OrderStatus } from '../domain/orderStateMachine';
 import type { FeeLine } from '../gateways/ports';
@@ -30,7 +37,8 @@ export class InsuranceAuthorizationRow {
   @Column({ type: 'text', name: 'psn_no', nullable: true }) psnNo!: string | null;
   @Column({ type: 'text', nullable: true }) insutype!: string | null;
   @Column({ type: 'text', name: 'insured_status', nullable: true }) insuredStatus!: string | null;
-  @Column({ type: 'bigint', name: 'balance_fen', nullable: true, transformer: fenTransformer }) balanceFen!: number | null;
+  @Column({ type: 'bigint', name: 'balance_fen', nullable: true, transformer: fenTransformer }) balanceFen!:
+    number | null;
   @Column({ type: 'text', name: 'city_id' }) cityId!: string;
   @Column({ type: 'text', name: 'geo_location' }) geoLocation!: string;
   @Column({ type: 'timestamptz', name: 'expires_at' }) expiresAt!: Date;

@@ -3,7 +3,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { assertBalanced, trialBalance, type LedgerLine } from '../domain/ledger';
 
 /** Appends one balanced posting; asserted before it is written. */
-export async function appendPosting(manager: EntityManager, orderId: string, kind: 'settlement' | 'refund', lines: LedgerLine[], at: Date): Promise<void> {
+export async function appendPosting(
+  manager: EntityManager,
+  orderId: string,
+  kind: 'settlement' | 'refund',
+  lines: LedgerLine[],
+  at: Date,
+): Promise<void> {
   if (lines.length === 0) return;
   assertBalanced(lines);
   const postingId = randomUUID();
@@ -16,11 +22,17 @@ export async function appendPosting(manager: EntityManager, orderId: string, kin
 }
 
 /** Net per account and the trial balance over the whole ledger (must be 0). */
-export async function readTrialBalance(db: DataSource | EntityManager): Promise<{ byAccount: Record<string, number>; net: number }> {
-  const rows = (await db.query(`SELECT account, direction, sum(amount_fen)::text AS amount FROM ledger_entries GROUP BY account, direction`)) as {
+export async function readTrialBalance(
+  db: DataSource | EntityManager,
+): Promise<{ byAccount: Record<string, number>; net: number }> {
+  const rows = (await db.query(
+    `SELECT account, direction, sum(amount_fen)::text AS amount FROM ledger_entries GROUP BY account, direction`,
+  )) as {
     account: LedgerLine['account'];
     direction: 'D' | 'C';
     amount: string;
   }[];
-  return trialBalance(rows.map((r) => ({ account: r.account, direction: r.direction, amountFen: Number(r.amount) })));
+  return trialBalance(
+    rows.map((r) => ({ account: r.account, direction: r.direction, amountFen: Number(r.amount) })),
+  );
 }

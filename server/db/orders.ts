@@ -74,7 +74,10 @@ function patchAssignments(patch: OrderPatch, params: unknown[]): string[] {
       sets.push(`${column} = $${params.length}`);
     }
   }
-  for (const [key, column] of Object.entries(PATCH_COLUMNS) as [Exclude<keyof OrderPatch, 'split'>, string][]) {
+  for (const [key, column] of Object.entries(PATCH_COLUMNS) as [
+    Exclude<keyof OrderPatch, 'split'>,
+    string,
+  ][]) {
     if (patch[key] === undefined) continue;
     params.push(patch[key]);
     sets.push(`${column} = $${params.length}`);
@@ -92,7 +95,12 @@ export async function transitionOrder(
 ): Promise<OrderRow> {
   for (const from of expected) assertTransition(from, to);
   const params: unknown[] = [orderId, [...expected], to, event.at];
-  const sets = ['status = $3', 'version = version + 1', 'updated_at = $4', ...patchAssignments(patch, params)];
+  const sets = [
+    'status = $3',
+    'version = version + 1',
+    'updated_at = $4',
+    ...patchAssignments(patch, params),
+  ];
   const rows = (await manager.query(
     `UPDATE orders o SET ${sets.join(', ')}
        FROM (SELECT id, status AS from_status FROM orders WHERE id = $1 FOR UPDATE) prev
@@ -100,7 +108,9 @@ export async function transitionOrder(
       RETURNING o.id, prev.from_status`,
     params,
   )) as [{ id: string; from_status: OrderStatus }[], number] | { id: string; from_status: OrderStatus }[];
-  const returned = Array.isArray(rows[0]) ? (rows[0] as { id: string; from_status: OrderStatus }[]) : (rows as { id: string; from_status: OrderStatus }[]);
+  const returned = Array.isArray(rows[0])
+    ? (rows[0] as { id: string; from_status: OrderStatus }[])
+    : (rows as { id: string; from_status: OrderStatus }[]);
   if (returned.length !== 1) throw new StateConflict(orderId, expected, to);
   await manager.query(
     `INSERT INTO order_events (order_id, from_status, to_status, actor, reason, external_ref, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
@@ -111,15 +121,29 @@ export async function transitionOrder(
 }
 
 /** Sets columns without a state change (e.g. the prepay id once WeChat gave it), still guarded by state. */
-export async function patchOrder(manager: EntityManager, orderId: string, expected: readonly OrderStatus[], patch: OrderPatch, at: Date): Promise<void> {
+export async function patchOrder(
+  manager: EntityManager,
+  orderId: string,
+  expected: readonly OrderStatus[],
+  patch: OrderPatch,
+  at: Date,
+): Promise<void> {
   const params: unknown[] = [orderId, [...expected], at];
   const sets = ['version = version + 1', 'updated_at = $3', ...patchAssignments(patch, params)];
-  const result = (await manager.query(`UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`, params)) as unknown[];
+  const result = (await manager.query(
+    `UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
+    params,
+  )) as unknown[];
   const returned = Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
   if (returned.length !== 1) throw new StateConflict(orderId, expected, expected[0]);
 }
 
-export async function insertOrderEvent(manager: EntityManager, orderId: string, to: OrderStatus, event: TransitionEvent): Promise<void> {
+export async function insertOrderEvent(
+  manager: EntityManager,
+  orderId: string,
+  to: OrderStatus,
+  event: TransitionEvent,
+): Promise<void> {
   await manager.query(
     `INSERT INTO order_events (order_id, from_status, to_status, actor, reason, external_ref, created_at) VALUES ($1,NULL,$2,$3,$4,$5,$6)`,
     [orderId, to, event.actor, event.reason, event.externalRef ?? null, event.at],

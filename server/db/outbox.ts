@@ -34,7 +34,12 @@ interface RawOutbox {
 
 export type ClaimedJob = Pick<OutboxRow, 'id' | 'kind' | 'orderId' | 'dedupeKey' | 'payload' | 'attempts'>;
 
-export async function claimDue(db: DataSource, now: Date, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
+export async function claimDue(
+  db: DataSource,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): Promise<ClaimedJob[]> {
   const result = (await db.query(
     `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
       WHERE id IN (SELECT id FROM outbox WHERE status = 'PENDING' AND next_attempt_at <= $1
@@ -42,22 +47,49 @@ export async function claimDue(db: DataSource, now: Date, leaseMs: number, limit
       RETURNING id, kind, order_id, dedupe_key, payload, attempts`,
     [now, new Date(now.getTime() + leaseMs), limit],
   )) as [RawOutbox[], number];
-  return result[0].map((r) => ({ id: r.id, kind: r.kind, orderId: r.order_id, dedupeKey: r.dedupe_key, payload: r.payload, attempts: r.attempts }));
+  return result[0].map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    orderId: r.order_id,
+    dedupeKey: r.dedupe_key,
+    payload: r.payload,
+    attempts: r.attempts,
+  }));
 }
 
 export async function markDone(db: DataSource, id: string, now: Date): Promise<void> {
-  await db.query(`UPDATE outbox SET status = 'DONE', last_error = NULL, updated_at = $2 WHERE id = $1`, [id, now]);
+  await db.query(`UPDATE outbox SET status = 'DONE', last_error = NULL, updated_at = $2 WHERE id = $1`, [
+    id,
+    now,
+  ]);
 }
 
-export async function markFailed(db: DataSource, id: string, error: string, nextAttemptAt: Date | null, now: Date): Promise<void> {
+export async function markFailed(
+  db: DataSource,
+  id: string,
+  error: string,
+  nextAttemptAt: Date | null,
+  now: Date,
+): Promise<void> {
   if (nextAttemptAt === null) {
-    await db.query(`UPDATE outbox SET status = 'DEAD', last_error = $2, updated_at = $3 WHERE id = $1`, [id, error.slice(0, 2000), now]);
+    await db.query(`UPDATE outbox SET status = 'DEAD', last_error = $2, updated_at = $3 WHERE id = $1`, [
+      id,
+      error.slice(0, 2000),
+      now,
+    ]);
   } else {
-    await db.query(`UPDATE outbox SET next_attempt_at = $2, last_error = $3, updated_at = $4 WHERE id = $1`, [id, nextAttemptAt, error.slice(0, 2000), now]);
+    await db.query(`UPDATE outbox SET next_attempt_at = $2, last_error = $3, updated_at = $4 WHERE id = $1`, [
+      id,
+      nextAttemptAt,
+      error.slice(0, 2000),
+      now,
+    ]);
   }
 }
 
 export async function outboxDepth(db: DataSource): Promise<number> {
-  const rows = (await db.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'PENDING'`)) as { n: number }[];
+  const rows = (await db.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'PENDING'`)) as {
+    n: number;
+  }[];
   return rows[0].n;
 }

@@ -48,20 +48,29 @@ function legs(split: Split): LedgerLine[] {
 export function settlementPosting(split: Split): LedgerLine[] {
   assertSplit(split, 'settlement split');
   if (split.total === 0) return [];
-  const lines = [...legs(split), { account: 'patient_charges' as const, direction: 'C' as const, amountFen: split.total }];
+  const lines = [
+    ...legs(split),
+    { account: 'patient_charges' as const, direction: 'C' as const, amountFen: split.total },
+  ];
   assertBalanced(lines);
   return lines;
 }
 
 /** A refund: the mirror of a settlement for the refunded amounts. */
 export function refundPosting(refund: Split): LedgerLine[] {
-  const lines = settlementPosting(refund).map((l) => ({ ...l, direction: l.direction === 'D' ? ('C' as const) : ('D' as const) }));
+  const lines = settlementPosting(refund).map((l) => ({
+    ...l,
+    direction: l.direction === 'D' ? ('C' as const) : ('D' as const),
+  }));
   assertBalanced(lines);
   return lines;
 }
 
 /** Net balance per account (debit positive) and the trial balance, which must be zero. */
-export function trialBalance(lines: readonly LedgerLine[]): { byAccount: Record<string, number>; net: number } {
+export function trialBalance(lines: readonly LedgerLine[]): {
+  byAccount: Record<string, number>;
+  net: number;
+} {
   const byAccount: Record<string, number> = {};
   let net = 0;
   for (const l of lines) {

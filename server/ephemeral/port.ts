@@ -80,7 +80,11 @@ export function assertRateLimit(name: string, limit: RateLimit): void {
   if (!Number.isInteger(limit.points) || limit.points < 1) {
     throw new RangeError(`rate limit points must be a positive integer, got ${limit.points}`);
   }
-  if (!Number.isInteger(limit.durationS) || limit.durationS < 1 || limit.durationS * 1000 > EPHEMERAL_TTL_MS_MAX) {
+  if (
+    !Number.isInteger(limit.durationS) ||
+    limit.durationS < 1 ||
+    limit.durationS * 1000 > EPHEMERAL_TTL_MS_MAX
+  ) {
     throw new RangeError(`rate limit durationS must be a positive integer, got ${limit.durationS}`);
   }
 }
@@ -165,9 +169,16 @@ async function acquire(
 
 // ---- nonces ----
 
+const nonceKey = (nonce: string): string => `nonce:${nonce}`;
+
 /** true the first time a nonce is seen within ttlMs (callback replay window); false on a replay. */
 export function rememberNonce(store: EphemeralStore, nonce: string, ttlMs: number): Promise<boolean> {
-  return store.setIfAbsent(`nonce:${nonce}`, '1', ttlMs);
+  return store.setIfAbsent(nonceKey(nonce), '1', ttlMs);
+}
+
+/** Forgets a nonce, e.g. when its callback could not be applied and will legitimately come again. */
+export function forgetNonce(store: EphemeralStore, nonce: string): Promise<void> {
+  return store.del(nonceKey(nonce));
 }
 
 // ---- sessions ----

@@ -59,6 +59,8 @@ export class RedisEphemeralStore implements EphemeralStore {
     this.ownsClient = typeof clientOrUrl === 'string';
     this.client =
       typeof clientOrUrl === 'string' ? new Redis(clientOrUrl, { maxRetriesPerRequest: 2 }) : clientOrUrl;
+    // without a listener ioredis prints "Unhandled error event" on every reconnect; callers see failed commands
+    if (this.ownsClient) this.client.on('error', () => undefined);
   }
 
   async get(key: string): Promise<string | null> {
@@ -121,7 +123,13 @@ export class RedisEphemeralStore implements EphemeralStore {
       // The library joins keyPrefix and key with ':', which gives the layout of rateKey(name, key).
       const keyPrefix = `${this.prefix}rl:${name}`;
       // ioredis is the library's default client kind (useRedisPackage: false): it registers a Lua command.
-      limiter = new RateLimiterRedis({ storeClient: this.client, useRedisPackage: false, keyPrefix, points, duration: durationS });
+      limiter = new RateLimiterRedis({
+        storeClient: this.client,
+        useRedisPackage: false,
+        keyPrefix,
+        points,
+        duration: durationS,
+      });
       this.limiters.set(id, limiter);
     }
     return limiter;

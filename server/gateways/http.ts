@@ -3,7 +3,15 @@
  * (timeout / unavailable / rejected / invalid_response), a circuit breaker per party, and bounded retries
  * only for calls the caller declares safe to repeat (queries, creates carrying the same idempotent key).
  */
-import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry, ExponentialBackoff, BrokenCircuitError, type IPolicy } from 'cockatiel';
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleWhen,
+  retry,
+  ExponentialBackoff,
+  BrokenCircuitError,
+  type IPolicy,
+} from 'cockatiel';
 import { GatewayError, type Party } from './ports';
 
 export interface HttpRequest {
@@ -42,34 +50,55 @@ async function exchange(party: Party, request: HttpRequest): Promise<HttpRespons
       signal: AbortSignal.timeout(request.timeoutMs),
     });
   } catch (err) {
-    const name = err instanceof Error ? err.name : '';
+    // not `instanceof Error`: fetch's DOMException comes from another realm under jest
+    const name = typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new GatewayError(party, 'timeout', `${request.method} ${request.url} timed out after ${request.timeoutMs} ms`);
+      throw new GatewayError(
+        party,
+        'timeout',
+        `${request.method} ${request.url} timed out after ${request.timeoutMs} ms`,
+      );
     }
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
     // the socket closed mid-exchange: the party may have acted
     const midway = /socket|reset|terminated|other side closed/i.test(cause);
-    throw new GatewayError(party, midway ? 'timeout' : 'unavailable', `${request.method} ${request.url} failed: ${cause}`);
+    throw new GatewayError(
+      party,
+      midway ? 'timeout' : 'unavailable',
+      `${request.method} ${request.url} failed: ${cause}`,
+    );
   }
   let body: string;
   try {
     body = await response.text();
   } catch (err) {
-    throw new GatewayError(party, 'timeout', `${request.method} ${request.url}: body not read: ${String(err)}`);
+    throw new GatewayError(
+      party,
+      'timeout',
+      `${request.method} ${request.url}: body not read: ${String(err)}`,
+    );
   }
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => {
     headers[key.toLowerCase()] = value;
   });
   if (response.status >= 500) {
-    throw new GatewayError(party, 'unavailable', `${request.method} ${request.url} answered ${response.status}`, undefined, response.status);
+    throw new GatewayError(
+      party,
+      'unavailable',
+      `${request.method} ${request.url} answered ${response.status}`,
+      undefined,
+      response.status,
+    );
   }
   return { status: response.status, headers, body };
 }
 
 /** An HTTP caller for one party, with its own circuit breaker. */
 export function createHttpCaller(party: Party): HttpCaller {
-  const transient = handleWhen((err) => err instanceof GatewayError && (err.kind === 'timeout' || err.kind === 'unavailable'));
+  const transient = handleWhen(
+    (err) => err instanceof GatewayError && (err.kind === 'timeout' || err.kind === 'unavailable'),
+  );
   const breaker = circuitBreaker(transient, {
     halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS,
     breaker: new ConsecutiveBreaker(BREAKER_FAILURES_MAX),
@@ -80,7 +109,8 @@ export function createHttpCaller(party: Party): HttpCaller {
   });
   return async (request) => {
     try {
-      if (request.idempotent) return await retrying.execute(() => breaker.execute(() => exchange(party, request)));
+      if (request.idempotent)
+        return await retrying.execute(() => breaker.execute(() => exchange(party, request)));
       return await breaker.execute(() => exchange(party, request));
     } catch (err) {
       if (err instanceof BrokenCircuitError) {
@@ -96,6 +126,10 @@ export function parseJson(party: Party, response: HttpResponse): unknown {
   try {
     return response.body === '' ? undefined : JSON.parse(response.body);
   } catch {
-    throw new GatewayError(party, 'invalid_response', `unreadable JSON (status ${response.status}): ${response.body.slice(0, 120)}`);
+    throw new GatewayError(
+      party,
+      'invalid_response',
+      `unreadable JSON (status ${response.status}): ${response.body.slice(0, 120)}`,
+    );
   }
 }

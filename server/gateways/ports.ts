@@ -28,7 +28,11 @@ export class GatewayError extends Error {
 
   /** True when the party may have carried the request out: never retry a create with a new key. */
   get outcomeUnknown(): boolean {
-    return this.kind === 'timeout' || this.kind === 'invalid_response' || (this.kind === 'unavailable' && this.httpStatus !== undefined);
+    return (
+      this.kind === 'timeout' ||
+      this.kind === 'invalid_response' ||
+      (this.kind === 'unavailable' && this.httpStatus !== undefined)
+    );
   }
 }
 
@@ -128,8 +132,13 @@ export interface InsuranceGateway {
   queryPerson(idNo: string, name: string): Promise<InsuredPerson>;
   /** 6201 费用明细上传. Same medOrgOrd twice → the same payOrdId. */
   uploadFees(upload: FeeUpload): Promise<FeeUploadResult>;
-  /** 6202 支付下单 (pre-settlement): the split, nothing deducted yet. */
-  preSettle(ref: SettlementRef & { payAuthNo: string; medOrgOrd: string; accountUsed: boolean }): Promise<PreSettlement>;
+  /**
+   * 6202 支付下单 (pre-settlement): the split, nothing deducted yet. totalFen (the 6201 total), when given, is
+   * checked against the total answered (integrity check: a mismatch is invalid_response).
+   */
+  preSettle(
+    ref: SettlementRef & { payAuthNo: string; medOrgOrd: string; accountUsed: boolean; totalFen?: number },
+  ): Promise<PreSettlement>;
   /** 6301 订单结算结果查询. */
   querySettlement(ref: SettlementRef): Promise<SettlementState>;
   /** 6401 费用明细上传撤销 (only before settlement). */
@@ -261,8 +270,20 @@ export interface MedInsOrderState {
 
 /** A callback after headers, clock skew, serial, signature and decryption all checked. */
 export type VerifiedNotification =
-  | { id: string; nonce: string; timestampS: number; eventType: 'TRANSACTION.SUCCESS'; transaction: TransactionState }
-  | { id: string; nonce: string; timestampS: number; eventType: 'MEDICAL_INSURANCE.SUCCESS'; medIns: MedInsOrderState }
+  | {
+      id: string;
+      nonce: string;
+      timestampS: number;
+      eventType: 'TRANSACTION.SUCCESS';
+      transaction: TransactionState;
+    }
+  | {
+      id: string;
+      nonce: string;
+      timestampS: number;
+      eventType: 'MEDICAL_INSURANCE.SUCCESS';
+      medIns: MedInsOrderState;
+    }
   | {
       id: string;
       nonce: string;
@@ -330,7 +351,11 @@ export interface WeChatPayGateway {
   /** POST /v3/pay/transactions/out-trade-no/{}/close (no-op when already closed). */
   closeTransaction(outTradeNo: string): Promise<void>;
   /** Verify a callback over its raw body and decrypt it; throws NotificationRejected. Replay (nonce) is the caller's check. */
-  verifyNotification(headers: Record<string, string | undefined>, rawBody: string, nowMs: number): VerifiedNotification;
+  verifyNotification(
+    headers: Record<string, string | undefined>,
+    rawBody: string,
+    nowMs: number,
+  ): VerifiedNotification;
   /** POST /v3/refund/domestic/refunds, idempotent by outRefundNo. */
   refund(refund: CashRefund): Promise<RefundState>;
   /** GET /v3/refund/domestic/refunds/{out_refund_no}; null when unknown. */

@@ -32,7 +32,8 @@ export function createApp(deps: Deps, metrics: Metrics, probes: ReadinessProbe[]
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = ctx._matchedRoute ? String(ctx._matchedRoute) : 'unmatched';
       metrics.httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
-      if (ctx.status >= 500) ctx.state.log.error({ method: ctx.method, route, status: ctx.status }, 'request failed');
+      if (ctx.status >= 500)
+        ctx.state.log.error({ method: ctx.method, route, status: ctx.status }, 'request failed');
     }
   });
   app.use(errorMiddleware());
@@ -42,12 +43,24 @@ export function createApp(deps: Deps, metrics: Metrics, probes: ReadinessProbe[]
       jsonLimit: deps.settings.BODY_LIMIT_BYTES,
       encoding: 'utf-8',
       onError: (err) => {
-        throw Object.assign(new AppError('VALIDATION_FAILED', `the body is not valid JSON: ${err.message}`), {});
+        const status = (err as { status?: unknown }).status;
+        if (status === 413)
+          throw new AppError(
+            'PAYLOAD_TOO_LARGE',
+            `the body is larger than ${deps.settings.BODY_LIMIT_BYTES} bytes`,
+          );
+        if (status === 415) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+        throw new AppError('VALIDATION_FAILED', `the body is not valid JSON: ${err.message}`);
       },
     }),
   );
   app.use(async (ctx, next) => {
-    if ((ctx.method === 'POST' || ctx.method === 'PUT') && ctx.path.startsWith('/api/') && ctx.request.length && !ctx.is('application/json')) {
+    if (
+      (ctx.method === 'POST' || ctx.method === 'PUT') &&
+      ctx.path.startsWith('/api/') &&
+      ctx.request.length &&
+      !ctx.is('application/json')
+    ) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     }
     await next();
@@ -55,7 +68,10 @@ export function createApp(deps: Deps, metrics: Metrics, probes: ReadinessProbe[]
 
   const rateLimit: Koa.Middleware = async (ctx, next) => {
     const who = (ctx.state as { openid?: string }).openid ?? `ip:${ctx.ip}`;
-    const verdict = await deps.store.consumeRate('api', who, { points: deps.settings.RATE_LIMIT_PER_MINUTE, durationS: 60 });
+    const verdict = await deps.store.consumeRate('api', who, {
+      points: deps.settings.RATE_LIMIT_PER_MINUTE,
+      durationS: 60,
+    });
     if (!verdict.allowed) {
       ctx.set('Retry-After', String(Math.ceil(verdict.retryAfterMs / 1000)));
       throw new AppError('RATE_LIMITED', 'too many requests; please slow down');

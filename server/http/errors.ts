@@ -11,31 +11,56 @@ import { LockBusy } from '../ephemeral/port';
 import type { ApiErrorBody } from '../../shared/errors';
 
 export function toErrorBody(err: unknown): { status: number; body: ApiErrorBody; unexpected: boolean } {
-  if (err instanceof AppError) return { status: err.status, body: { code: err.code, message: err.message, details: err.details }, unexpected: false };
+  if (err instanceof AppError)
+    return {
+      status: err.status,
+      body: { code: err.code, message: err.message, details: err.details },
+      unexpected: false,
+    };
   if (err instanceof ZodError) {
     const issues = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     const first = issues[0];
-    return { status: 400, body: { code: 'VALIDATION_FAILED', message: first ? `${first.path || 'body'}: ${first.message}` : 'invalid request', details: issues }, unexpected: false };
+    return {
+      status: 400,
+      body: {
+        code: 'VALIDATION_FAILED',
+        message: first ? `${first.path || 'body'}: ${first.message}` : 'invalid request',
+        details: issues,
+      },
+      unexpected: false,
+    };
   }
   if (err instanceof GatewayError) {
     const timeout = err.kind === 'timeout' || err.kind === 'invalid_response';
     return {
       status: timeout ? 504 : 503,
-      body: { code: timeout ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE', message: `${err.party} did not answer properly; please try again` },
+      body: {
+        code: timeout ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
+        message: `${err.party} did not answer properly; please try again`,
+      },
       unexpected: false,
     };
   }
   if (err instanceof StateConflict || err instanceof LockBusy) {
-    return { status: 409, body: { code: 'CONCURRENT_REQUEST', message: 'another request is changing this order; please retry' }, unexpected: false };
+    return {
+      status: 409,
+      body: { code: 'CONCURRENT_REQUEST', message: 'another request is changing this order; please retry' },
+      unexpected: false,
+    };
   }
   const status = (err as { status?: unknown })?.status;
   const expose = (err as { expose?: unknown })?.expose;
   if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
     // koa / bodyparser client errors (bad JSON, too large, wrong media type)
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED';
+    const code =
+      status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED';
     return { status, body: { code, message: (err as Error).message || 'bad request' }, unexpected: false };
   }
-  return { status: 500, body: { code: 'INTERNAL', message: 'internal error; the request id is in the X-Request-Id header' }, unexpected: true };
+  return {
+    status: 500,
+    body: { code: 'INTERNAL', message: 'internal error; the request id is in the X-Request-Id header' },
+    unexpected: true,
+  };
 }
 
 export function errorMiddleware(): Koa.Middleware {

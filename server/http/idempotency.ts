@@ -28,19 +28,29 @@ export function idempotent(deps: Deps, scopeOf: (ctx: Koa.Context) => string): K
     const header = ctx.get('Idempotency-Key');
     if (!header) throw new AppError('IDEMPOTENCY_KEY_REQUIRED', 'this call needs an Idempotency-Key header');
     const parsed = idempotencyKeySchema.safeParse(header);
-    if (!parsed.success) throw new AppError('VALIDATION_FAILED', parsed.error.issues[0]?.message ?? 'bad Idempotency-Key');
+    if (!parsed.success)
+      throw new AppError('VALIDATION_FAILED', parsed.error.issues[0]?.message ?? 'bad Idempotency-Key');
     const scope = `${scopeOf(ctx)}:${ctx.method}:${ctx._matchedRoute ?? ctx.path}`;
     const key = parsed.data;
-    const hash = createHash('sha256').update(`${ctx.path}\n${canonical(ctx.request.body ?? null)}`).digest('hex');
+    const hash = createHash('sha256')
+      .update(`${ctx.path}\n${canonical(ctx.request.body ?? null)}`)
+      .digest('hex');
 
     const replay = async (): Promise<boolean> => {
-      const rows = (await deps.db.query(`SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key])) as {
+      const rows = (await deps.db.query(
+        `SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+        [scope, key],
+      )) as {
         request_hash: string;
         status_code: number;
         response: unknown;
       }[];
       if (rows.length === 0) return false;
-      if (rows[0].request_hash !== hash) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
+      if (rows[0].request_hash !== hash)
+        throw new AppError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was used with a different request',
+        );
       ctx.status = rows[0].status_code;
       ctx.body = rows[0].response;
       ctx.set('Idempotent-Replayed', 'true');
@@ -50,7 +60,10 @@ export function idempotent(deps: Deps, scopeOf: (ctx: Koa.Context) => string): K
     if (await replay()) return;
     const marker = `idem:${scope}:${key}`;
     if (!(await deps.store.setIfAbsent(marker, hash, IN_FLIGHT_TTL_MS))) {
-      throw new AppError('CONCURRENT_REQUEST', 'a request with this Idempotency-Key is still being processed');
+      throw new AppError(
+        'CONCURRENT_REQUEST',
+        'a request with this Idempotency-Key is still being processed',
+      );
     }
     try {
       if (await replay()) return;
@@ -65,7 +78,8 @@ export function idempotent(deps: Deps, scopeOf: (ctx: Koa.Context) => string): K
       } else {
         // a refusal is part of the answer (same key → same refusal); a 5xx is not: the client may retry
         const { status, body } = toErrorBody(failure);
-        if (status < 500 && status !== 409 && status !== 429) await store(deps, scope, key, hash, status, body);
+        if (status < 500 && status !== 409 && status !== 429)
+          await store(deps, scope, key, hash, status, body);
         throw failure;
       }
     } finally {
@@ -74,7 +88,14 @@ export function idempotent(deps: Deps, scopeOf: (ctx: Koa.Context) => string): K
   };
 }
 
-async function store(deps: Deps, scope: string, key: string, hash: string, status: number, body: unknown): Promise<void> {
+async function store(
+  deps: Deps,
+  scope: string,
+  key: string,
+  hash: string,
+  status: number,
+  body: unknown,
+): Promise<void> {
   await deps.db.query(
     `INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING`,
     [scope, key, hash, status, JSON.stringify(body ?? null), new Date(deps.clock.now())],

@@ -13,8 +13,18 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    callbackRejected: new Counter({ name: 'callback_verification_failures_total', help: 'Callbacks refused', labelNames: ['reason'], registers: [registry] }),
-    ordersByState: new Gauge({ name: 'orders_by_state', help: 'Orders per state', labelNames: ['state'], registers: [registry] }),
+    callbackRejected: new Counter({
+      name: 'callback_verification_failures_total',
+      help: 'Callbacks refused',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    ordersByState: new Gauge({
+      name: 'orders_by_state',
+      help: 'Orders per state',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
     outboxDepth: new Gauge({ name: 'outbox_pending', help: 'Outbox rows waiting', registers: [registry] }),
   };
 }

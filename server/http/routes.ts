@@ -1,7 +1,13 @@
 /** Routers are thin: parse with a schema from shared/, call one service, shape the answer. */
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { bindPatientRequest, createOrderRequest, insuranceAuthorizationRequest, sessionRequest, uuidParam } from '../../shared/api';
+import {
+  bindPatientRequest,
+  createOrderRequest,
+  insuranceAuthorizationRequest,
+  sessionRequest,
+  uuidParam,
+} from '../../shared/api';
 import { authenticate, login } from '../services/sessions';
 import { bindPatient, getPatient, listPatients } from '../services/patients';
 import { authorizeInsurance } from '../services/insuranceAuthorizations';
@@ -58,7 +64,12 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
   r.post('/patients/:id/insurance-authorizations', auth, rateLimit, async (ctx) => {
     const { authCode } = insuranceAuthorizationRequest.parse(ctx.request.body);
     ctx.status = 201;
-    ctx.body = await authorizeInsurance(deps, openidOf(ctx), parseId(ctx.params.id, 'PATIENT_NOT_FOUND'), authCode);
+    ctx.body = await authorizeInsurance(
+      deps,
+      openidOf(ctx),
+      parseId(ctx.params.id, 'PATIENT_NOT_FOUND'),
+      authCode,
+    );
   });
   r.get('/patients/:id/bills', auth, rateLimit, async (ctx) => {
     ctx.body = await listUnpaidBills(deps, openidOf(ctx), parseId(ctx.params.id, 'PATIENT_NOT_FOUND'));

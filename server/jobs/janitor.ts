@@ -20,18 +20,20 @@ export const CREATED_ABANDONED_MS = 2 * 60_000;
 export const RECHECK_BASE_MS = 10_000;
 export const RECHECK_MAX_MS = 10 * 60_000;
 
+/** Claims up to a batch of orders matching `where` (whose parameters start at $2) by pushing their next check out. */
 async function claim(deps: Deps, where: string, params: unknown[], leaseMs: number): Promise<string[]> {
-  const now = new Date(deps.clock.now());
   const result = (await deps.db.query(
     `UPDATE orders SET next_check_at = $1
       WHERE id IN (SELECT id FROM orders WHERE ${where} ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT ${JANITOR_BATCH_MAX})
       RETURNING id`,
-    [new Date(now.getTime() + leaseMs), now, ...params],
+    [new Date(deps.clock.now() + leaseMs), ...params],
   )) as [{ id: string }[], number];
   return result[0].map((r) => r.id);
 }
 
-export async function runJanitorOnce(deps: Deps): Promise<{ expired: number; resolved: number; abandoned: number }> {
+export async function runJanitorOnce(
+  deps: Deps,
+): Promise<{ expired: number; resolved: number; abandoned: number }> {
   const now = deps.clock.now();
   let expired = 0;
   let resolved = 0;
@@ -40,7 +42,7 @@ export async function runJanitorOnce(deps: Deps): Promise<{ expired: number; res
   const due = await claim(
     deps,
     `status IN ('AWAITING_PAYMENT','UNKNOWN','PRESETTLED') AND (expires_at <= $2 OR (status <> 'PRESETTLED' AND (next_check_at IS NULL OR next_check_at <= $2)))`,
-    [],
+    [new Date(now)],
     RECHECK_BASE_MS,
   );
   for (const id of due) {
@@ -62,12 +64,24 @@ export async function runJanitorOnce(deps: Deps): Promise<{ expired: number; res
     }
   }
 
-  const stale = await claim(deps, `status = 'CREATED' AND created_at <= $3`, [new Date(now - CREATED_ABANDONED_MS)], RECHECK_MAX_MS);
+  const stale = await claim(
+    deps,
+    `status = 'CREATED' AND created_at <= $2`,
+    [new Date(now - CREATED_ABANDONED_MS)],
+    RECHECK_MAX_MS,
+  );
   for (const id of stale) {
     const at = new Date(deps.clock.now());
     try {
       await deps.db.transaction(async (m) => {
-        await transitionOrder(m, id, ['CREATED'], 'CANCELLED', { nextCheckAt: null }, { actor: 'janitor', reason: 'checkout abandoned', at });
+        await transitionOrder(
+          m,
+          id,
+          ['CREATED'],
+          'CANCELLED',
+          { nextCheckAt: null },
+          { actor: 'janitor', reason: 'checkout abandoned', at },
+        );
         await enqueue(m, 'release', `release:${id}`, id, { reason: 'checkout abandoned' }, at);
       });
       abandoned++;
@@ -87,7 +101,14 @@ async function resolveByQuery(deps: Deps, order: OrderRow): Promise<boolean> {
       return true;
     case 'failed':
       await deps.db.transaction(async (m) => {
-        await transitionOrder(m, order.id, ['AWAITING_PAYMENT', 'UNKNOWN'], 'PAYMENT_FAILED', { nextCheckAt: null, lastError: verdict.why }, { actor: 'janitor', reason: verdict.why, at });
+        await transitionOrder(
+          m,
+          order.id,
+          ['AWAITING_PAYMENT', 'UNKNOWN'],
+          'PAYMENT_FAILED',
+          { nextCheckAt: null, lastError: verdict.why },
+          { actor: 'janitor', reason: verdict.why, at },
+        );
         await enqueue(m, 'release', `release:${order.id}`, order.id, { reason: verdict.why }, at);
       });
       return true;
@@ -99,10 +120,20 @@ async function resolveByQuery(deps: Deps, order: OrderRow): Promise<boolean> {
       if (order.status === 'UNKNOWN') {
         // the create never happened (or is unpaid): the patient may pay again; creates are idempotent by out_trade_no
         await deps.db.transaction((m) =>
-          transitionOrder(m, order.id, ['UNKNOWN'], 'AWAITING_PAYMENT', {}, { actor: 'janitor', reason: `query: ${verdict.kind}`, at }),
+          transitionOrder(
+            m,
+            order.id,
+            ['UNKNOWN'],
+            'AWAITING_PAYMENT',
+            {},
+            { actor: 'janitor', reason: `query: ${verdict.kind}`, at },
+          ),
         );
       }
-      await deps.db.query(`UPDATE orders SET next_check_at = $2 WHERE id = $1`, [order.id, new Date(at.getTime() + recheckDelay(order, at.getTime()))]);
+      await deps.db.query(`UPDATE orders SET next_check_at = $2 WHERE id = $1`, [
+        order.id,
+        new Date(at.getTime() + recheckDelay(order, at.getTime())),
+      ]);
       return false;
   }
 }

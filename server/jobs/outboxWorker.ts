@@ -38,8 +38,21 @@ export async function runOutboxOnce(deps: Deps): Promise<number> {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const at = deps.clock.now();
-      const next = job.attempts >= deps.settings.OUTBOX_ATTEMPTS_MAX ? null : new Date(at + backoffMs(job.attempts, deps.settings.OUTBOX_BACKOFF_BASE_MS, deps.settings.OUTBOX_BACKOFF_MAX_MS));
-      deps.logger.warn({ job: job.id, kind: job.kind, attempts: job.attempts, err: message, dead: next === null }, 'outbox job failed');
+      const next =
+        job.attempts >= deps.settings.OUTBOX_ATTEMPTS_MAX
+          ? null
+          : new Date(
+              at +
+                backoffMs(
+                  job.attempts,
+                  deps.settings.OUTBOX_BACKOFF_BASE_MS,
+                  deps.settings.OUTBOX_BACKOFF_MAX_MS,
+                ),
+            );
+      deps.logger.warn(
+        { job: job.id, kind: job.kind, attempts: job.attempts, err: message, dead: next === null },
+        'outbox job failed',
+      );
       await markFailed(deps.db, job.id, message, next, new Date(at));
     }
   }

@@ -21,29 +21,60 @@ import type { Deps } from './deps';
 export async function createOrder(deps: Deps, openid: string, req: CreateOrderRequest): Promise<OrderView> {
   const patient = await ownPatient(deps, openid, req.patientId);
   const billNos = [...new Set(req.billNos)];
-  if (billNos.length !== req.billNos.length) throw new AppError('VALIDATION_FAILED', 'billNos contains the same bill twice');
+  if (billNos.length !== req.billNos.length)
+    throw new AppError('VALIDATION_FAILED', 'billNos contains the same bill twice');
   const authorization = req.useInsurance ? await currentAuthorization(deps, patient.id) : null;
   const bills = await payableBills(deps, patient, billNos);
   const feeLines = snapshotFeeLines(bills);
   const total = sumFen(bills.map((b) => b.amountFen));
 
   const now = new Date(deps.clock.now());
-  const order = await insertCreatedOrder(deps, patient, authorization, billNos, feeLines, total, req.useInsurance, now);
+  const order = await insertCreatedOrder(
+    deps,
+    patient,
+    authorization,
+    billNos,
+    feeLines,
+    total,
+    req.useInsurance,
+    now,
+  );
   await forgetBills(deps, patient.hisPatientId);
   try {
     await lockBills(deps, order, patient, billNos);
-    const split = authorization && total > 0 ? await preSettle(deps, order, patient, authorization, feeLines, total) : cashOnlySplit(total);
+    const split =
+      authorization && total > 0
+        ? await preSettle(deps, order, patient, authorization, feeLines, total)
+        : cashOnlySplit(total);
     assertSplit(split, 'pre-settlement');
-    if (split.total !== total) throw new GatewayError('insurance', 'invalid_response', `pre-settlement total ${split.total} ≠ bills ${total}`);
+    if (split.total !== total)
+      throw new GatewayError(
+        'insurance',
+        'invalid_response',
+        `pre-settlement total ${split.total} ≠ bills ${total}`,
+      );
     const presettled = await deps.db.transaction((m) =>
-      transitionOrder(m, order.id, ['CREATED'], 'PRESETTLED', { split }, { actor: 'patient', reason: 'pre-settled', at: new Date(deps.clock.now()), externalRef: order.payOrdId ?? undefined }),
+      transitionOrder(
+        m,
+        order.id,
+        ['CREATED'],
+        'PRESETTLED',
+        { split },
+        {
+          actor: 'patient',
+          reason: 'pre-settled',
+          at: new Date(deps.clock.now()),
+          externalRef: order.payOrdId ?? undefined,
+        },
+      ),
     );
     return orderView(presettled);
   } catch (err) {
     await cancelCreated(deps, order.id, err);
     if (err instanceof AppError) throw err;
     if (err instanceof GatewayError && err.kind === 'rejected') {
-      if (err.party === 'his') throw new AppError('BILL_NOT_PAYABLE', `the bill cannot be paid now: ${err.message}`);
+      if (err.party === 'his')
+        throw new AppError('BILL_NOT_PAYABLE', `the bill cannot be paid now: ${err.message}`);
       throw new AppError('INSURANCE_REJECTED', `medical insurance refused the settlement: ${err.message}`);
     }
     throw upstreamError(err, 'checkout');
@@ -68,8 +99,12 @@ async function payableBills(deps: Deps, patient: PatientRow, billNos: string[]):
     const known = await deps.his.getBill(billNo).catch((err: unknown) => {
       throw upstreamError(err, 'bill');
     });
-    if (!known || known.hisPatientId !== patient.hisPatientId) throw new AppError('BILL_NOT_FOUND', `no unpaid bill ${billNo} for this patient`);
-    throw new AppError('BILL_NOT_PAYABLE', `bill ${billNo} is ${known.status === 'PAID' ? 'already paid' : 'being paid in another order'}`);
+    if (!known || known.hisPatientId !== patient.hisPatientId)
+      throw new AppError('BILL_NOT_FOUND', `no unpaid bill ${billNo} for this patient`);
+    throw new AppError(
+      'BILL_NOT_PAYABLE',
+      `bill ${billNo} is ${known.status === 'PAID' ? 'already paid' : 'being paid in another order'}`,
+    );
   }
   return bills;
 }
@@ -140,7 +175,8 @@ async function preSettle(
   feeLines: FeeLine[],
   total: number,
 ): Promise<Split> {
-  if (!authorization.psnNo || !authorization.insutype) throw new AppError('INSURANCE_NOT_AUTHORIZED', 'the insurance authorization has no insured person');
+  if (!authorization.psnNo || !authorization.insutype)
+    throw new AppError('INSURANCE_NOT_AUTHORIZED', 'the insurance authorization has no insured person');
   const payAuthNo = deps.pii.decrypt(authorization.payAuthNoEnc);
   const idNo = deps.pii.decrypt(patient.idNoEnc);
   const name = deps.pii.decrypt(patient.nameEnc);
@@ -157,9 +193,24 @@ async function preSettle(
     lines: feeLines,
   });
   // record the upload before the next call, so a crash after it can still revoke
-  await patchOrder(deps.db.manager, order.id, ['CREATED'], { payOrdId: upload.payOrdId, payToken: upload.payToken }, new Date(deps.clock.now()));
+  await patchOrder(
+    deps.db.manager,
+    order.id,
+    ['CREATED'],
+    { payOrdId: upload.payOrdId, payToken: upload.payToken },
+    new Date(deps.clock.now()),
+  );
   order.payOrdId = upload.payOrdId;
-  const pre = await deps.insurance.preSettle({ payOrdId: upload.payOrdId, payToken: upload.payToken, idNo, name, payAuthNo, medOrgOrd: order.orderNo, accountUsed: true });
+  const pre = await deps.insurance.preSettle({
+    payOrdId: upload.payOrdId,
+    payToken: upload.payToken,
+    idNo,
+    name,
+    payAuthNo,
+    medOrgOrd: order.orderNo,
+    accountUsed: true,
+    totalFen: total,
+  });
   return pre.split;
 }
 
@@ -168,7 +219,14 @@ async function cancelCreated(deps: Deps, orderId: string, cause: unknown): Promi
   const at = new Date(deps.clock.now());
   const reason = cause instanceof Error ? cause.message : String(cause);
   await deps.db.transaction(async (m) => {
-    await transitionOrder(m, orderId, ['CREATED'], 'CANCELLED', { lastError: reason.slice(0, 500) }, { actor: 'system', reason: `checkout failed: ${reason}`.slice(0, 500), at });
+    await transitionOrder(
+      m,
+      orderId,
+      ['CREATED'],
+      'CANCELLED',
+      { lastError: reason.slice(0, 500) },
+      { actor: 'system', reason: `checkout failed: ${reason}`.slice(0, 500), at },
+    );
     await enqueue(m, 'release', `release:${orderId}`, orderId, { reason: 'checkout failed' }, at);
   });
 }

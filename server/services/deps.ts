@@ -23,4 +23,6 @@ export interface Deps {
   wechat: WeChatPayGateway;
   pii: PiiVault;
   logger: Logger;
+  /** asks the background jobs to run soon (after a commit that queued outbox work); no-op when jobs are off */
+  kickJobs?: () => void;
 }

@@ -14,5 +14,7 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: 'PATIENT_NOT_FOUND' | 'BILL_NOT_FOUND' | 'ORDER_NOT_FOUND' | 'NOT_FOUND', message: string) =>
-  new AppError(what, message);
+export const notFound = (
+  what: 'PATIENT_NOT_FOUND' | 'BILL_NOT_FOUND' | 'ORDER_NOT_FOUND' | 'NOT_FOUND',
+  message: string,
+) => new AppError(what, message);

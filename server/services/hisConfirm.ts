@@ -20,7 +20,14 @@ export async function confirmAtHis(deps: Deps, orderId: string): Promise<void> {
   const at = new Date(deps.clock.now());
   try {
     await deps.db.transaction((m) =>
-      transitionOrder(m, order.id, ['PAID'], 'COMPLETED', { receiptNo, completedAt: at }, { actor: 'outbox', reason: 'HIS charge confirmed', externalRef: receiptNo, at }),
+      transitionOrder(
+        m,
+        order.id,
+        ['PAID'],
+        'COMPLETED',
+        { receiptNo, completedAt: at },
+        { actor: 'outbox', reason: 'HIS charge confirmed', externalRef: receiptNo, at },
+      ),
     );
   } catch (err) {
     if (!(err instanceof StateConflict)) throw err;

@@ -25,7 +25,12 @@ export function ineligibilityReason(status: InsuredStatus): string | undefined {
   }
 }
 
-export async function authorizeInsurance(deps: Deps, openid: string, patientId: string, authCode: string): Promise<InsuranceAuthorizationView & { psnNo?: string }> {
+export async function authorizeInsurance(
+  deps: Deps,
+  openid: string,
+  patientId: string,
+  authCode: string,
+): Promise<InsuranceAuthorizationView & { psnNo?: string }> {
   const patient = await ownPatient(deps, openid, patientId);
   const idNo = deps.pii.decrypt(patient.idNoEnc);
   const name = deps.pii.decrypt(patient.nameEnc);
@@ -33,18 +38,29 @@ export async function authorizeInsurance(deps: Deps, openid: string, patientId: 
   try {
     identity = await deps.insurance.exchangeAuthCode(authCode, openid);
   } catch (err) {
-    if (err instanceof GatewayError && err.kind === 'rejected') throw new AppError('AUTH_CODE_INVALID', 'the insurance authorization code is invalid or expired');
+    if (err instanceof GatewayError && err.kind === 'rejected')
+      throw new AppError('AUTH_CODE_INVALID', 'the insurance authorization code is invalid or expired');
     throw upstreamError(err, 'insurance authorization');
   }
   if (identity.idNo.toUpperCase() !== idNo.toUpperCase()) {
-    throw new AppError('AUTH_CODE_INVALID', 'the insurance authorization belongs to another person than this patient card');
+    throw new AppError(
+      'AUTH_CODE_INVALID',
+      'the insurance authorization belongs to another person than this patient card',
+    );
   }
   let person;
   try {
     person = await deps.insurance.queryPerson(idNo, name);
   } catch (err) {
     if (err instanceof GatewayError && err.kind === 'rejected') {
-      return saveAuthorization(deps, patientId, identity, null, false, '未查询到医保参保信息，可选择全部自费支付');
+      return saveAuthorization(
+        deps,
+        patientId,
+        identity,
+        null,
+        false,
+        '未查询到医保参保信息，可选择全部自费支付',
+      );
     }
     throw upstreamError(err, 'insurance eligibility (1101)');
   }
@@ -94,11 +110,20 @@ export function authorizationView(row: InsuranceAuthorizationRow): InsuranceAuth
 }
 
 /** The patient's current usable authorization, or a clear refusal. */
-export async function currentAuthorization(deps: Deps, patientId: string): Promise<InsuranceAuthorizationRow> {
-  const row = await deps.db.getRepository(InsuranceAuthorizationRow).findOne({ where: { patientId }, order: { createdAt: 'DESC' } });
+export async function currentAuthorization(
+  deps: Deps,
+  patientId: string,
+): Promise<InsuranceAuthorizationRow> {
+  const row = await deps.db
+    .getRepository(InsuranceAuthorizationRow)
+    .findOne({ where: { patientId }, order: { createdAt: 'DESC' } });
   if (!row || row.expiresAt.getTime() <= deps.clock.now()) {
-    throw new AppError('INSURANCE_NOT_AUTHORIZED', 'authorize medical insurance for this patient first (or pay everything in cash)');
+    throw new AppError(
+      'INSURANCE_NOT_AUTHORIZED',
+      'authorize medical insurance for this patient first (or pay everything in cash)',
+    );
   }
-  if (!row.eligible) throw new AppError('INSURANCE_INELIGIBLE', row.reason ?? 'this patient cannot use medical insurance now');
+  if (!row.eligible)
+    throw new AppError('INSURANCE_INELIGIBLE', row.reason ?? 'this patient cannot use medical insurance now');
   return row;
 }

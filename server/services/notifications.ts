@@ -3,7 +3,7 @@
  * by the adapter; the nonce must not have been seen; the notification id deduplicates; the payment is applied
  * under the order's row lock. Answers: 204 when done (or already done), 4xx FAIL when refused, 5xx to be retried.
  */
-import { rememberNonce } from '../ephemeral/port';
+import { forgetNonce, rememberNonce } from '../ephemeral/port';
 import { OrderRow } from '../db/entities';
 import { NotificationRejected, type VerifiedNotification } from '../gateways/ports';
 import { applyPayment, type PaymentEvidence } from './settlement';
@@ -14,13 +14,21 @@ export interface CallbackAnswer {
   body?: { code: 'FAIL'; message: string };
 }
 
-const fail = (status: CallbackAnswer['status'], message: string): CallbackAnswer => ({ status, body: { code: 'FAIL', message } });
+const fail = (status: CallbackAnswer['status'], message: string): CallbackAnswer => ({
+  status,
+  body: { code: 'FAIL', message },
+});
 
 export interface CallbackMetrics {
   rejected(reason: string): void;
 }
 
-export async function handleWeChatPayCallback(deps: Deps, headers: Record<string, string | undefined>, rawBody: string, metrics?: CallbackMetrics): Promise<CallbackAnswer> {
+export async function handleWeChatPayCallback(
+  deps: Deps,
+  headers: Record<string, string | undefined>,
+  rawBody: string,
+  metrics?: CallbackMetrics,
+): Promise<CallbackAnswer> {
   let notification: VerifiedNotification;
   try {
     notification = deps.wechat.verifyNotification(headers, rawBody, deps.clock.now());
@@ -32,7 +40,9 @@ export async function handleWeChatPayCallback(deps: Deps, headers: Record<string
     }
     throw err;
   }
-  const seen = (await deps.db.query(`SELECT 1 FROM received_notifications WHERE id = $1`, [notification.id])) as unknown[];
+  const seen = (await deps.db.query(`SELECT 1 FROM received_notifications WHERE id = $1`, [
+    notification.id,
+  ])) as unknown[];
   if (seen.length > 0) return { status: 204 };
   const nonceTtlMs = 2 * deps.settings.CALLBACK_CLOCK_SKEW_MS;
   if (!(await rememberNonce(deps.store, `wxnonce:${notification.nonce}`, nonceTtlMs))) {
@@ -41,7 +51,7 @@ export async function handleWeChatPayCallback(deps: Deps, headers: Record<string
   }
   const answer = await apply(deps, notification);
   // a callback we could not apply yet will come again; its nonce must not bar it then
-  if (answer.status >= 500) await deps.store.del(`wxnonce:${notification.nonce}`);
+  if (answer.status >= 500) await forgetNonce(deps.store, `wxnonce:${notification.nonce}`);
   return answer;
 }
 
@@ -55,7 +65,8 @@ async function apply(deps: Deps, n: VerifiedNotification): Promise<CallbackAnswe
         await recordNotification(deps, n.id, n.eventType, order.orderNo);
         return { status: 204 };
       }
-      if (n.transaction.tradeState !== 'SUCCESS' || !n.transaction.transactionId) return fail(400, `trade_state ${n.transaction.tradeState}`);
+      if (n.transaction.tradeState !== 'SUCCESS' || !n.transaction.transactionId)
+        return fail(400, `trade_state ${n.transaction.tradeState}`);
       return answerFor(
         await applyPayment(
           deps,
@@ -74,7 +85,8 @@ async function apply(deps: Deps, n: VerifiedNotification): Promise<CallbackAnswe
     case 'MEDICAL_INSURANCE.SUCCESS': {
       const order = await deps.db.getRepository(OrderRow).findOneBy({ orderNo: n.medIns.outTradeNo });
       if (!order) return fail(404, `unknown out_trade_no ${n.medIns.outTradeNo}`);
-      if (n.medIns.mixPayStatus !== 'MIX_PAY_SUCCESS') return fail(400, `mix_pay_status ${n.medIns.mixPayStatus}`);
+      if (n.medIns.mixPayStatus !== 'MIX_PAY_SUCCESS')
+        return fail(400, `mix_pay_status ${n.medIns.mixPayStatus}`);
       const evidence: PaymentEvidence = {
         transactionId: n.medIns.transactionId,
         mixTradeNo: n.medIns.mixTradeNo,
@@ -107,11 +119,14 @@ function answerFor(outcome: Awaited<ReturnType<typeof applyPayment>>): CallbackA
   }
 }
 
-async function recordNotification(deps: Deps, id: string, eventType: string, outTradeNo: string): Promise<void> {
-  await deps.db.query(`INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`, [
-    id,
-    eventType,
-    outTradeNo,
-    new Date(deps.clock.now()),
-  ]);
+async function recordNotification(
+  deps: Deps,
+  id: string,
+  eventType: string,
+  outTradeNo: string,
+): Promise<void> {
+  await deps.db.query(
+    `INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`,
+    [id, eventType, outTradeNo, new Date(deps.clock.now())],
+  );
 }

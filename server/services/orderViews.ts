@@ -27,9 +27,13 @@ export function orderView(row: OrderRow, events?: OrderEventRow[]): OrderView {
     paidAt: row.paidAt?.toISOString(),
     expiresAt: row.expiresAt.toISOString(),
     refunds: [],
-    events: events?.map(
-      (e): OrderEventView => ({ from: e.fromStatus, to: e.toStatus, actor: e.actor, reason: e.reason, at: e.createdAt.toISOString() }),
-    ),
+    events: events?.map((e): OrderEventView => ({
+      from: e.fromStatus,
+      to: e.toStatus,
+      actor: e.actor,
+      reason: e.reason,
+      at: e.createdAt.toISOString(),
+    })),
   };
 }
 
@@ -42,11 +46,15 @@ export async function ownOrder(deps: Deps, openid: string, orderId: string): Pro
 
 export async function getOrder(deps: Deps, openid: string, orderId: string): Promise<OrderView> {
   const row = await ownOrder(deps, openid, orderId);
-  const events = await deps.db.getRepository(OrderEventRow).find({ where: { orderId }, order: { id: 'ASC' } });
+  const events = await deps.db
+    .getRepository(OrderEventRow)
+    .find({ where: { orderId }, order: { id: 'ASC' } });
   return orderView(row, events);
 }
 
 export async function listOrders(deps: Deps, openid: string): Promise<OrderView[]> {
-  const rows = await deps.db.getRepository(OrderRow).find({ where: { openid }, order: { createdAt: 'DESC' }, take: deps.settings.LIST_PAGE_MAX });
+  const rows = await deps.db
+    .getRepository(OrderRow)
+    .find({ where: { openid }, order: { createdAt: 'DESC' }, take: deps.settings.LIST_PAGE_MAX });
   return rows.map((r) => orderView(r));
 }

@@ -17,7 +17,8 @@ export async function bindPatient(deps: Deps, openid: string, req: BindPatientRe
   } catch (err) {
     throw upstreamError(err, 'patient lookup');
   }
-  if (!hisPatient) throw new AppError('PATIENT_NOT_FOUND', 'the hospital has no patient with this name and ID number');
+  if (!hisPatient)
+    throw new AppError('PATIENT_NOT_FOUND', 'the hospital has no patient with this name and ID number');
   const row: PatientRow = Object.assign(new PatientRow(), {
     id: newId(),
     openid,
@@ -34,7 +35,19 @@ export async function bindPatient(deps: Deps, openid: string, req: BindPatientRe
   await deps.db.query(
     `INSERT INTO patients (id, openid, his_patient_id, name_enc, name_masked, id_no_enc, id_no_hash, id_no_masked, phone_enc, phone_masked, created_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (openid, id_no_hash) DO NOTHING`,
-    [row.id, openid, row.hisPatientId, row.nameEnc, row.nameMasked, row.idNoEnc, idNoHash, row.idNoMasked, row.phoneEnc, row.phoneMasked, row.createdAt],
+    [
+      row.id,
+      openid,
+      row.hisPatientId,
+      row.nameEnc,
+      row.nameMasked,
+      row.idNoEnc,
+      idNoHash,
+      row.idNoMasked,
+      row.phoneEnc,
+      row.phoneMasked,
+      row.createdAt,
+    ],
   );
   // a concurrent bind of the same card wins the race; both callers see the same card
   const stored = await deps.db.getRepository(PatientRow).findOneByOrFail({ openid, idNoHash });
@@ -49,7 +62,9 @@ export async function ownPatient(deps: Deps, openid: string, patientId: string):
 }
 
 export async function listPatients(deps: Deps, openid: string): Promise<PatientView[]> {
-  const rows = await deps.db.getRepository(PatientRow).find({ where: { openid }, order: { createdAt: 'ASC' } });
+  const rows = await deps.db
+    .getRepository(PatientRow)
+    .find({ where: { openid }, order: { createdAt: 'ASC' } });
   return Promise.all(rows.map((r) => patientView(deps, r)));
 }
 
@@ -58,7 +73,9 @@ export async function getPatient(deps: Deps, openid: string, patientId: string):
 }
 
 async function patientView(deps: Deps, row: PatientRow): Promise<PatientView> {
-  const auth = await deps.db.getRepository(InsuranceAuthorizationRow).findOne({ where: { patientId: row.id }, order: { createdAt: 'DESC' } });
+  const auth = await deps.db
+    .getRepository(InsuranceAuthorizationRow)
+    .findOne({ where: { patientId: row.id }, order: { createdAt: 'DESC' } });
   return {
     id: row.id,
     name: row.nameMasked,

@@ -16,11 +16,19 @@ import type { Deps } from './deps';
 export async function startPayment(deps: Deps, openid: string, orderId: string): Promise<PaymentView> {
   let order = await ownOrder(deps, openid, orderId);
   if (order.status === 'PRESETTLED') {
-    if (order.expiresAt.getTime() <= deps.clock.now()) throw new AppError('ORDER_STATE_CONFLICT', 'the order has expired; please check out again');
+    if (order.expiresAt.getTime() <= deps.clock.now())
+      throw new AppError('ORDER_STATE_CONFLICT', 'the order has expired; please check out again');
     const at = new Date(deps.clock.now());
     try {
       order = await deps.db.transaction((m) =>
-        transitionOrder(m, order.id, ['PRESETTLED'], 'AWAITING_PAYMENT', { paymentStartedAt: at, nextCheckAt: new Date(at.getTime() + deps.settings.CALLBACK_GRACE_MS) }, { actor: 'patient', reason: 'payment started', at }),
+        transitionOrder(
+          m,
+          order.id,
+          ['PRESETTLED'],
+          'AWAITING_PAYMENT',
+          { paymentStartedAt: at, nextCheckAt: new Date(at.getTime() + deps.settings.CALLBACK_GRACE_MS) },
+          { actor: 'patient', reason: 'payment started', at },
+        ),
       );
     } catch (err) {
       if (!(err instanceof StateConflict)) throw err;
@@ -28,7 +36,8 @@ export async function startPayment(deps: Deps, openid: string, orderId: string):
     }
   }
   if (order.status !== 'AWAITING_PAYMENT') {
-    if (order.status === 'PAID' || order.status === 'COMPLETED') return { status: order.status, outTradeNo: order.orderNo, mixTradeNo: order.mixTradeNo ?? undefined };
+    if (order.status === 'PAID' || order.status === 'COMPLETED')
+      return { status: order.status, outTradeNo: order.orderNo, mixTradeNo: order.mixTradeNo ?? undefined };
     throw new AppError('ORDER_STATE_CONFLICT', `the order is ${order.status} and cannot be paid`);
   }
   try {
@@ -58,7 +67,13 @@ async function createWeChatOrders(deps: Deps, order: OrderRow): Promise<PaymentV
       expireAtMs: order.expiresAt.getTime(),
       attach: order.id,
     }));
-    await patchOrder(deps.db.manager, order.id, ['AWAITING_PAYMENT'], { prepayId }, new Date(deps.clock.now()));
+    await patchOrder(
+      deps.db.manager,
+      order.id,
+      ['AWAITING_PAYMENT'],
+      { prepayId },
+      new Date(deps.clock.now()),
+    );
   }
   let mixTradeNo = order.mixTradeNo;
   if (mixPayType !== 'CASH_ONLY' && !mixTradeNo) {
@@ -85,17 +100,35 @@ async function createWeChatOrders(deps: Deps, order: OrderRow): Promise<PaymentV
       prepayId: prepayId ?? undefined,
     });
     mixTradeNo = medIns.mixTradeNo;
-    await patchOrder(deps.db.manager, order.id, ['AWAITING_PAYMENT'], { mixTradeNo }, new Date(deps.clock.now()));
+    await patchOrder(
+      deps.db.manager,
+      order.id,
+      ['AWAITING_PAYMENT'],
+      { mixTradeNo },
+      new Date(deps.clock.now()),
+    );
   }
   const payParams: PayParams | undefined = prepayId ? deps.wechat.payParams(prepayId) : undefined;
-  return { status: 'AWAITING_PAYMENT', outTradeNo: order.orderNo, mixTradeNo: mixTradeNo ?? undefined, payParams };
+  return {
+    status: 'AWAITING_PAYMENT',
+    outTradeNo: order.orderNo,
+    mixTradeNo: mixTradeNo ?? undefined,
+    payParams,
+  };
 }
 
 async function markUnknown(deps: Deps, order: OrderRow, err: GatewayError): Promise<void> {
   const at = new Date(deps.clock.now());
   await deps.db
     .transaction((m) =>
-      transitionOrder(m, order.id, ['AWAITING_PAYMENT'], 'UNKNOWN', { lastError: err.message.slice(0, 500), nextCheckAt: at }, { actor: 'system', reason: `outcome unknown: ${err.message}`.slice(0, 500), at }),
+      transitionOrder(
+        m,
+        order.id,
+        ['AWAITING_PAYMENT'],
+        'UNKNOWN',
+        { lastError: err.message.slice(0, 500), nextCheckAt: at },
+        { actor: 'system', reason: `outcome unknown: ${err.message}`.slice(0, 500), at },
+      ),
     )
     .catch((e: unknown) => {
       if (!(e instanceof StateConflict)) throw e;

@@ -8,7 +8,12 @@ import { applyPayment } from './settlement';
 import { splitOf } from './orderViews';
 import type { Deps } from './deps';
 
-export type QueryVerdict = { kind: 'paid'; status: OrderStatus } | { kind: 'unpaid' } | { kind: 'failed'; why: string } | { kind: 'closed' } | { kind: 'not-found' };
+export type QueryVerdict =
+  | { kind: 'paid'; status: OrderStatus }
+  | { kind: 'unpaid' }
+  | { kind: 'failed'; why: string }
+  | { kind: 'closed' }
+  | { kind: 'not-found' };
 
 /** Asks WeChat about the order; applies the payment if it was made. */
 export async function queryOrder(deps: Deps, order: OrderRow): Promise<QueryVerdict> {
@@ -26,12 +31,17 @@ export async function queryOrder(deps: Deps, order: OrderRow): Promise<QueryVerd
           actor: 'janitor',
           reference: `query:${medIns.mixTradeNo}`,
         });
-        return outcome === 'applied' || outcome === 'already-paid' ? { kind: 'paid', status: 'PAID' } : { kind: 'unpaid' };
+        return outcome === 'applied' || outcome === 'already-paid'
+          ? { kind: 'paid', status: 'PAID' }
+          : { kind: 'unpaid' };
       }
       case 'MIX_PAY_CREATED':
         return { kind: 'unpaid' };
       case 'MIX_PAY_FAIL':
-        return { kind: 'failed', why: `med-ins order failed (${medIns.medInsPayStatus}/${medIns.selfPayStatus})` };
+        return {
+          kind: 'failed',
+          why: `med-ins order failed (${medIns.medInsPayStatus}/${medIns.selfPayStatus})`,
+        };
       case 'MIX_PAY_REFUND':
         return { kind: 'paid', status: order.status };
     }
@@ -49,7 +59,9 @@ export async function queryOrder(deps: Deps, order: OrderRow): Promise<QueryVerd
         actor: 'janitor',
         reference: `query:${tx.transactionId}`,
       });
-      return outcome === 'applied' || outcome === 'already-paid' ? { kind: 'paid', status: 'PAID' } : { kind: 'unpaid' };
+      return outcome === 'applied' || outcome === 'already-paid'
+        ? { kind: 'paid', status: 'PAID' }
+        : { kind: 'unpaid' };
     }
     case 'NOTPAY':
     case 'USERPAYING':

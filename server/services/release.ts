@@ -12,10 +12,15 @@ import { ownOrder } from './orderViews';
 import { settleFromQuery } from './reconcileOrder';
 import type { Deps } from './deps';
 
-export async function cancelOrder(deps: Deps, openid: string, orderId: string): Promise<{ status: OrderStatus }> {
+export async function cancelOrder(
+  deps: Deps,
+  openid: string,
+  orderId: string,
+): Promise<{ status: OrderStatus }> {
   const order = await ownOrder(deps, openid, orderId);
   if (order.status === 'CANCELLED') return { status: order.status };
-  if (!isCancellable(order.status)) throw new AppError('ORDER_STATE_CONFLICT', `the order is ${order.status} and cannot be cancelled`);
+  if (!isCancellable(order.status))
+    throw new AppError('ORDER_STATE_CONFLICT', `the order is ${order.status} and cannot be cancelled`);
   return { status: await closeOrder(deps, order, 'CANCELLED', 'patient', 'cancelled by the patient') };
 }
 
@@ -23,7 +28,13 @@ export async function cancelOrder(deps: Deps, openid: string, orderId: string): 
  * Ends an unpaid order as CANCELLED or EXPIRED. Returns the status the order ends in (PAID if WeChat says it was
  * paid after all). Throws upstream errors when WeChat cannot be asked: then nothing changes.
  */
-export async function closeOrder(deps: Deps, order: OrderRow, to: 'CANCELLED' | 'EXPIRED', actor: string, reason: string): Promise<OrderStatus> {
+export async function closeOrder(
+  deps: Deps,
+  order: OrderRow,
+  to: 'CANCELLED' | 'EXPIRED',
+  actor: string,
+  reason: string,
+): Promise<OrderStatus> {
   if (order.status === 'AWAITING_PAYMENT' || order.status === 'UNKNOWN') {
     const paid = await settleFromQuery(deps, order);
     if (paid) return paid;
@@ -36,7 +47,10 @@ export async function closeOrder(deps: Deps, order: OrderRow, to: 'CANCELLED' | 
     const paidLate = await settleFromQuery(deps, order);
     if (paidLate) return paidLate;
   }
-  const from: OrderStatus[] = to === 'CANCELLED' ? ['CREATED', 'PRESETTLED', 'AWAITING_PAYMENT', 'UNKNOWN'] : ['PRESETTLED', 'AWAITING_PAYMENT', 'UNKNOWN'];
+  const from: OrderStatus[] =
+    to === 'CANCELLED'
+      ? ['CREATED', 'PRESETTLED', 'AWAITING_PAYMENT', 'UNKNOWN']
+      : ['PRESETTLED', 'AWAITING_PAYMENT', 'UNKNOWN'];
   const at = new Date(deps.clock.now());
   try {
     await deps.db.transaction(async (m) => {
@@ -56,7 +70,12 @@ export async function releaseOrder(deps: Deps, orderId: string): Promise<void> {
   const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: orderId });
   if (order.payOrdId && order.payToken) {
     const patient = await deps.db.getRepository(PatientRow).findOneByOrFail({ id: order.patientId });
-    const ref = { payOrdId: order.payOrdId, payToken: order.payToken, idNo: deps.pii.decrypt(patient.idNoEnc), name: deps.pii.decrypt(patient.nameEnc) };
+    const ref = {
+      payOrdId: order.payOrdId,
+      payToken: order.payToken,
+      idNo: deps.pii.decrypt(patient.idNoEnc),
+      name: deps.pii.decrypt(patient.nameEnc),
+    };
     const state = await deps.insurance.querySettlement(ref);
     switch (state.status) {
       case 'UPLOADED':
@@ -65,7 +84,9 @@ export async function releaseOrder(deps: Deps, orderId: string): Promise<void> {
         break;
       case 'SETTLED':
         // insurance settled but the order did not complete: give the insurance share back
-        throw new Error(`insurance settled ${order.payOrdId} for a ${order.status} order; a refund is needed (cashier)`);
+        throw new Error(
+          `insurance settled ${order.payOrdId} for a ${order.status} order; a refund is needed (cashier)`,
+        );
       case 'REFUNDED':
       case 'REVOKED':
       case 'FAILED':

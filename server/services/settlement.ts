@@ -28,14 +28,28 @@ export type ApplyOutcome = 'applied' | 'already-paid' | 'insurance-pending' | 'm
 
 const PAYABLE_FROM: OrderStatus[] = ['AWAITING_PAYMENT', 'UNKNOWN'];
 
-export async function applyPayment(deps: Deps, order: OrderRow, evidence: PaymentEvidence, notificationId?: string): Promise<ApplyOutcome> {
-  if (order.status === 'PAID' || order.status === 'COMPLETED' || order.status === 'REFUNDING' || order.status === 'REFUNDED' || order.status === 'PARTIALLY_REFUNDED') {
+export async function applyPayment(
+  deps: Deps,
+  order: OrderRow,
+  evidence: PaymentEvidence,
+  notificationId?: string,
+): Promise<ApplyOutcome> {
+  if (
+    order.status === 'PAID' ||
+    order.status === 'COMPLETED' ||
+    order.status === 'REFUNDING' ||
+    order.status === 'REFUNDED' ||
+    order.status === 'PARTIALLY_REFUNDED'
+  ) {
     return 'already-paid';
   }
   const expected = splitOf(order);
   assertSplit(evidence.split, 'paid split');
   if (!sameSplit(expected, evidence.split)) {
-    deps.logger.error({ orderId: order.id, expected, reported: evidence.split }, 'payment amounts differ from the order');
+    deps.logger.error(
+      { orderId: order.id, expected, reported: evidence.split },
+      'payment amounts differ from the order',
+    );
     return 'mismatch';
   }
   if (!PAYABLE_FROM.includes(order.status)) {
@@ -54,19 +68,29 @@ export async function applyPayment(deps: Deps, order: OrderRow, evidence: Paymen
   try {
     await deps.db.transaction(async (m) => {
       if (notificationId) {
-        await m.query(`INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`, [
-          notificationId,
-          evidence.mixTradeNo ? 'MEDICAL_INSURANCE.SUCCESS' : 'TRANSACTION.SUCCESS',
-          order.orderNo,
-          at,
-        ]);
+        await m.query(
+          `INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`,
+          [
+            notificationId,
+            evidence.mixTradeNo ? 'MEDICAL_INSURANCE.SUCCESS' : 'TRANSACTION.SUCCESS',
+            order.orderNo,
+            at,
+          ],
+        );
       }
       await transitionOrder(
         m,
         order.id,
         PAYABLE_FROM,
         'PAID',
-        { transactionId: evidence.transactionId, mixTradeNo: evidence.mixTradeNo, setlId, paidAt: new Date(evidence.paidAtMs), nextCheckAt: null, lastError: null },
+        {
+          transactionId: evidence.transactionId,
+          mixTradeNo: evidence.mixTradeNo,
+          setlId,
+          paidAt: new Date(evidence.paidAtMs),
+          nextCheckAt: null,
+          lastError: null,
+        },
         { actor: evidence.actor, reason: 'payment confirmed', externalRef: evidence.reference, at },
       );
       await appendPosting(m, order.id, 'settlement', settlementPosting(expected), at);
@@ -76,6 +100,7 @@ export async function applyPayment(deps: Deps, order: OrderRow, evidence: Paymen
     if (err instanceof StateConflict) return 'already-paid';
     throw err;
   }
+  deps.kickJobs?.();
   return 'applied';
 }
 
@@ -84,8 +109,12 @@ function sameSplit(a: Split, b: Split): boolean {
 }
 
 /** 6301: the insurance platform must itself say the settlement is done, with our amounts. */
-async function confirmInsurance(deps: Deps, order: OrderRow): Promise<{ setlId?: string } | 'pending' | 'mismatch'> {
-  if (!order.payOrdId || !order.payToken) throw new Error(`order ${order.id} has an insurance share but no payOrdId`);
+async function confirmInsurance(
+  deps: Deps,
+  order: OrderRow,
+): Promise<{ setlId?: string } | 'pending' | 'mismatch'> {
+  if (!order.payOrdId || !order.payToken)
+    throw new Error(`order ${order.id} has an insurance share but no payOrdId`);
   const patient = await deps.db.getRepository(PatientRow).findOneByOrFail({ id: order.patientId });
   const state = await deps.insurance.querySettlement({
     payOrdId: order.payOrdId,
@@ -95,8 +124,15 @@ async function confirmInsurance(deps: Deps, order: OrderRow): Promise<{ setlId?:
   });
   if (state.status !== 'SETTLED') return 'pending';
   const expected = splitOf(order);
-  if (state.split.fund !== expected.fund || state.split.account !== expected.account || state.split.total !== expected.total) {
-    deps.logger.error({ orderId: order.id, expected, settled: state.split }, 'insurance settled other amounts than pre-settled');
+  if (
+    state.split.fund !== expected.fund ||
+    state.split.account !== expected.account ||
+    state.split.total !== expected.total
+  ) {
+    deps.logger.error(
+      { orderId: order.id, expected, settled: state.split },
+      'insurance settled other amounts than pre-settled',
+    );
     return 'mismatch';
   }
   return { setlId: state.setlId };

@@ -17,7 +17,18 @@
  *
  * Also here: the x-tif-* header signature of the standard (infno) envelope, hex(SHA256(ts + token + nonce + ts)).
  */
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign,
+  timingSafeEqual,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 
 export const SM_ENVELOPE_VERSION = '2.0.1';
 
@@ -75,14 +86,16 @@ function keyObject(pem: string, kind: 'private' | 'public'): KeyObject {
 }
 
 function sm4Ecb(mode: 'encrypt' | 'decrypt', key: Buffer, input: Buffer): Buffer {
-  const cipher = mode === 'encrypt' ? createCipheriv('sm4-ecb', key, null) : createDecipheriv('sm4-ecb', key, null);
+  const cipher =
+    mode === 'encrypt' ? createCipheriv('sm4-ecb', key, null) : createDecipheriv('sm4-ecb', key, null);
   return Buffer.concat([cipher.update(input), cipher.final()]);
 }
 
 /** The 16-byte SM4 data key derived from appId and appSecret (see the header comment). */
 export function deriveSm4Key(appId: string, appSecret: string): Buffer {
   const keyKey = Buffer.from(appId.slice(0, APP_ID_KEY_CHARS), 'utf8');
-  if (keyKey.length !== 16) throw new RangeError(`appId must start with 16 single-byte characters, got ${JSON.stringify(appId)}`);
+  if (keyKey.length !== 16)
+    throw new RangeError(`appId must start with 16 single-byte characters, got ${JSON.stringify(appId)}`);
   const hex = sm4Ecb('encrypt', keyKey, Buffer.from(appSecret, 'utf8')).toString('hex').toUpperCase();
   return Buffer.from(hex.slice(0, 16), 'utf8');
 }
@@ -142,16 +155,24 @@ export function sealEnvelope(data: object, options: SealOptions): SmEnvelope {
 }
 
 function asEnvelope(input: unknown, expectedAppId: string | undefined): SmEnvelope {
-  if (input === null || typeof input !== 'object') throw new SmEnvelopeError('BAD_ENVELOPE', 'envelope is not an object');
+  if (input === null || typeof input !== 'object')
+    throw new SmEnvelopeError('BAD_ENVELOPE', 'envelope is not an object');
   const e = input as Record<string, unknown>;
   for (const field of ['appId', 'encData', 'signData', 'timestamp'] as const) {
-    if (typeof e[field] !== 'string' || e[field] === '') throw new SmEnvelopeError('BAD_ENVELOPE', `envelope.${field} missing`);
+    if (typeof e[field] !== 'string' || e[field] === '')
+      throw new SmEnvelopeError('BAD_ENVELOPE', `envelope.${field} missing`);
   }
-  if (e.encType !== 'SM4' || e.signType !== 'SM2') throw new SmEnvelopeError('BAD_ENVELOPE', 'encType must be SM4 and signType SM2');
-  if (e.version !== SM_ENVELOPE_VERSION) throw new SmEnvelopeError('BAD_ENVELOPE', `version must be ${SM_ENVELOPE_VERSION}`);
-  if (!/^\d{1,16}$/.test(e.timestamp as string)) throw new SmEnvelopeError('BAD_ENVELOPE', 'timestamp must be milliseconds');
+  if (e.encType !== 'SM4' || e.signType !== 'SM2')
+    throw new SmEnvelopeError('BAD_ENVELOPE', 'encType must be SM4 and signType SM2');
+  if (e.version !== SM_ENVELOPE_VERSION)
+    throw new SmEnvelopeError('BAD_ENVELOPE', `version must be ${SM_ENVELOPE_VERSION}`);
+  if (!/^\d{1,16}$/.test(e.timestamp as string))
+    throw new SmEnvelopeError('BAD_ENVELOPE', 'timestamp must be milliseconds');
   if (expectedAppId !== undefined && e.appId !== expectedAppId) {
-    throw new SmEnvelopeError('BAD_ENVELOPE', `envelope for appId ${String(e.appId)}, expected ${expectedAppId}`);
+    throw new SmEnvelopeError(
+      'BAD_ENVELOPE',
+      `envelope for appId ${String(e.appId)}, expected ${expectedAppId}`,
+    );
   }
   return e as unknown as SmEnvelope;
 }
@@ -169,11 +190,17 @@ export function openEnvelope(input: unknown, options: OpenOptions): unknown {
   } catch {
     throw new SmEnvelopeError('DECRYPT_FAILED', 'encData does not decrypt to JSON');
   }
-  if (data === null || typeof data !== 'object') throw new SmEnvelopeError('DECRYPT_FAILED', 'encData is not a JSON object');
+  if (data === null || typeof data !== 'object')
+    throw new SmEnvelopeError('DECRYPT_FAILED', 'encData is not a JSON object');
   const signText = envelopeSignText(envelope.appId, data, envelope.timestamp, options.appSecret);
   let valid = false;
   try {
-    valid = verify('sm3', Buffer.from(signText, 'utf8'), keyObject(options.verifyKeyPem, 'public'), Buffer.from(envelope.signData, 'base64'));
+    valid = verify(
+      'sm3',
+      Buffer.from(signText, 'utf8'),
+      keyObject(options.verifyKeyPem, 'public'),
+      Buffer.from(envelope.signData, 'base64'),
+    );
   } catch {
     valid = false;
   }
@@ -195,7 +222,12 @@ export function tifSignature(timestampS: string, paasToken: string, nonce: strin
   return createHash('sha256').update(`${timestampS}${paasToken}${nonce}${timestampS}`, 'utf8').digest('hex');
 }
 
-export function tifHeaders(paasId: string, paasToken: string, nowMs: number, nonce = randomBytes(16).toString('hex')): Record<string, string> {
+export function tifHeaders(
+  paasId: string,
+  paasToken: string,
+  nowMs: number,
+  nonce = randomBytes(16).toString('hex'),
+): Record<string, string> {
   const timestampS = String(Math.floor(nowMs / 1000));
   return {
     [TIF_HEADERS.paasId]: paasId,
@@ -206,17 +238,28 @@ export function tifHeaders(paasId: string, paasToken: string, nowMs: number, non
 }
 
 /** null when the headers carry the right paasId and signature; otherwise why not. */
-export function checkTifHeaders(headers: Record<string, string | string[] | undefined>, paasId: string, paasToken: string): string | null {
+export function checkTifHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  paasId: string,
+  paasToken: string,
+): string | null {
   const one = (name: string) => {
     const v = headers[name];
     return typeof v === 'string' ? v : undefined;
   };
-  const [id, ts, nonce, signature] = [one(TIF_HEADERS.paasId), one(TIF_HEADERS.timestamp), one(TIF_HEADERS.nonce), one(TIF_HEADERS.signature)];
-  if (!id || !ts || !nonce || !signature) return 'x-tif-paasid, x-tif-timestamp, x-tif-nonce and x-tif-signature are required';
+  const [id, ts, nonce, signature] = [
+    one(TIF_HEADERS.paasId),
+    one(TIF_HEADERS.timestamp),
+    one(TIF_HEADERS.nonce),
+    one(TIF_HEADERS.signature),
+  ];
+  if (!id || !ts || !nonce || !signature)
+    return 'x-tif-paasid, x-tif-timestamp, x-tif-nonce and x-tif-signature are required';
   if (id !== paasId) return `unknown x-tif-paasid ${id}`;
   if (!/^\d{1,12}$/.test(ts)) return 'x-tif-timestamp must be seconds';
   const expected = Buffer.from(tifSignature(ts, paasToken, nonce), 'utf8');
   const given = Buffer.from(signature.toLowerCase(), 'utf8');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'x-tif-signature does not match';
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return 'x-tif-signature does not match';
   return null;
 }

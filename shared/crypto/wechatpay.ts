@@ -72,7 +72,12 @@ export function signSha256Rsa(message: string, privateKey: KeyObject): string {
 export function verifySha256Rsa(message: string, signatureB64: string, publicKeyOrCert: KeyObject): boolean {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureB64)) return false;
   try {
-    return verify('sha256', Buffer.from(message, 'utf8'), publicKeyOrCert, Buffer.from(signatureB64, 'base64'));
+    return verify(
+      'sha256',
+      Buffer.from(message, 'utf8'),
+      publicKeyOrCert,
+      Buffer.from(signatureB64, 'base64'),
+    );
   } catch {
     return false;
   }
@@ -122,18 +127,25 @@ export function parseAuthorization(header: string): AuthorizationFields | null {
 
 function apiV3KeyBytes(apiV3Key: string): Buffer {
   const key = Buffer.from(apiV3Key, 'utf8');
-  if (key.length !== API_V3_KEY_BYTES) throw new RangeError(`the APIv3 key must be 32 bytes, got ${key.length}`);
+  if (key.length !== API_V3_KEY_BYTES)
+    throw new RangeError(`the APIv3 key must be 32 bytes, got ${key.length}`);
   return key;
 }
 
 function gcmNonceBytes(nonce: string): Buffer {
   const bytes = Buffer.from(nonce, 'utf8');
-  if (bytes.length !== AES_GCM_NONCE_LENGTH) throw new RangeError(`the GCM nonce must be 12 bytes, got ${bytes.length}`);
+  if (bytes.length !== AES_GCM_NONCE_LENGTH)
+    throw new RangeError(`the GCM nonce must be 12 bytes, got ${bytes.length}`);
   return bytes;
 }
 
 /** AES-256-GCM; returns Base64 of ciphertext with the 16-byte tag appended (as WeChat sends it). */
-export function aesGcmEncrypt(apiV3Key: string, nonce: string, associatedData: string, plaintext: string): string {
+export function aesGcmEncrypt(
+  apiV3Key: string,
+  nonce: string,
+  associatedData: string,
+  plaintext: string,
+): string {
   const cipher = createCipheriv('aes-256-gcm', apiV3KeyBytes(apiV3Key), gcmNonceBytes(nonce));
   cipher.setAAD(Buffer.from(associatedData, 'utf8'));
   const encrypted = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
@@ -141,15 +153,21 @@ export function aesGcmEncrypt(apiV3Key: string, nonce: string, associatedData: s
 }
 
 /** Inverse of aesGcmEncrypt; throws when the tag does not authenticate (tampered or wrong key/nonce/AAD). */
-export function aesGcmDecrypt(apiV3Key: string, nonce: string, associatedData: string, ciphertextB64: string): string {
+export function aesGcmDecrypt(
+  apiV3Key: string,
+  nonce: string,
+  associatedData: string,
+  ciphertextB64: string,
+): string {
   const data = Buffer.from(ciphertextB64, 'base64');
   if (data.length < AES_GCM_TAG_BYTES) throw new RangeError('ciphertext shorter than the GCM tag');
   const decipher = createDecipheriv('aes-256-gcm', apiV3KeyBytes(apiV3Key), gcmNonceBytes(nonce));
   decipher.setAAD(Buffer.from(associatedData, 'utf8'));
   decipher.setAuthTag(data.subarray(data.length - AES_GCM_TAG_BYTES));
-  return Buffer.concat([decipher.update(data.subarray(0, data.length - AES_GCM_TAG_BYTES)), decipher.final()]).toString(
-    'utf8',
-  );
+  return Buffer.concat([
+    decipher.update(data.subarray(0, data.length - AES_GCM_TAG_BYTES)),
+    decipher.final(),
+  ]).toString('utf8');
 }
 
 // ───────────────────────────── RSA-OAEP (sensitive fields) ─────────────────────────────

@@ -74,6 +74,7 @@ export const businessDateSchema = z
 /** 18-character resident ID number format (the check digit is the HIS's business, not the wire's) */
 export const idNoSchema = z.string().regex(/^\d{17}[\dXx]$/, 'expected an 18-character ID number');
 export const insuranceClassSchema = z.enum(['A', 'B', 'C']);
+export type HisInsuranceClass = z.infer<typeof insuranceClassSchema>;
 export const hisBillStatusSchema = z.enum(['UNPAID', 'LOCKED', 'PAID', 'REFUNDED']);
 export type HisWireBillStatus = z.infer<typeof hisBillStatusSchema>;
 

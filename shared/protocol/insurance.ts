@@ -43,7 +43,9 @@ export const INFNO = {
 /** Upper bound on fee lines in one 6201 upload. */
 export const FEE_LINES_MAX = 500;
 
-export const yuanSchema = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'a non-negative yuan amount such as "12.30"');
+export const yuanSchema = z
+  .string()
+  .regex(/^\d{1,12}(\.\d{1,2})?$/, 'a non-negative yuan amount such as "12.30"');
 const id = (max: number) => z.string().min(1).max(max);
 const flagSchema = z.enum(['0', '1']);
 
@@ -312,7 +314,10 @@ export const payOrderOutputSchema = z.object({
   acctMulaidPay: yuanSchema.optional(),
   hospPartAmt: yuanSchema.optional(),
   othFeeAmt: yuanSchema.optional(),
-  extData: z.object({ preSetl: z.record(z.string(), z.unknown()) }).partial().optional(),
+  extData: z
+    .object({ preSetl: z.record(z.string(), z.unknown()) })
+    .partial()
+    .optional(),
 });
 export type PayOrderOutput = z.infer<typeof payOrderOutputSchema>;
 
@@ -414,7 +419,14 @@ export const settleResponseSchema = z.object({
   payOrdId: z.string(),
   status: z.enum(['SETTLED', 'REFUNDED', 'FAILED']),
   setlId: z.string().optional(),
-  split: z.object({ total: z.number().int(), fund: z.number().int(), account: z.number().int(), cash: z.number().int() }).optional(),
+  split: z
+    .object({
+      total: z.number().int(),
+      fund: z.number().int(),
+      account: z.number().int(),
+      cash: z.number().int(),
+    })
+    .optional(),
   reason: z.string().optional(),
 });
 export type SettleResponse = z.infer<typeof settleResponseSchema>;

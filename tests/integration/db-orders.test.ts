@@ -33,35 +33,70 @@ describe('transitionOrder', () => {
   it('moves the state, bumps the version and writes an event in the same transaction', async () => {
     const id = await insertOrder();
     const at = new Date();
-    const row = await t.db.transaction((m) => transitionOrder(m, id, ['CREATED'], 'PRESETTLED', { split: { total: 100, fund: 30, account: 20, cash: 50 } }, { actor: 'test', reason: 'r', at }));
+    const row = await t.db.transaction((m) =>
+      transitionOrder(
+        m,
+        id,
+        ['CREATED'],
+        'PRESETTLED',
+        { split: { total: 100, fund: 30, account: 20, cash: 50 } },
+        { actor: 'test', reason: 'r', at },
+      ),
+    );
     expect(row.status).toBe('PRESETTLED');
     expect(row.version).toBe(1);
     expect([row.fundFen, row.accountFen, row.cashFen]).toEqual([30, 20, 50]);
-    const events = (await t.db.query(`SELECT from_status, to_status FROM order_events WHERE order_id = $1`, [id])) as { from_status: string; to_status: string }[];
+    const events = (await t.db.query(`SELECT from_status, to_status FROM order_events WHERE order_id = $1`, [
+      id,
+    ])) as { from_status: string; to_status: string }[];
     expect(events).toEqual([{ from_status: 'CREATED', to_status: 'PRESETTLED' }]);
   });
 
   it('refuses a write whose expected state is stale (a lost race is visible)', async () => {
     const id = await insertOrder('PRESETTLED');
-    await expect(t.db.transaction((m) => transitionOrder(m, id, ['CREATED'], 'CANCELLED', {}, { actor: 't', reason: 'r', at: new Date() }))).rejects.toBeInstanceOf(StateConflict);
+    await expect(
+      t.db.transaction((m) =>
+        transitionOrder(m, id, ['CREATED'], 'CANCELLED', {}, { actor: 't', reason: 'r', at: new Date() }),
+      ),
+    ).rejects.toBeInstanceOf(StateConflict);
   });
 
   it('refuses a transition the state machine does not allow before touching the row', async () => {
     const id = await insertOrder('CREATED');
-    await expect(t.db.transaction((m) => transitionOrder(m, id, ['CREATED'], 'PAID', {}, { actor: 't', reason: 'r', at: new Date() }))).rejects.toBeInstanceOf(IllegalTransition);
+    await expect(
+      t.db.transaction((m) =>
+        transitionOrder(m, id, ['CREATED'], 'PAID', {}, { actor: 't', reason: 'r', at: new Date() }),
+      ),
+    ).rejects.toBeInstanceOf(IllegalTransition);
   });
 
   it('lets exactly one of two concurrent transitions win', async () => {
     const id = await insertOrder('AWAITING_PAYMENT');
-    const attempt = () => t.db.transaction((m) => transitionOrder(m, id, ['AWAITING_PAYMENT'], 'PAID', {}, { actor: 't', reason: 'r', at: new Date() }));
+    const attempt = () =>
+      t.db.transaction((m) =>
+        transitionOrder(m, id, ['AWAITING_PAYMENT'], 'PAID', {}, { actor: 't', reason: 'r', at: new Date() }),
+      );
     const results = await Promise.allSettled([attempt(), attempt(), attempt()]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof StateConflict)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof StateConflict)).toHaveLength(
+      2,
+    );
   });
 
   it('rejects a split that breaks total = fund + account + cash (database check too)', async () => {
     const id = await insertOrder();
-    await expect(t.db.transaction((m) => transitionOrder(m, id, ['CREATED'], 'PRESETTLED', { split: { total: 100, fund: 30, account: 20, cash: 49 } }, { actor: 't', reason: 'r', at: new Date() }))).rejects.toThrow(/total = fund/);
+    await expect(
+      t.db.transaction((m) =>
+        transitionOrder(
+          m,
+          id,
+          ['CREATED'],
+          'PRESETTLED',
+          { split: { total: 100, fund: 30, account: 20, cash: 49 } },
+          { actor: 't', reason: 'r', at: new Date() },
+        ),
+      ),
+    ).rejects.toThrow(/total = fund/);
     await expect(t.db.query(`UPDATE orders SET cash_fen = 1 WHERE id = $1`, [id])).rejects.toThrow(/check/);
     await insertOrderEvent(t.db.manager, id, 'CREATED', { actor: 't', reason: 'r', at: new Date() });
   });
@@ -72,8 +107,16 @@ describe('ledger', () => {
     const id = await insertOrder('PAID');
     const split = { total: 1000, fund: 600, account: 300, cash: 100 };
     await appendPosting(t.db.manager, id, 'settlement', settlementPosting(split), new Date());
-    await expect(appendPosting(t.db.manager, id, 'settlement', settlementPosting(split), new Date())).rejects.toThrow(/duplicate key/);
-    await appendPosting(t.db.manager, id, 'refund', refundPosting({ total: 100, fund: 0, account: 0, cash: 100 }), new Date());
+    await expect(
+      appendPosting(t.db.manager, id, 'settlement', settlementPosting(split), new Date()),
+    ).rejects.toThrow(/duplicate key/);
+    await appendPosting(
+      t.db.manager,
+      id,
+      'refund',
+      refundPosting({ total: 100, fund: 0, account: 0, cash: 100 }),
+      new Date(),
+    );
     const balance = await readTrialBalance(t.db);
     expect(balance.net).toBe(0);
   });

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { assertBalanced, refundPosting, settlementPosting, trialBalance } from '../../server/domain/ledger';
 
 const splitArb = fc
-  .tuple(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 10_000_000 }))
+  .tuple(
+    fc.integer({ min: 0, max: 10_000_000 }),
+    fc.integer({ min: 0, max: 10_000_000 }),
+    fc.integer({ min: 0, max: 10_000_000 }),
+  )
   .map(([fund, account, cash]) => ({ total: fund + account + cash, fund, account, cash }));
 
 describe('ledger postings', () => {
@@ -27,8 +31,12 @@ describe('ledger postings', () => {
   });
 
   it('refuses an unbalanced or non-integer posting', () => {
-    expect(() => assertBalanced([{ account: 'wechatpay_clearing', direction: 'D', amountFen: 10 }])).toThrow(/unbalanced/);
-    expect(() => assertBalanced([{ account: 'wechatpay_clearing', direction: 'D', amountFen: 1.5 }])).toThrow(/positive integer/);
+    expect(() => assertBalanced([{ account: 'wechatpay_clearing', direction: 'D', amountFen: 10 }])).toThrow(
+      /unbalanced/,
+    );
+    expect(() => assertBalanced([{ account: 'wechatpay_clearing', direction: 'D', amountFen: 1.5 }])).toThrow(
+      /positive integer/,
+    );
     expect(() => settlementPosting({ total: 10, fund: 5, account: 0, cash: 4 })).toThrow(/total = fund/);
   });
 });

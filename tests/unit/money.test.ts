@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { applyBasisPoints, assertSplit, divRoundHalfUp, fenToYuan, formatFen, mixPayTypeOf, yuanToFen, FEN_MAX } from '../../shared/money';
+import {
+  applyBasisPoints,
+  assertSplit,
+  divRoundHalfUp,
+  fenToYuan,
+  formatFen,
+  mixPayTypeOf,
+  yuanToFen,
+  FEN_MAX,
+} from '../../shared/money';
 
 describe('yuanToFen / fenToYuan', () => {
   it.each([

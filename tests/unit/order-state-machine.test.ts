@@ -1,4 +1,11 @@
-import { ORDER_STATUSES, assertTransition, canTransition, isCancellable, isTerminal, IllegalTransition } from '../../server/domain/orderStateMachine';
+import {
+  ORDER_STATUSES,
+  assertTransition,
+  canTransition,
+  isCancellable,
+  isTerminal,
+  IllegalTransition,
+} from '../../server/domain/orderStateMachine';
 
 describe('order state machine', () => {
   it('follows the happy path CREATED → PRESETTLED → AWAITING_PAYMENT → PAID → COMPLETED', () => {

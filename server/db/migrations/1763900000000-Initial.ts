@@ -36,7 +36,9 @@ export class Initial1763900000000 implements MigrationInterface {
         expires_at timestamptz NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX insurance_authorizations_patient ON insurance_authorizations (patient_id, created_at DESC)`);
+    await q.query(
+      `CREATE INDEX insurance_authorizations_patient ON insurance_authorizations (patient_id, created_at DESC)`,
+    );
     await q.query(`
       CREATE TABLE orders (
         id uuid PRIMARY KEY,
@@ -73,7 +75,9 @@ export class Initial1763900000000 implements MigrationInterface {
         CHECK (total_fen = fund_fen + account_fen + cash_fen)
       )`);
     await q.query(`CREATE INDEX orders_openid_created ON orders (openid, created_at DESC)`);
-    await q.query(`CREATE INDEX orders_open_status ON orders (status, expires_at) WHERE status IN ('CREATED','PRESETTLED','AWAITING_PAYMENT','UNKNOWN','PAID')`);
+    await q.query(
+      `CREATE INDEX orders_open_status ON orders (status, expires_at) WHERE status IN ('CREATED','PRESETTLED','AWAITING_PAYMENT','UNKNOWN','PAID')`,
+    );
     await q.query(`CREATE INDEX orders_created ON orders (created_at)`);
     await q.query(`
       CREATE TABLE order_events (
@@ -100,7 +104,9 @@ export class Initial1763900000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX ledger_entries_order ON ledger_entries (order_id)`);
     // one settlement posting per order, ever (a replayed callback cannot post twice)
-    await q.query(`CREATE UNIQUE INDEX ledger_one_settlement ON ledger_entries (order_id, account) WHERE kind = 'settlement'`);
+    await q.query(
+      `CREATE UNIQUE INDEX ledger_one_settlement ON ledger_entries (order_id, account) WHERE kind = 'settlement'`,
+    );
     await q.query(`
       CREATE TABLE outbox (
         id bigserial PRIMARY KEY,
@@ -136,7 +142,16 @@ export class Initial1763900000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['received_notifications', 'idempotency_keys', 'outbox', 'ledger_entries', 'order_events', 'orders', 'insurance_authorizations', 'patients']) {
+    for (const table of [
+      'received_notifications',
+      'idempotency_keys',
+      'outbox',
+      'ledger_entries',
+      'order_events',
+      'orders',
+      'insurance_authorizations',
+      'patients',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
   }

@@ -1,0 +1,202 @@
+/**
+ * The patient confirms in the WeChat sheet (POST /__admin/payments/confirm). For a med-ins order: the
+ * insurance share is settled first (through the insurance mock, as WeChat does), then the cash is taken, then
+ * one MEDICAL_INSURANCE.SUCCESS callback is queued. For a plain JSAPI order: the cash, then TRANSACTION.SUCCESS.
+ */
+import { z } from 'zod';
+import { MockHttpError } from '../common/app';
+import type { WeChatPayMockContext } from './context';
+import { insurancePartOf } from './medins-rules';
+import { newTransactionId, PREPAY_TTL_MS, type MedInsOrder, type Trade, type TradeState } from './state';
+import { medInsView, tradeView } from './views';
+
+export const INSURANCE_CALL_TIMEOUT_MS = 5_000;
+
+export const confirmSchema = z
+  .object({
+    mixTradeNo: z.string().min(1).optional(),
+    outTradeNo: z.string().min(1).optional(),
+    result: z.enum(['SUCCESS', 'FAIL']).default('SUCCESS'),
+  })
+  .refine(
+    (b) => (b.mixTradeNo === undefined) !== (b.outTradeNo === undefined),
+    'give mixTradeNo or outTradeNo',
+  );
+
+export type ConfirmRequest = z.infer<typeof confirmSchema>;
+
+export interface ConfirmAnswer {
+  outTradeNo: string;
+  mixTradeNo?: string;
+  tradeState: TradeState;
+  mixPayStatus?: MedInsOrder['mixPayStatus'];
+  medInsFailReason?: string;
+  notificationId?: string;
+}
+
+const settleAnswer = z.object({
+  status: z.string(),
+  setlId: z.string().optional(),
+  split: z.object({ total: z.number(), fund: z.number(), account: z.number(), cash: z.number() }).optional(),
+});
+
+type Settlement = { ok: true; setlId: string } | { ok: false; reason: string };
+
+/** Asks the insurance mock to settle pay_order_id; any failure is the reason the med-ins part failed. */
+async function settleInsurance(mc: WeChatPayMockContext, order: MedInsOrder): Promise<Settlement> {
+  if (!mc.insuranceBaseUrl) return { ok: false, reason: '医保结算失败: 未配置医保平台' };
+  if (!order.payOrderId) return { ok: false, reason: '医保结算失败: 缺少 pay_order_id' };
+  const url = `${mc.insuranceBaseUrl.replace(/\/$/, '')}/__admin/settlements/${encodeURIComponent(order.payOrderId)}/settle`;
+  let status: number;
+  let text: string;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(INSURANCE_CALL_TIMEOUT_MS),
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (err) {
+    return {
+      ok: false,
+      reason: `医保结算失败: 医保平台不可达 (${err instanceof Error ? err.message : String(err)})`,
+    };
+  }
+  let parsed: z.infer<typeof settleAnswer>;
+  try {
+    parsed = settleAnswer.parse(JSON.parse(text));
+  } catch {
+    return { ok: false, reason: `医保结算失败: 医保平台应答 ${status} ${text.slice(0, 200)}` };
+  }
+  if (status !== 200 || parsed.status !== 'SETTLED' || !parsed.setlId) {
+    return { ok: false, reason: `医保结算失败: 医保平台应答 ${status} ${parsed.status}` };
+  }
+  const { split } = parsed;
+  if (split && (split.fund !== order.fees.gov + order.fees.other || split.account !== order.fees.self)) {
+    return { ok: false, reason: '医保结算失败: 医保结算金额与订单金额不一致' };
+  }
+  return { ok: true, setlId: parsed.setlId };
+}
+
+function takeCash(mc: WeChatPayMockContext, trade: Trade): void {
+  const nowMs = mc.frame.clock.now();
+  trade.state = 'SUCCESS';
+  trade.transactionId = newTransactionId(nowMs);
+  trade.successTimeMs = nowMs;
+}
+
+/** The self-pay order must still be payable through its prepay_id. */
+function payableTrade(mc: WeChatPayMockContext, trade: Trade): Trade {
+  const nowMs = mc.frame.clock.now();
+  const state = mc.state.refreshTrade(trade, nowMs).state;
+  if (state !== 'NOTPAY')
+    throw new MockHttpError(409, 'ORDER_NOT_PAYABLE', `order ${trade.outTradeNo} is ${state}`);
+  if (nowMs - trade.prepayCreatedAtMs >= PREPAY_TTL_MS) {
+    throw new MockHttpError(409, 'PREPAY_EXPIRED', 'prepay_id is older than 2 h: order again for a new one');
+  }
+  return trade;
+}
+
+function fail(order: MedInsOrder, reason: string): void {
+  order.mixPayStatus = 'MIX_PAY_FAIL';
+  if (order.selfPayStatus === 'SELF_PAY_CREATED') order.selfPayStatus = 'SELF_PAY_FAIL';
+  if (order.medInsPayStatus === 'MED_INS_PAY_CREATED') {
+    order.medInsPayStatus = 'MED_INS_PAY_FAIL';
+    order.medInsFailReason = reason;
+  }
+}
+
+async function confirmMedIns(
+  mc: WeChatPayMockContext,
+  order: MedInsOrder,
+  result: 'SUCCESS' | 'FAIL',
+): Promise<ConfirmAnswer> {
+  const nowMs = mc.frame.clock.now();
+  mc.state.refreshMedIns(order, nowMs);
+  if (order.mixPayStatus !== 'MIX_PAY_CREATED') {
+    throw new MockHttpError(409, 'ORDER_NOT_PAYABLE', `order ${order.mixTradeNo} is ${order.mixPayStatus}`);
+  }
+  const trade = order.fees.wechatCash > 0 ? mc.state.trades.get(order.outTradeNo) : undefined;
+  if (trade) payableTrade(mc, trade);
+  let notificationId: string | undefined;
+  if (result === 'FAIL') {
+    fail(order, '用户支付失败');
+    if (trade) trade.state = 'PAYERROR';
+  } else {
+    const settlement = insurancePartOf(order.fees) > 0 ? await settleInsurance(mc, order) : undefined;
+    if (settlement && !settlement.ok) {
+      fail(order, settlement.reason);
+    } else {
+      if (trade) takeCash(mc, trade);
+      order.setlId = settlement?.setlId;
+      order.mixPayStatus = 'MIX_PAY_SUCCESS';
+      if (order.selfPayStatus === 'SELF_PAY_CREATED') order.selfPayStatus = 'SELF_PAY_SUCCESS';
+      if (order.medInsPayStatus === 'MED_INS_PAY_CREATED') order.medInsPayStatus = 'MED_INS_PAY_SUCCESS';
+      order.paidTimeMs = mc.frame.clock.now();
+      if (!mc.state.callbacks.suppress) {
+        notificationId = mc.notifier.enqueue({
+          eventType: 'MEDICAL_INSURANCE.SUCCESS',
+          url: order.callbackUrl,
+          outTradeNo: order.outTradeNo,
+          mixTradeNo: order.mixTradeNo,
+          plaintext: medInsView(order),
+        }).id;
+      }
+    }
+  }
+  const tradeState: TradeState = trade
+    ? trade.state
+    : order.mixPayStatus === 'MIX_PAY_SUCCESS'
+      ? 'SUCCESS'
+      : 'PAYERROR';
+  return {
+    outTradeNo: order.outTradeNo,
+    mixTradeNo: order.mixTradeNo,
+    tradeState,
+    mixPayStatus: order.mixPayStatus,
+    medInsFailReason: order.medInsFailReason,
+    notificationId,
+  };
+}
+
+function confirmJsapi(mc: WeChatPayMockContext, trade: Trade, result: 'SUCCESS' | 'FAIL'): ConfirmAnswer {
+  payableTrade(mc, trade);
+  if (result === 'FAIL') {
+    trade.state = 'PAYERROR';
+    return { outTradeNo: trade.outTradeNo, tradeState: trade.state };
+  }
+  takeCash(mc, trade);
+  const notificationId = mc.state.callbacks.suppress
+    ? undefined
+    : mc.notifier.enqueue({
+        eventType: 'TRANSACTION.SUCCESS',
+        url: trade.notifyUrl,
+        outTradeNo: trade.outTradeNo,
+        plaintext: tradeView(trade),
+      }).id;
+  return { outTradeNo: trade.outTradeNo, tradeState: trade.state, notificationId };
+}
+
+export async function confirmPayment(
+  mc: WeChatPayMockContext,
+  request: ConfirmRequest,
+): Promise<ConfirmAnswer> {
+  const order =
+    request.mixTradeNo !== undefined
+      ? mc.state.medIns.get(request.mixTradeNo)
+      : mc.state.medInsByTradeNo(request.outTradeNo ?? '');
+  const trade = order ? undefined : mc.state.trades.get(request.outTradeNo ?? '');
+  const key = order?.outTradeNo ?? trade?.outTradeNo ?? '';
+  if (mc.state.confirming.has(key))
+    throw new MockHttpError(409, 'CONFIRM_IN_PROGRESS', 'this order is being confirmed');
+  mc.state.confirming.add(key);
+  try {
+    if (order) return await confirmMedIns(mc, order, request.result);
+    if (trade) return confirmJsapi(mc, trade, request.result);
+    throw new MockHttpError(404, 'ORDER_NOT_EXIST', 'no such order');
+  } finally {
+    mc.state.confirming.delete(key);
+  }
+}

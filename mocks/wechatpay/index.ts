@@ -1,0 +1,85 @@
+/**
+ * The WeChat Pay APIv3 mock (basic payment + medical-insurance payment 2.0): signed /v3 API, callbacks on
+ * WeChat's retry schedule, login codes, bills and an admin API for testers. See README.md.
+ */
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { ManualClock } from '../../shared/clock';
+import type { MockKeys } from '../../scripts/keyring';
+import { createMockFrame, type MockFrame } from '../common/app';
+import { registerAdminRoutes } from './admin';
+import { registerBillRoutes } from './bills';
+import { registerCertificateRoutes } from './certificates';
+import type { WeChatPayMockContext } from './context';
+import { registerLoginRoutes } from './login';
+import { registerMedInsRoutes } from './medins';
+import { Notifier } from './notifications';
+import { completeDueRefunds, registerRefundRoutes } from './refunds';
+import { loadMockKeyring, v3Security } from './signing';
+import { WeChatPayState } from './state';
+import { registerTransactionRoutes } from './transactions';
+
+export const DELIVERY_TICK_MS = 1_000;
+
+export interface WeChatPayMockOptions {
+  keys: MockKeys['wechat'];
+  clock?: ManualClock;
+  /** the insurance mock, called to settle the insurance share when the patient confirms */
+  insuranceBaseUrl?: string;
+}
+
+export interface WeChatPayMock {
+  frame: MockFrame;
+  app: Koa;
+  state: WeChatPayState;
+  notifier: Notifier;
+  /** completes due PROCESSING refunds and sends every callback due on the mock clock; resolves when sent */
+  deliverDue(): Promise<void>;
+  /** stops the background delivery timer */
+  stop(): void;
+}
+
+export function createWeChatPayMock(opts: WeChatPayMockOptions): WeChatPayMock {
+  const frame = createMockFrame('wechatpay', opts.clock ?? new ManualClock());
+  const keyring = loadMockKeyring(opts.keys);
+  const state = new WeChatPayState();
+  const notifier = new Notifier(frame.clock, keyring, state);
+  const mc: WeChatPayMockContext = {
+    frame,
+    state,
+    keyring,
+    notifier,
+    insuranceBaseUrl: opts.insuranceBaseUrl,
+  };
+  frame.onReset(() => {
+    state.reset();
+    notifier.clear();
+  });
+
+  const deliverDue = async (): Promise<void> => {
+    completeDueRefunds(mc);
+    await notifier.deliverDue();
+  };
+
+  const v3 = new Router({ prefix: '/v3' });
+  v3.use(v3Security(frame, state, keyring));
+  registerTransactionRoutes(v3, mc);
+  registerMedInsRoutes(v3, mc);
+  registerRefundRoutes(v3, mc);
+  registerCertificateRoutes(v3, mc);
+  registerBillRoutes(v3, mc);
+  frame.router.use(v3.routes());
+  registerLoginRoutes(mc);
+  registerAdminRoutes(mc);
+
+  // moving the mock clock delivers what became due at once; the frame owns /__admin/clock, so observe it
+  // from the front of the middleware stack
+  frame.app.middleware.unshift(async (ctx, next) => {
+    await next();
+    if (ctx.method === 'POST' && ctx.path === '/__admin/clock' && ctx.status === 200) await deliverDue();
+  });
+
+  const timer = setInterval(() => void deliverDue().catch(() => undefined), DELIVERY_TICK_MS);
+  timer.unref();
+  return { frame, app: frame.app, state, notifier, deliverDue, stop: () => clearInterval(timer) };
+}

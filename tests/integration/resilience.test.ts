@@ -1,0 +1,171 @@
+import { adminGet, adminPost, call, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { authorize, checkout, confirmAtWeChat, getOrder, hisBill, pay, waitForStatus } from '../helpers/flow';
+import { readTrialBalance } from '../../server/db/ledger';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ env: { OUTSIDE_CALL_TIMEOUT_MS: '800' } });
+});
+afterAll(async () => {
+  await stack.stop();
+});
+afterEach(async () => {
+  for (const url of [stack.his.url, stack.wechat.url, stack.insurance.url])
+    await call(url, 'DELETE', '/__admin/faults');
+  await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: false });
+});
+
+async function orderRow(id: string) {
+  const rows = (await stack.db.db.query(`SELECT status, pay_ord_id, order_no FROM orders WHERE id = $1`, [
+    id,
+  ])) as { status: string; pay_ord_id: string | null; order_no: string }[];
+  return rows[0];
+}
+
+describe('the HIS confirm survives failures', () => {
+  it('retries through the outbox while the HIS is down, and completes when it is back', async () => {
+    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
+    await authorize(stack, p);
+    const order = await checkout(stack, p, true);
+    await pay(stack, p, order.body.id);
+    await adminPost(stack.his.url, '/__admin/faults', { path: '/', kind: 'error5xx', status: 503 });
+    await confirmAtWeChat(stack, order.body.orderNo);
+    await waitForStatus(stack, p, order.body.id, ['PAID']);
+
+    await stack.runJobs();
+    await stack.runJobs();
+    expect((await getOrder(stack, p, order.body.id)).body.status).toBe('PAID');
+    const job = (await stack.db.db.query(
+      `SELECT attempts, last_error, status FROM outbox WHERE order_id = $1 AND kind = 'his_confirm'`,
+      [order.body.id],
+    )) as {
+      attempts: number;
+      last_error: string;
+      status: string;
+    }[];
+    expect(job[0].status).toBe('PENDING');
+    expect(job[0].attempts).toBeGreaterThanOrEqual(1);
+    expect(job[0].last_error).toMatch(/503|unavailable/);
+
+    await call(stack.his.url, 'DELETE', '/__admin/faults');
+    stack.clock.advance(10 * 60_000); // past the backoff
+    await stack.runJobs();
+    const done = await waitForStatus(stack, p, order.body.id, ['COMPLETED']);
+    expect(done.receiptNo).toBeTruthy();
+    expect((await hisBill(stack, p.billNo)).status).toBe('PAID');
+  });
+
+  it('completes after a server restart between "callback applied" and "HIS confirmed"', async () => {
+    const p = await seedPatient(stack);
+    const order = await checkout(stack, p, false);
+    await pay(stack, p, order.body.id);
+    await confirmAtWeChat(stack, order.body.orderNo);
+    await waitForStatus(stack, p, order.body.id, ['PAID']);
+    await stack.restartServer(); // the process died before its outbox worker ran
+    await stack.runJobs();
+    await waitForStatus(stack, p, order.body.id, ['COMPLETED']);
+    expect((await hisBill(stack, p.billNo)).paidOrderId).toBe(order.body.orderNo);
+  });
+});
+
+describe('the janitor settles what callbacks left open', () => {
+  it('completes a paid order whose callback never arrived, by querying WeChat', async () => {
+    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
+    await authorize(stack, p);
+    const order = await checkout(stack, p, true);
+    await pay(stack, p, order.body.id);
+    await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: true });
+    await confirmAtWeChat(stack, order.body.orderNo);
+    await stack.runJobs(); // within the grace period: nothing to do yet
+    expect((await getOrder(stack, p, order.body.id)).body.status).toBe('AWAITING_PAYMENT');
+    stack.clock.advance(31_000);
+    await stack.runJobs();
+    const done = await waitForStatus(stack, p, order.body.id, ['COMPLETED']);
+    const events = (await getOrder(stack, p, order.body.id)).body as unknown as {
+      events: { to: string; actor: string }[];
+    };
+    expect(events.events.find((e) => e.to === 'PAID')?.actor).toBe('janitor');
+    expect(done.split.total).toBe(p.billAmount);
+    expect((await readTrialBalance(stack.db.db)).net).toBe(0);
+  });
+
+  it('expires an unpaid order and releases every party', async () => {
+    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
+    await authorize(stack, p);
+    const order = await checkout(stack, p, true);
+    await pay(stack, p, order.body.id);
+    expect((await hisBill(stack, p.billNo)).status).toBe('LOCKED');
+    stack.clock.advance(15 * 60_000 + 1000);
+    await stack.runJobs();
+    await waitForStatus(stack, p, order.body.id, ['EXPIRED']);
+    await stack.runJobs(); // the release job
+    expect((await hisBill(stack, p.billNo)).status).toBe('UNPAID');
+    const row = await orderRow(order.body.id);
+    const wx = await adminGet<{ trade: { trade_state: string } }>(
+      stack.wechat.url,
+      `/__admin/orders/${row.order_no}`,
+    );
+    expect(wx.trade.trade_state).toBe('CLOSED');
+    const settlement = await adminGet<{ status: string }>(
+      stack.insurance.url,
+      `/__admin/settlements/${row.pay_ord_id}`,
+    );
+    expect(settlement.status).toBe('REVOKED');
+    // the bill can be paid again in a new order
+    expect((await checkout(stack, p, false)).status).toBe(201);
+  });
+
+  it('sends an order whose WeChat create timed out to UNKNOWN, and the janitor resolves it', async () => {
+    const p = await seedPatient(stack);
+    const order = await checkout(stack, p, false);
+    await adminPost(stack.wechat.url, '/__admin/faults', {
+      path: '/v3/pay/transactions/jsapi',
+      kind: 'timeout',
+      latencyMs: 1500,
+      count: 5,
+    });
+    const failed = await pay(stack, p, order.body.id);
+    expect(failed.status).toBe(504);
+    expect((await getOrder(stack, p, order.body.id)).body.status).toBe('UNKNOWN');
+    await call(stack.wechat.url, 'DELETE', '/__admin/faults');
+    await stack.runJobs();
+    expect((await getOrder(stack, p, order.body.id)).body.status).toBe('AWAITING_PAYMENT');
+    const again = await pay(stack, p, order.body.id);
+    expect(again.status).toBe(200);
+    await confirmAtWeChat(stack, order.body.orderNo);
+    await waitForStatus(stack, p, order.body.id, ['PAID']);
+  });
+
+  it('cancels a checkout whose pre-settlement failed and unlocks the bill', async () => {
+    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
+    await authorize(stack, p);
+    await adminPost(stack.insurance.url, '/__admin/faults', {
+      path: '/org/local/api/hos/pay_order',
+      kind: 'error5xx',
+      status: 502,
+    });
+    const order = await checkout(stack, p, true);
+    expect(order.status).toBe(503);
+    expect(order.body).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await stack.runJobs();
+    expect((await hisBill(stack, p.billNo)).status).toBe('UNPAID');
+  });
+});
+
+describe('concurrency', () => {
+  it('lets only one of two simultaneous checkouts of the same bill through', async () => {
+    const p = await seedPatient(stack);
+    const [a, b] = await Promise.all([checkout(stack, p, false), checkout(stack, p, false)]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    expect([a.body, b.body].find((x) => 'code' in x)).toMatchObject({ code: 'BILL_NOT_PAYABLE' });
+  });
+
+  it('pays once when the patient starts payment twice at the same time', async () => {
+    const p = await seedPatient(stack);
+    const order = await checkout(stack, p, false);
+    const [a, b] = await Promise.all([pay(stack, p, order.body.id), pay(stack, p, order.body.id)]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(a.body.payParams?.package).toBe(b.body.payParams?.package);
+  });
+});
