@@ -5,16 +5,11 @@
  * The three mocks run in-process unless INSURANCE_BASE_URL / HIS_BASE_URL / WECHATPAY_BASE_URL point elsewhere.
  * Prints the URLs to open; stops cleanly on Ctrl-C.
  */
-import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { loadSettings } from '../config/settings';
-import { ManualClock } from '../shared/clock';
 import { loadOrCreateKeys } from './keyring';
 import { startEmbeddedPostgres, type EmbeddedDb } from './embeddedPostgres';
-import { createInsuranceMock } from '../mocks/insurance';
-import { createHisMock } from '../mocks/his';
-import { createWeChatPayMock } from '../mocks/wechatpay';
 import { openDatabase } from '../server/db/dataSource';
 import { buildServer } from '../server/main';
 import { RedisEphemeralStore } from '../server/ephemeral/redis';
@@ -23,16 +18,9 @@ import type { EphemeralStore } from '../server/ephemeral/port';
 import { loadOrCreatePiiVault } from '../server/security/vault';
 import { createLogger } from '../server/logging';
 import { seedDemo, type DemoPatient } from './demoData';
+import { runMocks } from './runMocks';
 
 export const EMBEDDED_PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
-
-function listen(handler: Parameters<typeof createServer>[1], port: number): Promise<Server> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer(handler);
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolvePromise(server));
-  });
-}
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -64,36 +52,11 @@ async function main(): Promise<void> {
   }
   closers.unshift(() => store.close());
 
-  const base = (port: number) => `http://127.0.0.1:${port}`;
-  const mockClock = new ManualClock();
-  const insuranceUrl = settings.INSURANCE_BASE_URL ?? base(settings.INSURANCE_MOCK_PORT);
-  const hisUrl = settings.HIS_BASE_URL ?? base(settings.HIS_MOCK_PORT);
-  const wechatUrl = settings.WECHATPAY_BASE_URL ?? base(settings.WECHATPAY_MOCK_PORT);
-  if (!settings.INSURANCE_BASE_URL) {
-    const mock = createInsuranceMock({ keys: keys.mocks.insurance, clock: mockClock });
-    const s = await listen(mock.app.callback(), settings.INSURANCE_MOCK_PORT);
-    closers.unshift(() => new Promise<void>((r) => s.close(() => r())));
-  }
-  if (!settings.HIS_BASE_URL) {
-    const mock = createHisMock({ clock: mockClock });
-    const s = await listen(mock.app.callback(), settings.HIS_MOCK_PORT);
-    closers.unshift(() => new Promise<void>((r) => s.close(() => r())));
-  }
-  if (!settings.WECHATPAY_BASE_URL) {
-    const mock = createWeChatPayMock({
-      keys: keys.mocks.wechat,
-      clock: mockClock,
-      insuranceBaseUrl: insuranceUrl,
-    });
-    const s = await listen(mock.app.callback(), settings.WECHATPAY_MOCK_PORT);
-    closers.unshift(() => {
-      mock.stop();
-      s.closeAllConnections();
-      return new Promise<void>((r) => s.close(() => r()));
-    });
-  }
+  const mocks = await runMocks(settings, keys.mocks);
+  closers.unshift(() => mocks.stop());
+  const { insuranceUrl, hisUrl, wechatUrl } = mocks;
 
-  const publicBaseUrl = settings.PUBLIC_BASE_URL ?? base(settings.PORT);
+  const publicBaseUrl = settings.PUBLIC_BASE_URL ?? `http://127.0.0.1:${settings.PORT}`;
   const pii = loadOrCreatePiiVault(settings, join(dataDir, 'keys'));
   const server = buildServer({
     settings,

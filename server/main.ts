@@ -94,21 +94,27 @@ export function buildServer(parts: ServerParts): RunningServer {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
+  // After a commit that queued outbox work, run the outbox at once rather than at the next tick; a kick during a
+  // run asks for one more pass. Runs may overlap with the timer's: rows are claimed with SKIP LOCKED.
   let jobsStarted = false;
-  let kickPending = false;
+  let outboxAgain = false;
+  let outboxRunning: Promise<void> | undefined;
   deps.kickJobs = () => {
-    if (!jobsStarted || kickPending) return;
-    kickPending = true;
-    setImmediate(() => {
-      kickPending = false;
-      if (running) return;
-      running = runOutboxOnce(deps)
-        .then(() => undefined)
-        .catch((err: unknown) => parts.logger.error({ err }, 'outbox run failed'))
-        .finally(() => {
-          running = undefined;
-        });
-    });
+    if (!jobsStarted) return;
+    if (outboxRunning) {
+      outboxAgain = true;
+      return;
+    }
+    outboxRunning = (async () => {
+      do {
+        outboxAgain = false;
+        await runOutboxOnce(deps);
+      } while (outboxAgain && jobsStarted);
+    })()
+      .catch((err: unknown) => parts.logger.error({ err }, 'outbox run failed'))
+      .finally(() => {
+        outboxRunning = undefined;
+      });
   };
 
   const runJobsOnce = async () => {
@@ -116,6 +122,11 @@ export function buildServer(parts: ServerParts): RunningServer {
     await runJanitorOnce(deps);
     await runOutboxOnce(deps);
     metrics.outboxDepth.set(await outboxDepth(parts.db));
+    const byState = (await parts.db.query(
+      `SELECT status, count(*)::int AS n FROM orders GROUP BY status`,
+    )) as { status: string; n: number }[];
+    metrics.ordersByState.reset();
+    for (const row of byState) metrics.ordersByState.set({ state: row.status }, row.n);
   };
 
   return {
@@ -147,6 +158,7 @@ export function buildServer(parts: ServerParts): RunningServer {
       jobsStarted = false;
       if (timer) clearInterval(timer);
       await running;
+      await outboxRunning;
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       for (const s of servers) s.closeAllConnections();
     },

@@ -14,7 +14,7 @@ import { WxError } from './signing';
 import type { Refund, Trade } from './state';
 
 /** 0.60 %, the common rate of WeChat Pay for hospitals; the fee is rounded half up per row. */
-export const FEE_RATE_BP = 60;
+const FEE_RATE_BP = 60;
 const FEE_RATE_TEXT = '0.60%';
 const BILL_READY_HOUR_CST = 9;
 
@@ -25,7 +25,7 @@ const DETAIL_HEADER =
 const SUMMARY_HEADER =
   '总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额';
 
-export const BILL_URL_TTL_MS = 5 * 60_000;
+const BILL_URL_TTL_MS = 5 * 60_000;
 
 type BillType = 'ALL' | 'SUCCESS' | 'REFUND';
 
@@ -68,7 +68,7 @@ function refundRow(trade: Trade, refund: Refund, successTimeMs: number): Row {
   return { atMs: successTimeMs, cells, settledFen: 0, refundFen: refund.refundFen, feeFen };
 }
 
-export function tradeBillCsv(mc: WeChatPayMockContext, billDate: string, billType: BillType): string {
+function tradeBillCsv(mc: WeChatPayMockContext, billDate: string, billType: BillType): string {
   const rows: Row[] = [];
   for (const trade of mc.state.trades.values()) {
     const paidAt = trade.successTimeMs;

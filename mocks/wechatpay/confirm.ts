@@ -10,7 +10,7 @@ import { insurancePartOf } from './medins-rules';
 import { newTransactionId, PREPAY_TTL_MS, type MedInsOrder, type Trade, type TradeState } from './state';
 import { medInsView, tradeView } from './views';
 
-export const INSURANCE_CALL_TIMEOUT_MS = 5_000;
+const INSURANCE_CALL_TIMEOUT_MS = 5_000;
 
 export const confirmSchema = z
   .object({
@@ -23,7 +23,7 @@ export const confirmSchema = z
     'give mixTradeNo or outTradeNo',
   );
 
-export type ConfirmRequest = z.infer<typeof confirmSchema>;
+type ConfirmRequest = z.infer<typeof confirmSchema>;
 
 export interface ConfirmAnswer {
   outTradeNo: string;

@@ -19,7 +19,7 @@ import { loadMockKeyring, v3Security } from './signing';
 import { WeChatPayState } from './state';
 import { registerTransactionRoutes } from './transactions';
 
-export const DELIVERY_TICK_MS = 1_000;
+const DELIVERY_TICK_MS = 1_000;
 
 export interface WeChatPayMockOptions {
   keys: MockKeys['wechat'];

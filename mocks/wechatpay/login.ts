@@ -10,7 +10,7 @@ import type { WeChatPayMockContext } from './context';
 import { tag } from './signing';
 import { LOGIN_CODE_TTL_MS, newLoginCode, newOpenid } from './state';
 
-export const LOGIN_CODES_MAX = 10_000;
+const LOGIN_CODES_MAX = 10_000;
 
 const loginCodeSchema = z.object({
   openid: z

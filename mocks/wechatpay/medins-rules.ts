@@ -105,9 +105,9 @@ export const medInsOrderSchema = z.object({
 
 export type MedInsOrderRequest = z.infer<typeof medInsOrderSchema>;
 
-export const DETAIL_TOTAL_FEE = 268529477;
+const DETAIL_TOTAL_FEE = 268529477;
 export const DETAIL_SELF_PAY = 268529476;
-export const DETAIL_LINKAGE = 268529474;
+const DETAIL_LINKAGE = 268529474;
 export const DETAIL_LINKAGE_PREPAY = 268529475;
 export const DETAIL_NOT_FOUND = 268529515;
 const PASSTHROUGH_BYTES_MAX = 2048;

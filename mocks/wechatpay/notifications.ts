@@ -13,9 +13,9 @@ import { signedHeaders, type MockKeyring } from './signing';
 export const RETRY_SCHEDULE_MS: readonly number[] = [
   15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
 ].map((s) => s * 1000);
-export const CALLBACK_TIMEOUT_MS = 5_000;
+const CALLBACK_TIMEOUT_MS = 5_000;
 const ATTEMPT_HISTORY_MAX = 20;
-export const NOTIFICATIONS_MAX = 10_000;
+const NOTIFICATIONS_MAX = 10_000;
 
 export type EventType =
   | 'TRANSACTION.SUCCESS'

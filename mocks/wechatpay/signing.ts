@@ -21,7 +21,7 @@ import {
 } from '../../shared/crypto/wechatpay';
 import type { SigningMode, WeChatPayState } from './state';
 
-export const CLOCK_SKEW_MAX_S = 300;
+const CLOCK_SKEW_MAX_S = 300;
 
 export interface MockKeyring {
   appId: string;
@@ -66,7 +66,7 @@ export class WxError extends MockHttpError {
   }
 }
 
-export const newRequestId = (): string => randomBytes(16).toString('hex').toUpperCase();
+const newRequestId = (): string => randomBytes(16).toString('hex').toUpperCase();
 
 /** Wechatpay-* headers for a body signed now with the key of the signing mode; corrupt → a wrong signature. */
 export function signedHeaders(

@@ -42,7 +42,7 @@ export function checkMerchant(
   }
 }
 
-export function tradeOr404(mc: WeChatPayMockContext, outTradeNo: string): Trade {
+function tradeOr404(mc: WeChatPayMockContext, outTradeNo: string): Trade {
   const trade = mc.state.trades.get(outTradeNo);
   if (!trade) throw new WxError(404, 'ORDER_NOT_EXIST', '订单不存在');
   return mc.state.refreshTrade(trade, mc.frame.clock.now());

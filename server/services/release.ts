@@ -2,7 +2,8 @@
  * Cancel and expire (DESIGN 6.8): close the WeChat order first (if WeChat says it is paid, the order is paid,
  * not cancelled), then move the order, and release the bills and the fee upload through the outbox.
  */
-import { OrderRow, PatientRow } from '../db/entities';
+import type { Split } from '../../shared/money';
+import { InsuranceAuthorizationRow, OrderRow, PatientRow } from '../db/entities';
 import { StateConflict, transitionOrder } from '../db/orders';
 import { enqueue } from '../db/outbox';
 import { isCancellable, type OrderStatus } from '../domain/orderStateMachine';
@@ -83,10 +84,9 @@ export async function releaseOrder(deps: Deps, orderId: string): Promise<void> {
         await deps.insurance.revokeUpload(ref);
         break;
       case 'SETTLED':
-        // insurance settled but the order did not complete: give the insurance share back
-        throw new Error(
-          `insurance settled ${order.payOrdId} for a ${order.status} order; a refund is needed (cashier)`,
-        );
+        // insurance settled but the order did not complete (the cash leg failed): give back exactly what it took
+        await refundSettledInsurance(deps, order, state.split);
+        break;
       case 'REFUNDED':
       case 'REVOKED':
       case 'FAILED':
@@ -94,4 +94,29 @@ export async function releaseOrder(deps: Deps, orderId: string): Promise<void> {
     }
   }
   await deps.his.unlockBills(order.orderNo, order.billNos);
+}
+
+/**
+ * 6203 reversing the whole settlement of an order that will not complete (its cash leg was never collected, so
+ * nothing goes back through WeChat); idempotent by its refund number.
+ */
+async function refundSettledInsurance(deps: Deps, order: OrderRow, settled: Split): Promise<void> {
+  if (!order.payOrdId || !order.authorizationId)
+    throw new Error(`order ${order.id} has no insurance settlement to refund`);
+  const authorization = await deps.db
+    .getRepository(InsuranceAuthorizationRow)
+    .findOneByOrFail({ id: order.authorizationId });
+  const result = await deps.insurance.refund({
+    payOrdId: order.payOrdId,
+    payAuthNo: deps.pii.decrypt(authorization.payAuthNoEnc),
+    refundNo: `RV${order.orderNo.slice(2)}`,
+    split: settled,
+    requestedAtMs: deps.clock.now(),
+  });
+  if (result.status !== 'SUCCEEDED')
+    throw new Error(`insurance refund of ${order.payOrdId} is ${result.status}; will ask again`);
+  deps.logger.warn(
+    { orderId: order.id, payOrdId: order.payOrdId },
+    'insurance settlement reversed for an order that did not complete',
+  );
 }

@@ -19,11 +19,9 @@ import {
   type KeyObject,
 } from 'node:crypto';
 
-export const AUTH_SCHEMA = 'WECHATPAY2-SHA256-RSA2048';
+const AUTH_SCHEMA = 'WECHATPAY2-SHA256-RSA2048';
 /** Prefix of the signature-probe traffic WeChat sends to check that merchants verify callbacks. */
 export const SIGNATURE_PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
-/** Serials of the WeChat Pay public key (rather than a platform certificate) start with this. */
-export const PUBLIC_KEY_ID_PREFIX = 'PUB_KEY_ID_';
 export const AES_GCM_NONCE_LENGTH = 12;
 const AES_GCM_TAG_BYTES = 16;
 const API_V3_KEY_BYTES = 32;

@@ -270,6 +270,29 @@ describe('Idempotency-Key', () => {
     expectError(other, 422, 'IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('creates one order when the same key is sent twice at the same time', async () => {
+    const hana = await seedPatient(stack);
+    const key = randomUUID();
+    const body = { patientId: hana.patientId, billNos: [hana.billNo], useInsurance: false };
+    const answers = await Promise.all(
+      [1, 2, 3].map(() =>
+        call<{ id: string }>(stack.url, 'POST', '/api/v1/orders', {
+          token: hana.token,
+          headers: { 'idempotency-key': key },
+          body,
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual(expect.arrayContaining([201]));
+    for (const a of answers) expect([201, 409]).toContain(a.status);
+    const ids = new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id));
+    expect(ids.size).toBe(1);
+    const rows = (await stack.db.db.query(`SELECT count(*)::int AS n FROM orders WHERE patient_id = $1`, [
+      hana.patientId,
+    ])) as { n: number }[];
+    expect(rows[0].n).toBe(1);
+  });
+
   it('belongs to one user: the same key from another user is a different request', async () => {
     const erin = await seedPatient(stack);
     const frank = await seedPatient(stack);
@@ -314,5 +337,31 @@ describe('cancel', () => {
     });
     expectError(paying, 409, 'ORDER_STATE_CONFLICT');
     expect((await checkout(stack, gina, false)).status).toBe(201);
+  });
+});
+
+describe('operations endpoints', () => {
+  it('answers /healthz, /readyz with every dependency, and Prometheus /metrics', async () => {
+    expect((await call(stack.url, 'GET', '/healthz')).status).toBe(200);
+    const ready = await call<{ status: string; checks: Record<string, string> }>(stack.url, 'GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(Object.keys(ready.body.checks).sort()).toEqual([
+      'his',
+      'insurance',
+      'postgres',
+      'store',
+      'wechatpay',
+    ]);
+    await stack.runJobs();
+    const metrics = await call<string>(stack.url, 'GET', '/metrics');
+    expect(metrics.body).toContain('http_request_duration_seconds_bucket');
+    expect(metrics.body).toMatch(/orders_by_state\{state="PRESETTLED"\} \d+/);
+    expect(metrics.body).toContain('outbox_pending');
+  });
+
+  it('echoes a request id, or makes one', async () => {
+    const given = await call(stack.url, 'GET', '/healthz', { headers: { 'x-request-id': 'req-12345678' } });
+    expect(given.headers.get('x-request-id')).toBe('req-12345678');
+    expect((await call(stack.url, 'GET', '/healthz')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -203,6 +203,18 @@ describe('a replayed callback changes nothing the second time', () => {
     expect(await ledgerRows(o.id)).toBe(2);
   });
 
+  it('posts once when the same notification arrives on several instances at the same time', async () => {
+    const o = await awaitingOrder();
+    const id = 'EV-concurrent-delivery-0001';
+    const plaintext = transactionPlaintext(o.orderNo, o.cash, o.p.openid, stack.clock.now());
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => send(signedCallback({ id, plaintext, timestampS: nowS() }))),
+    );
+    expect(answers.every((a) => a.status === 204 || a.status === 409)).toBe(true);
+    expect(await ledgerRows(o.id)).toBe(2);
+    expect(await statusOf(o)).toBe('PAID');
+  });
+
   it('lets the real mock callback complete a confirmed order exactly once', async () => {
     const o = await awaitingOrder();
     await confirmAtWeChat(stack, o.orderNo);

@@ -152,6 +152,64 @@ describe('the janitor settles what callbacks left open', () => {
   });
 });
 
+describe('failed payments release every party', () => {
+  it('marks a declined cash payment PAYMENT_FAILED and unlocks the bill', async () => {
+    const p = await seedPatient(stack);
+    const order = await checkout(stack, p, false);
+    await pay(stack, p, order.body.id);
+    await confirmAtWeChat(stack, order.body.orderNo, 'FAIL');
+    stack.clock.advance(31_000);
+    await stack.runJobs();
+    await waitForStatus(stack, p, order.body.id, ['PAYMENT_FAILED']);
+    await stack.runJobs();
+    expect((await hisBill(stack, p.billNo)).status).toBe('UNPAID');
+    expect((await readTrialBalance(stack.db.db)).net).toBe(0);
+  });
+
+  it('marks a failed medical-insurance payment PAYMENT_FAILED and revokes the fee upload', async () => {
+    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
+    await authorize(stack, p);
+    const order = await checkout(stack, p, true);
+    await pay(stack, p, order.body.id);
+    await confirmAtWeChat(stack, order.body.orderNo, 'FAIL');
+    stack.clock.advance(31_000);
+    await stack.runJobs();
+    await waitForStatus(stack, p, order.body.id, ['PAYMENT_FAILED']);
+    await stack.runJobs();
+    const row = await orderRow(order.body.id);
+    expect(
+      (await adminGet<{ status: string }>(stack.insurance.url, `/__admin/settlements/${row.pay_ord_id}`))
+        .status,
+    ).toBe('REVOKED');
+    expect((await hisBill(stack, p.billNo)).status).toBe('UNPAID');
+  });
+
+  it('refunds the insurance share (6203) when insurance settled but the order expired unpaid', async () => {
+    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
+    await authorize(stack, p);
+    const order = await checkout(stack, p, true);
+    await pay(stack, p, order.body.id);
+    const row = await orderRow(order.body.id);
+    // the insurance platform settled, but the patient never completed the cash part at WeChat
+    await adminPost(stack.insurance.url, `/__admin/settlements/${row.pay_ord_id}/settle`, {});
+    stack.clock.advance(15 * 60_000 + 1000);
+    await stack.runJobs();
+    await waitForStatus(stack, p, order.body.id, ['EXPIRED']);
+    await stack.runJobs();
+    const settlement = await adminGet<{ status: string }>(
+      stack.insurance.url,
+      `/__admin/settlements/${row.pay_ord_id}`,
+    );
+    expect(settlement.status).toBe('REFUNDED');
+    const release = (await stack.db.db.query(
+      `SELECT status FROM outbox WHERE order_id = $1 AND kind = 'release'`,
+      [order.body.id],
+    )) as { status: string }[];
+    expect(release[0].status).toBe('DONE');
+    expect((await hisBill(stack, p.billNo)).status).toBe('UNPAID');
+  });
+});
+
 describe('concurrency', () => {
   it('lets only one of two simultaneous checkouts of the same bill through', async () => {
     const p = await seedPatient(stack);

@@ -5,8 +5,10 @@ import {
   fromPrepay,
   fromRefund,
   fromTransaction,
+  medInsPayStatusOf,
   mixPayStatusOf,
   refundStatusOf,
+  selfPayStatusOf,
   toJsapiRequest,
   toMedInsRefundNotice,
   toMedInsRequest,
@@ -93,11 +95,30 @@ describe('status mapping', () => {
     expectInvalid(() => tradeStateOf('PAID'), /trade_state/);
   });
 
-  it('accepts every mix_pay_status and refund status, and nothing else', () => {
+  it('accepts every mix/self/med-ins pay status and refund status, and nothing else', () => {
     for (const s of ['MIX_PAY_CREATED', 'MIX_PAY_SUCCESS', 'MIX_PAY_REFUND', 'MIX_PAY_FAIL'])
       expect(mixPayStatusOf(s)).toBe(s);
     for (const s of ['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL']) expect(refundStatusOf(s)).toBe(s);
+    for (const s of [
+      'SELF_PAY_CREATED',
+      'SELF_PAY_SUCCESS',
+      'SELF_PAY_REFUND',
+      'SELF_PAY_FAIL',
+      'NO_SELF_PAY',
+    ]) {
+      expect(selfPayStatusOf(s)).toBe(s);
+    }
+    for (const s of [
+      'MED_INS_PAY_CREATED',
+      'MED_INS_PAY_SUCCESS',
+      'MED_INS_PAY_REFUND',
+      'MED_INS_PAY_FAIL',
+      'NO_MED_INS_PAY',
+    ]) {
+      expect(medInsPayStatusOf(s)).toBe(s);
+    }
     expectInvalid(() => mixPayStatusOf('MIX_PAY_CLOSED'), /mix_pay_status/);
+    expectInvalid(() => medInsPayStatusOf('MED_INS_PAY_CLOSED'), /med_ins_pay_status/);
     expectInvalid(() => refundStatusOf('DONE'), /refund status/);
   });
 });

@@ -197,7 +197,7 @@ export interface MedInsRequestContext {
 }
 
 /** The amounts WeChat sees for a split (PROTOCOLS 2.1); the invariants hold by construction. */
-export function medInsFees(order: Pick<MedInsOrder, 'mixPayType' | 'split'>) {
+function medInsFees(order: Pick<MedInsOrder, 'mixPayType' | 'split'>) {
   const { split } = order;
   const cashOnly = order.mixPayType === 'CASH_ONLY';
   return {
@@ -433,7 +433,7 @@ export const notificationEnvelopeSchema = z.object({
   }),
 });
 
-export type NotificationEnvelope = z.infer<typeof notificationEnvelopeSchema>;
+type NotificationEnvelope = z.infer<typeof notificationEnvelopeSchema>;
 
 /** Reads outTradeNo of a med-ins or transaction plaintext so it can be checked against itself. */
 export function outTradeNoOf(plaintext: unknown): string {

@@ -1,0 +1,66 @@
+/** Starts the three mocks in this process (those whose base URL is not configured elsewhere). */
+import { createServer, type Server } from 'node:http';
+import type { Settings } from '../config/settings';
+import { ManualClock } from '../shared/clock';
+import type { MockKeys } from '../shared/keys';
+import { createInsuranceMock } from '../mocks/insurance';
+import { createHisMock } from '../mocks/his';
+import { createWeChatPayMock } from '../mocks/wechatpay';
+
+export interface RunningMocks {
+  insuranceUrl: string;
+  hisUrl: string;
+  wechatUrl: string;
+  stop(): Promise<void>;
+}
+
+function listen(handler: Parameters<typeof createServer>[1], port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(handler);
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+const close = (s: Server) =>
+  new Promise<void>((resolve) => {
+    s.closeAllConnections();
+    s.close(() => resolve());
+  });
+
+export async function runMocks(
+  settings: Settings,
+  keys: MockKeys,
+  clock = new ManualClock(),
+): Promise<RunningMocks> {
+  const base = (port: number) => `http://127.0.0.1:${port}`;
+  const servers: Server[] = [];
+  const stops: (() => void)[] = [];
+  const insuranceUrl = settings.INSURANCE_BASE_URL ?? base(settings.INSURANCE_MOCK_PORT);
+  const hisUrl = settings.HIS_BASE_URL ?? base(settings.HIS_MOCK_PORT);
+  const wechatUrl = settings.WECHATPAY_BASE_URL ?? base(settings.WECHATPAY_MOCK_PORT);
+  if (!settings.INSURANCE_BASE_URL) {
+    servers.push(
+      await listen(
+        createInsuranceMock({ keys: keys.insurance, clock }).app.callback(),
+        settings.INSURANCE_MOCK_PORT,
+      ),
+    );
+  }
+  if (!settings.HIS_BASE_URL)
+    servers.push(await listen(createHisMock({ clock }).app.callback(), settings.HIS_MOCK_PORT));
+  if (!settings.WECHATPAY_BASE_URL) {
+    const mock = createWeChatPayMock({ keys: keys.wechat, clock, insuranceBaseUrl: insuranceUrl });
+    stops.push(() => mock.stop());
+    servers.push(await listen(mock.app.callback(), settings.WECHATPAY_MOCK_PORT));
+  }
+  return {
+    insuranceUrl,
+    hisUrl,
+    wechatUrl,
+    stop: async () => {
+      for (const stop of stops) stop();
+      await Promise.all(servers.map(close));
+    },
+  };
+}
