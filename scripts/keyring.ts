@@ -41,8 +41,10 @@ function rsaIdentity(commonName: string, serialHex: string): RsaIdentity {
 }
 
 function serialHex(): string {
-  // positive 20-byte serial, like the 40-hex-digit serials WeChat uses
-  return '4' + randomBytes(19).toString('hex').slice(1).toUpperCase() + '0';
+  // a positive 20-byte serial: 40 hex digits, like WeChat's
+  const bytes = randomBytes(20);
+  bytes[0] = 0x40 | (bytes[0] & 0x3f);
+  return bytes.toString('hex').toUpperCase();
 }
 
 function sm2Pair(): { privateKeyPem: string; publicKeyPem: string } {

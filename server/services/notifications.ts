@@ -112,8 +112,8 @@ function answerFor(outcome: Awaited<ReturnType<typeof applyPayment>>): CallbackA
     case 'already-paid':
     case 'too-late':
       return { status: 204 };
-    case 'insurance-pending':
-      return fail(503, 'insurance settlement not confirmed yet; retry later');
+    case 'pending':
+      return fail(503, 'the payment is not confirmed by every party yet; retry later');
     case 'mismatch':
       return fail(400, 'amounts do not match the order');
   }

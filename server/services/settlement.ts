@@ -24,7 +24,7 @@ export interface PaymentEvidence {
   reference: string;
 }
 
-export type ApplyOutcome = 'applied' | 'already-paid' | 'insurance-pending' | 'mismatch' | 'too-late';
+export type ApplyOutcome = 'applied' | 'already-paid' | 'pending' | 'mismatch' | 'too-late';
 
 const PAYABLE_FROM: OrderStatus[] = ['AWAITING_PAYMENT', 'UNKNOWN'];
 
@@ -60,9 +60,16 @@ export async function applyPayment(
   let setlId: string | undefined;
   if (expected.fund + expected.account > 0) {
     const insured = await confirmInsurance(deps, order);
-    if (insured === 'pending') return 'insurance-pending';
+    if (insured === 'pending') return 'pending';
     if (insured === 'mismatch') return 'mismatch';
     setlId = insured.setlId;
+  }
+  // the med-ins entity carries no transaction_id: the cash leg's id comes from the JSAPI order (reconciliation needs it)
+  let transactionId = evidence.transactionId;
+  if (!transactionId && expected.cash > 0) {
+    const cash = await deps.wechat.queryTransaction(order.orderNo);
+    if (cash?.tradeState !== 'SUCCESS' || !cash.transactionId) return 'pending';
+    transactionId = cash.transactionId;
   }
   const at = new Date(deps.clock.now());
   try {
@@ -84,7 +91,7 @@ export async function applyPayment(
         PAYABLE_FROM,
         'PAID',
         {
-          transactionId: evidence.transactionId,
+          transactionId,
           mixTradeNo: evidence.mixTradeNo,
           setlId,
           paidAt: new Date(evidence.paidAtMs),

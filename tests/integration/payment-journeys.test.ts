@@ -61,6 +61,8 @@ describe('a patient pays a bill end to end', () => {
     await stack.runJobs();
     const done = await waitForStatus(stack, p, order.body.id, ['COMPLETED']);
     expect(done.receiptNo).toBeTruthy();
+    // the cash leg's WeChat transaction id is recorded (the med-ins callback does not carry it)
+    expect((done as unknown as { transactionId?: string }).transactionId).toMatch(/^\d{28}$/);
 
     const bill = await hisBill(stack, p.billNo);
     expect(bill.status).toBe('PAID');

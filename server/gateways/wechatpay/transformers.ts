@@ -433,8 +433,6 @@ export const notificationEnvelopeSchema = z.object({
   }),
 });
 
-type NotificationEnvelope = z.infer<typeof notificationEnvelopeSchema>;
-
 /** Reads outTradeNo of a med-ins or transaction plaintext so it can be checked against itself. */
 export function outTradeNoOf(plaintext: unknown): string {
   return parse(z.object({ out_trade_no: z.string().min(1) }), plaintext, 'notification resource')
