@@ -8,6 +8,7 @@
  * the party's own code.
  */
 import type { Split, MixPayType } from '../../shared/money';
+import type { PayParamsView } from '../../shared/api';
 
 export type Party = 'insurance' | 'his' | 'wechatpay';
 
@@ -189,6 +190,28 @@ export interface HisCharge {
   paidAtMs: number;
 }
 
+/** A confirmed charge as the HIS lists it for a day (reconciliation). */
+export interface HisChargeRecord extends HisCharge {
+  receiptNo: string;
+  /** when the HIS confirmed the charge; the daily list is cut on this */
+  chargedAtMs: number;
+}
+
+export interface HisRefundRecord {
+  orderNo: string;
+  refundNo: string;
+  refundReceiptNo: string;
+  amountFen: number;
+  refundedAtMs: number;
+}
+
+export interface HisDailyCharges {
+  /** yyyy-MM-dd, China time */
+  date: string;
+  charges: HisChargeRecord[];
+  refunds: HisRefundRecord[];
+}
+
 export interface HisGateway {
   /** Patient by name + ID number; null when HIS does not know them. */
   findPatient(name: string, idNo: string): Promise<HisPatient | null>;
@@ -203,6 +226,8 @@ export interface HisGateway {
   confirmCharge(charge: HisCharge): Promise<{ receiptNo: string }>;
   /** Refund (part of) a confirmed charge; idempotent by refundNo. */
   refundCharge(orderNo: string, refundNo: string, amountFen: number): Promise<{ refundReceiptNo: string }>;
+  /** The day's online charges and refunds (China time), for reconciliation. */
+  listDailyCharges(date: string): Promise<HisDailyCharges>;
 }
 
 // ───────────────────────────── WeChat Pay ─────────────────────────────
@@ -216,14 +241,8 @@ export interface JsapiOrder {
   attach?: string;
 }
 
-export interface PayParams {
-  appId: string;
-  timeStamp: string;
-  nonceStr: string;
-  package: string;
-  signType: 'RSA';
-  paySign: string;
-}
+/** wx.requestPayment / requestMedicalInsurancePay parameters (shared with the mini-program). */
+export type PayParams = PayParamsView;
 
 export interface MedInsOrder {
   outTradeNo: string;

@@ -18,7 +18,14 @@ import {
   unpaidBillsSchema,
 } from '../../../shared/protocol/his';
 import { createHttpCaller, parseJson, type HttpCaller } from '../http';
-import { GatewayError, type HisBill, type HisCharge, type HisGateway, type HisPatient } from '../ports';
+import {
+  GatewayError,
+  type HisBill,
+  type HisCharge,
+  type HisDailyCharges,
+  type HisGateway,
+  type HisPatient,
+} from '../ports';
 import {
   readEnvelope,
   toConfirmRequest,
@@ -32,7 +39,6 @@ import {
   toRequestedBill,
   toUnlockRequest,
   toUnpaidBills,
-  type HisDailyCharges,
   type HisOutcome,
 } from './transformers';
 

@@ -23,38 +23,16 @@ import {
   type RefundChargeResult,
   type UnlockBillsRequest,
 } from '../../../shared/protocol/his';
-import { GatewayError, type HisBill, type HisBillItem, type HisCharge, type HisPatient } from '../ports';
-
-// Reconciliation reads the daily list through these; they belong in ports.ts once HisGateway gains the call.
-export interface HisChargeRecord {
-  orderNo: string;
-  receiptNo: string;
-  hisPatientId: string;
-  billNos: string[];
-  split: Split;
-  transactionId?: string;
-  payOrdId?: string;
-  setlId?: string;
-  /** when the patient paid, as our confirm said */
-  paidAtMs: number;
-  /** when the HIS confirmed the charge; the daily list is cut on this */
-  chargedAtMs: number;
-}
-
-export interface HisRefundRecord {
-  orderNo: string;
-  refundNo: string;
-  refundReceiptNo: string;
-  amountFen: number;
-  refundedAtMs: number;
-}
-
-export interface HisDailyCharges {
-  /** yyyy-MM-dd, China time */
-  date: string;
-  charges: HisChargeRecord[];
-  refunds: HisRefundRecord[];
-}
+import {
+  GatewayError,
+  type HisBill,
+  type HisBillItem,
+  type HisCharge,
+  type HisChargeRecord,
+  type HisDailyCharges,
+  type HisPatient,
+  type HisRefundRecord,
+} from '../ports';
 
 export type HisOutcome<T> = { ok: true; data: T } | { ok: false; code: string; message: string };
 

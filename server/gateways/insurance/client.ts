@@ -4,6 +4,7 @@
  * platform's public key), plus the authCode exchange. All HTTP goes through createHttpCaller('insurance');
  * the wire ↔ port conversions and integrity checks are in transformers.ts.
  */
+import type { ServerKeys } from '../../../shared/keys';
 import { cstCompact, type Clock } from '../../../shared/clock';
 import { openEnvelope, sealEnvelope, SmEnvelopeError, tifHeaders } from '../../../shared/crypto/smEnvelope';
 import { INFNO, INSURANCE_PATHS } from '../../../shared/protocol/insurance';
@@ -41,16 +42,8 @@ import {
   type PreSettleRef,
 } from './transformers';
 
-/** What the hospital holds for the insurance platform; the same shape as ServerKeys['insurance'] of scripts/keyring. */
-export interface InsuranceKeys {
-  appId: string;
-  appSecret: string;
-  orgCodg: string;
-  orgPrivateKeyPem: string;
-  platformPublicKeyPem: string;
-  paasId: string;
-  paasToken: string;
-}
+/** What the hospital holds for the insurance platform. */
+export type InsuranceKeys = ServerKeys['insurance'];
 
 export interface HttpInsuranceGatewayOptions {
   baseUrl: string;

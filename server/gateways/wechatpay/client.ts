@@ -4,6 +4,7 @@
  * read (headers → clock skew ±300 s → known serial, PUB_KEY_ID_ included → SHA256withRSA), callbacks verified
  * and decrypted the same way. The data side is transformers.ts.
  */
+import type { ServerKeys } from '../../../shared/keys';
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../../../shared/clock';
 import {
@@ -56,17 +57,8 @@ import {
 /** Clock skew accepted on answers and callbacks (the official SDK's 5 min). */
 export const SIGNATURE_SKEW_MAX_MS = 300_000;
 
-/** What a hospital holds for WeChat Pay (the shape of ServerKeys['wechat'] in scripts/keyring.ts). */
-export interface WeChatMerchantKeys {
-  appId: string;
-  appSecret: string;
-  mchId: string;
-  apiV3Key: string;
-  merchant: { privateKeyPem: string; certPem: string; serialNo: string };
-  /** platform certificates we trust, by serial (several live during rotation) */
-  platformCerts: { serialNo: string; certPem: string }[];
-  payPublicKey: { id: string; publicKeyPem: string };
-}
+/** What a hospital holds for WeChat Pay. */
+export type WeChatMerchantKeys = ServerKeys['wechat'];
 
 export interface WeChatPayGatewayOptions {
   /** api.mch.weixin.qq.com, or the mock */
