@@ -32,9 +32,9 @@ export function fenToYuan(fen: number): string {
   if (!Number.isSafeInteger(fen)) throw new RangeError(`fen must be an integer, got ${fen}`);
   const sign = fen < 0 ? '-' : '';
   const abs = Math.abs(fen);
-  const whole = Math.floor(abs / 100);
-  const cents = String(abs % 100).padStart(2, '0');
-  return `${sign}${whole}.${cents}`;
+  const cents = abs % 100;
+  const whole = (abs - cents) / 100; // exact: abs − cents is a multiple of 100
+  return `${sign}${whole}.${String(cents).padStart(2, '0')}`;
 }
 
 /** Display form for people: "¥12.30". */

@@ -46,8 +46,10 @@ export interface Stack {
   his: { url: string; mock: ReturnType<typeof createHisMock> };
   wechat: { url: string; mock: ReturnType<typeof createWeChatPayMock> };
   runJobs(): Promise<void>;
-  /** a second server instance on the same database/store (a restart, or another instance behind a balancer) */
+  /** the server process dies and a new one starts on the same database and store */
   restartServer(): Promise<void>;
+  /** another instance on the same database and store (as behind a load balancer); stopped with the stack */
+  anotherInstance(): RunningServer;
   stop(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       wechatPayBaseUrl: wechat.url,
     });
   let server = build();
+  const extra: RunningServer[] = [];
   let handler = server.app.callback();
   api.server.on('request', (req, res) => handler(req, res));
 
@@ -113,7 +116,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       server = build();
       handler = server.app.callback();
     },
+    anotherInstance: () => {
+      const instance = build();
+      extra.push(instance);
+      return instance;
+    },
     stop: async () => {
+      for (const instance of extra) await instance.stop();
       await server.stop();
       wechatMock.stop();
       for (const s of [api.server, wechat.server, his.server, insurance.server]) {

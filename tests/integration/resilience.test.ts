@@ -211,6 +211,33 @@ describe('failed payments release every party', () => {
 });
 
 describe('concurrency', () => {
+  it('confirms each HIS charge once while two instances work the same outbox and janitor', async () => {
+    const second = stack.anotherInstance();
+    const orders = [];
+    for (let i = 0; i < 4; i++) {
+      const p = await seedPatient(stack);
+      const order = await checkout(stack, p, false);
+      await pay(stack, p, order.body.id);
+      await confirmAtWeChat(stack, order.body.orderNo);
+      await waitForStatus(stack, p, order.body.id, ['PAID']);
+      orders.push({ p, order: order.body });
+    }
+    await Promise.all([
+      stack.server.runJobsOnce(),
+      second.runJobsOnce(),
+      stack.server.runJobsOnce(),
+      second.runJobsOnce(),
+    ]);
+    for (const { p, order } of orders) {
+      await waitForStatus(stack, p, order.id, ['COMPLETED']);
+      const confirms = await adminGet<unknown[]>(
+        stack.his.url,
+        `/__admin/journal?path=confirm&tag=orderNo=${order.orderNo}`,
+      );
+      expect(confirms).toHaveLength(1);
+    }
+  });
+
   it('lets only one of two simultaneous checkouts of the same bill through', async () => {
     const p = await seedPatient(stack);
     const [a, b] = await Promise.all([checkout(stack, p, false), checkout(stack, p, false)]);
