@@ -23,9 +23,18 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export function idempotent(deps: Deps, scopeOf: (ctx: Koa.Context) => string): Koa.Middleware {
+/**
+ * `required`: the call refuses to run without a key (checkout). Otherwise a key, when sent, gets the same
+ * semantics, so a client retrying any write with its key gets the first answer again.
+ */
+export function idempotent(
+  deps: Deps,
+  scopeOf: (ctx: Koa.Context) => string,
+  required = true,
+): Koa.Middleware {
   return async (ctx, next) => {
     const header = ctx.get('Idempotency-Key');
+    if (!header && !required) return next();
     if (!header) throw new AppError('IDEMPOTENCY_KEY_REQUIRED', 'this call needs an Idempotency-Key header');
     const parsed = idempotencyKeySchema.safeParse(header);
     if (!parsed.success)

@@ -45,6 +45,7 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
   const r = new Router({ prefix: '/api/v1' });
   const auth = requirePatient(deps);
   const idem = idempotent(deps, openidOf);
+  const idemIfSent = idempotent(deps, openidOf, false);
 
   r.post('/session', rateLimit, async (ctx) => {
     const { code } = sessionRequest.parse(ctx.request.body);
@@ -53,7 +54,7 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
   r.get('/patients', auth, rateLimit, async (ctx) => {
     ctx.body = await listPatients(deps, openidOf(ctx));
   });
-  r.post('/patients', auth, rateLimit, async (ctx) => {
+  r.post('/patients', auth, rateLimit, idemIfSent, async (ctx) => {
     const req = bindPatientRequest.parse(ctx.request.body);
     ctx.status = 201;
     ctx.body = await bindPatient(deps, openidOf(ctx), req);
@@ -61,7 +62,7 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
   r.get('/patients/:id', auth, rateLimit, async (ctx) => {
     ctx.body = await getPatient(deps, openidOf(ctx), parseId(ctx.params.id, 'PATIENT_NOT_FOUND'));
   });
-  r.post('/patients/:id/insurance-authorizations', auth, rateLimit, async (ctx) => {
+  r.post('/patients/:id/insurance-authorizations', auth, rateLimit, idemIfSent, async (ctx) => {
     const { authCode } = insuranceAuthorizationRequest.parse(ctx.request.body);
     ctx.status = 201;
     ctx.body = await authorizeInsurance(
@@ -85,10 +86,10 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
   r.get('/orders/:id', auth, rateLimit, async (ctx) => {
     ctx.body = await getOrder(deps, openidOf(ctx), parseId(ctx.params.id, 'ORDER_NOT_FOUND'));
   });
-  r.post('/orders/:id/payments', auth, rateLimit, async (ctx) => {
+  r.post('/orders/:id/payments', auth, rateLimit, idemIfSent, async (ctx) => {
     ctx.body = await startPayment(deps, openidOf(ctx), parseId(ctx.params.id, 'ORDER_NOT_FOUND'));
   });
-  r.post('/orders/:id/cancel', auth, rateLimit, async (ctx) => {
+  r.post('/orders/:id/cancel', auth, rateLimit, idemIfSent, async (ctx) => {
     ctx.body = await cancelOrder(deps, openidOf(ctx), parseId(ctx.params.id, 'ORDER_NOT_FOUND'));
   });
   return r;

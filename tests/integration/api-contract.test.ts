@@ -293,6 +293,31 @@ describe('Idempotency-Key', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('is honoured on other writes when sent: a retried bind with its key answers the same', async () => {
+    const key = randomUUID();
+    const idNo = '110101199003071234';
+    const body = { name: '重试者', idNo };
+    const first = await call(stack.url, 'POST', '/api/v1/patients', {
+      token: alice.token,
+      headers: { 'idempotency-key': key },
+      body,
+    });
+    const second = await call(stack.url, 'POST', '/api/v1/patients', {
+      token: alice.token,
+      headers: { 'idempotency-key': key },
+      body,
+    });
+    expect(second.status).toBe(first.status);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const other = await call(stack.url, 'POST', '/api/v1/patients', {
+      token: alice.token,
+      headers: { 'idempotency-key': key },
+      body: { ...body, name: '别人' },
+    });
+    expectError(other, 422, 'IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('belongs to one user: the same key from another user is a different request', async () => {
     const erin = await seedPatient(stack);
     const frank = await seedPatient(stack);

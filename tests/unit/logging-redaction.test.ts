@@ -41,7 +41,9 @@ function capture(): { logger: Logger; lines(): Record<string, unknown>[]; text()
 function expectNoSecrets(text: string): void {
   for (const [what, value] of Object.entries(SECRETS)) {
     // compare line by line: JSON escapes the newlines of a PEM, but its base64 lines stay as they are
-    const leaked = value.split('\n').some((line) => line.length > 0 && !line.startsWith('-----') && text.includes(line));
+    const leaked = value
+      .split('\n')
+      .some((line) => line.length > 0 && !line.startsWith('-----') && text.includes(line));
     expect({ what, leaked }).toEqual({ what, leaked: false });
   }
   expect(text).not.toContain(OPENID);
