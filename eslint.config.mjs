@@ -3,17 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      'node_modules/**',
-      'dist/**',
-      '.data/**',
-      'coverage/**',
-      'miniprogram/**',
-      'config/index.ts',
-      'config/dev.ts',
-      'config/prod.ts',
-      '*.js',
-    ],
+    ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', '.swc/**', '*.js'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -49,6 +39,26 @@ export default tseslint.config(
             'koa',
             'pg',
             'node:*',
+          ],
+        },
+      ],
+    },
+  },
+  // the mini-program imports only shared/ (and Taro/React): DESIGN 3
+  {
+    files: ['miniprogram/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '**/server/**',
+            '**/mocks/**',
+            '**/scripts/**',
+            '**/config/**',
+            '**/tests/**',
+            'node:*',
+            'zod',
           ],
         },
       ],

@@ -1,4 +1,8 @@
-/** Jest projects: unit (pure, no I/O) and integration (real PostgreSQL + Redis, mocks over HTTP). */
+/**
+ * Jest projects: unit (pure, no I/O), integration (real PostgreSQL + Redis, mocks over HTTP), e2e (a browser)
+ * and web (the
+ * mini-program's components in jsdom, with small stubs for @tarojs/taro and @tarojs/components).
+ */
 const swc = [
   '@swc/jest',
   {
@@ -16,6 +20,16 @@ const common = {
   transformIgnorePatterns: ['/node_modules/(?!cockatiel/)'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
 };
+const swcWeb = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', tsx: true },
+      transform: { react: { runtime: 'automatic' } },
+      target: 'es2022',
+    },
+  },
+];
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
@@ -25,7 +39,28 @@ module.exports = {
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/helpers/globalSetup.ts',
       globalTeardown: '<rootDir>/tests/helpers/globalTeardown.ts',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/timeouts.ts'],
+    },
+    {
+      // a real browser (Debian chromium via playwright-core) against the whole stack serving the H5 build
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/helpers/globalSetup.ts',
+      globalTeardown: '<rootDir>/tests/helpers/globalTeardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/timeouts.ts'],
+    },
+    {
+      displayName: 'web',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/tests/web/**/*.test.ts', '<rootDir>/tests/web/**/*.test.tsx'],
+      transform: { '^.+\\.(t|j)sx?$': swcWeb },
+      moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+      moduleNameMapper: {
+        '^@tarojs/taro$': '<rootDir>/tests/web/stubs/taro.ts',
+        '^@tarojs/components$': '<rootDir>/tests/web/stubs/components.tsx',
+        '\\.css$': '<rootDir>/tests/web/stubs/style.ts',
+      },
     },
   ],
 };

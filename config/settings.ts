@@ -27,6 +27,13 @@ const schema = z.object({
   INSURANCE_BASE_URL: url.optional(),
   HIS_BASE_URL: url.optional(),
   WECHATPAY_BASE_URL: url.optional(),
+  /** the base URL of WeChat Pay's sandbox pages (/sandbox/login, /sandbox/cashier) the H5 build opens in the
+   * browser; default: the WeChat Pay base URL the server uses */
+  WECHATPAY_SANDBOX_URL: url.optional(),
+  /** the insurance authorization page (医保授权) the H5 build opens; default: insurance base URL + /oauth/code */
+  INSURANCE_AUTH_URL: url.optional(),
+  /** the built H5 mini-program, served at / while the folder holds it */
+  H5_DIR: z.string().min(1).default('dist/h5'),
   /** 32 bytes, base64 or hex; generated into DATA_DIR when absent */
   PII_ENCRYPTION_KEY: z.string().optional(),
   PII_HASH_KEY: z.string().optional(),

@@ -60,10 +60,10 @@ export function freshIdNo(): string {
 }
 
 export const JOURNEY_ITEMS = [
-  { code: '110200002', name: '诊查费', price: 2000, qty: 1 },
-  { code: '250101001', name: '血常规', price: 3000, qty: 1 },
-  { code: '210103001', name: 'CT平扫', price: 35000, qty: 1 },
-  { code: 'XJ01DCA001', name: '头孢呋辛酯片', price: 4550, qty: 2 },
+  { code: '110200002', name: '诊查费', price: 2000, qty: 1, insuranceClass: 'A' },
+  { code: '250101001', name: '血常规', price: 3000, qty: 1, insuranceClass: 'A' },
+  { code: '210103001', name: 'CT平扫', price: 35000, qty: 1, insuranceClass: 'B' },
+  { code: 'XJ01DCA001', name: '头孢呋辛酯片', price: 4550, qty: 2, insuranceClass: 'B' },
 ];
 
 export interface JourneyResult {

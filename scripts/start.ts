@@ -5,6 +5,8 @@
  * The three mocks run in-process unless INSURANCE_BASE_URL / HIS_BASE_URL / WECHATPAY_BASE_URL point elsewhere.
  * Prints the URLs to open; stops cleanly on Ctrl-C.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { loadSettings } from '../config/settings';
@@ -19,8 +21,18 @@ import { loadOrCreatePiiVault } from '../server/security/vault';
 import { createLogger } from '../server/logging';
 import { seedDemo, type DemoPatient } from './demoData';
 import { runMocks } from './runMocks';
+import { INSURANCE_PATHS } from '../shared/protocol/insurance';
 
 export const EMBEDDED_PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+
+/** The patient app is part of "the whole system": build it on first start (about half a minute). */
+function buildH5IfMissing(h5Dir: string): void {
+  if (existsSync(join(h5Dir, 'index.html')) || process.env.SKIP_H5_BUILD === 'true') return;
+  console.log('building the patient mini-program for H5 (first start only)…');
+  const result = spawnSync('npm', ['run', 'build:h5'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0)
+    console.warn('the H5 build failed; the API and mocks start anyway (npm run build:h5 to retry)');
+}
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -29,6 +41,7 @@ async function main(): Promise<void> {
   const quiet = pino({ level: 'warn' });
   const dataDir = resolve(settings.DATA_DIR);
   const keys = loadOrCreateKeys(join(dataDir, 'keys'));
+  buildH5IfMissing(resolve(settings.H5_DIR));
   const closers: (() => Promise<void> | void)[] = [];
 
   let embedded: EmbeddedDb | undefined;
@@ -57,6 +70,9 @@ async function main(): Promise<void> {
   const { insuranceUrl, hisUrl, wechatUrl } = mocks;
 
   const publicBaseUrl = settings.PUBLIC_BASE_URL ?? `http://127.0.0.1:${settings.PORT}`;
+  // the pages the H5 build opens in the browser: the in-process mocks', unless configured
+  const wechatSandboxUrl = settings.WECHATPAY_SANDBOX_URL ?? wechatUrl;
+  const insuranceAuthUrl = settings.INSURANCE_AUTH_URL ?? `${insuranceUrl}${INSURANCE_PATHS.authPage}`;
   const pii = loadOrCreatePiiVault(settings, join(dataDir, 'keys'));
   const server = buildServer({
     settings,
@@ -69,6 +85,8 @@ async function main(): Promise<void> {
     insuranceBaseUrl: insuranceUrl,
     hisBaseUrl: hisUrl,
     wechatPayBaseUrl: wechatUrl,
+    wechatSandboxUrl,
+    insuranceAuthUrl,
   });
   await server.listen(settings.PORT);
   if (settings.JOBS_ENABLED) server.startJobs();
@@ -86,6 +104,9 @@ async function main(): Promise<void> {
     insuranceUrl,
     hisUrl,
     wechatUrl,
+    wechatSandboxUrl,
+    insuranceAuthUrl,
+    h5Built: existsSync(join(resolve(settings.H5_DIR), 'index.html')),
     dbUrl,
     demo,
     settings,
@@ -115,13 +136,23 @@ function printBanner(o: {
   insuranceUrl: string;
   hisUrl: string;
   wechatUrl: string;
+  wechatSandboxUrl: string;
+  insuranceAuthUrl: string;
+  /** the H5 build's index.html is in H5_DIR */
+  h5Built: boolean;
   dbUrl: string;
   demo: DemoPatient[];
   settings: ReturnType<typeof loadSettings>;
 }): void {
   const safeDb = o.dbUrl.replace(/:[^:@/]+@/, ':***@');
+  const patientApp = o.h5Built
+    ? `${o.api}/        open it in a phone-sized browser window`
+    : `not built yet: run \`npm run build:h5\` (into ${o.settings.H5_DIR}), then open ${o.api}/ (no restart needed)`;
   console.log(`
 医保脱卡支付 — running (${o.mode} mode)
+  patient app (H5)        ${patientApp}
+  WeChat sandbox pages    ${o.wechatSandboxUrl}/sandbox/login  ${o.wechatSandboxUrl}/sandbox/cashier
+  insurance authorization ${o.insuranceAuthUrl}
   API                     ${o.api}/api/v1        health ${o.api}/healthz  ready ${o.api}/readyz  metrics ${o.api}/metrics
   mock insurance platform ${o.insuranceUrl}      admin ${o.insuranceUrl}/__admin/openapi.json
   mock HIS                ${o.hisUrl}      admin ${o.hisUrl}/__admin/openapi.json

@@ -7,6 +7,8 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings';
 import type { ServerKeys } from '../shared/keys';
+import type { ClientConfigView } from '../shared/api';
+import { INSURANCE_PATHS } from '../shared/protocol/insurance';
 import { systemClock, type Clock } from '../shared/clock';
 import { HttpHisGateway } from './gateways/his/client';
 import { HttpInsuranceGateway } from './gateways/insurance/client';
@@ -32,6 +34,10 @@ export interface ServerParts {
   insuranceBaseUrl: string;
   hisBaseUrl: string;
   wechatPayBaseUrl: string;
+  /** where the H5 build opens WeChat's sandbox pages; default WECHATPAY_SANDBOX_URL, else wechatPayBaseUrl */
+  wechatSandboxUrl?: string;
+  /** the insurance authorization page; default INSURANCE_AUTH_URL, else insuranceBaseUrl + /oauth/code */
+  insuranceAuthUrl?: string;
 }
 
 export interface RunningServer {
@@ -43,6 +49,23 @@ export interface RunningServer {
   listen(port: number, host?: string): Promise<Server>;
   startJobs(): void;
   stop(): Promise<void>;
+}
+
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** GET /api/v1/client-config: the same for every client of this instance. */
+function clientConfigOf(parts: ServerParts): ClientConfigView {
+  const sandbox = parts.wechatSandboxUrl ?? parts.settings.WECHATPAY_SANDBOX_URL ?? parts.wechatPayBaseUrl;
+  return {
+    appId: parts.keys.wechat.appId,
+    hospitalName: parts.settings.HOSPITAL_NAME,
+    // a base the app appends /sandbox/login or /sandbox/cashier to
+    wechatSandboxUrl: withoutTrailingSlash(sandbox),
+    insuranceAuthUrl:
+      parts.insuranceAuthUrl ??
+      parts.settings.INSURANCE_AUTH_URL ??
+      `${withoutTrailingSlash(parts.insuranceBaseUrl)}${INSURANCE_PATHS.authPage}`,
+  };
 }
 
 export function buildServer(parts: ServerParts): RunningServer {
@@ -89,7 +112,7 @@ export function buildServer(parts: ServerParts): RunningServer {
       },
     })),
   ];
-  const app = createApp(deps, metrics, probes);
+  const app = createApp(deps, metrics, probes, clientConfigOf(parts));
   const servers: Server[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;

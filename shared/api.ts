@@ -150,3 +150,14 @@ export interface PaymentView {
   mixTradeNo?: string;
   payParams?: PayParamsView;
 }
+
+/** GET /api/v1/client-config: what the mini-program needs before anyone logs in (no auth; cacheable 60 s). */
+export interface ClientConfigView {
+  /** the mini-program's appId, as WeChat Pay knows it */
+  appId: string;
+  hospitalName: string;
+  /** base URL of the WeChat sandbox pages the H5 build uses: `${wechatSandboxUrl}/sandbox/login`, `/sandbox/cashier` */
+  wechatSandboxUrl: string;
+  /** the insurance authorization page (医保授权); the app adds its query (redirectUrl, …) */
+  insuranceAuthUrl: string;
+}

@@ -99,6 +99,44 @@ function payableTrade(mc: WeChatPayMockContext, trade: Trade): Trade {
   return trade;
 }
 
+/**
+ * What a confirmation pays: a med-ins order (with its self-pay JSAPI order when there is cash to take), or a
+ * plain JSAPI order.
+ */
+export type PaymentTarget = { order: MedInsOrder; trade?: Trade } | { order?: undefined; trade: Trade };
+
+export const outTradeNoOf = (target: PaymentTarget): string =>
+  target.order ? target.order.outTradeNo : target.trade.outTradeNo;
+
+/** An outTradeNo that has a med-ins order names the med-ins order. */
+export function findPayment(
+  mc: WeChatPayMockContext,
+  ref: { mixTradeNo?: string; outTradeNo?: string },
+): PaymentTarget | undefined {
+  const order =
+    ref.mixTradeNo !== undefined
+      ? mc.state.medIns.get(ref.mixTradeNo)
+      : mc.state.medInsByTradeNo(ref.outTradeNo ?? '');
+  if (order) {
+    const trade = order.fees.wechatCash > 0 ? mc.state.trades.get(order.outTradeNo) : undefined;
+    return { order, trade };
+  }
+  const trade = ref.mixTradeNo === undefined ? mc.state.trades.get(ref.outTradeNo ?? '') : undefined;
+  return trade ? { trade } : undefined;
+}
+
+/** Throws 409 ORDER_NOT_PAYABLE or PREPAY_EXPIRED unless the patient could pay now (expiry applied first). */
+export function assertPayable(mc: WeChatPayMockContext, target: PaymentTarget): void {
+  const { order, trade } = target;
+  if (order) {
+    mc.state.refreshMedIns(order, mc.frame.clock.now());
+    if (order.mixPayStatus !== 'MIX_PAY_CREATED') {
+      throw new MockHttpError(409, 'ORDER_NOT_PAYABLE', `order ${order.mixTradeNo} is ${order.mixPayStatus}`);
+    }
+  }
+  if (trade) payableTrade(mc, trade);
+}
+
 function fail(order: MedInsOrder, reason: string): void {
   order.mixPayStatus = 'MIX_PAY_FAIL';
   if (order.selfPayStatus === 'SELF_PAY_CREATED') order.selfPayStatus = 'SELF_PAY_FAIL';
@@ -111,15 +149,10 @@ function fail(order: MedInsOrder, reason: string): void {
 async function confirmMedIns(
   mc: WeChatPayMockContext,
   order: MedInsOrder,
+  trade: Trade | undefined,
   result: 'SUCCESS' | 'FAIL',
 ): Promise<ConfirmAnswer> {
-  const nowMs = mc.frame.clock.now();
-  mc.state.refreshMedIns(order, nowMs);
-  if (order.mixPayStatus !== 'MIX_PAY_CREATED') {
-    throw new MockHttpError(409, 'ORDER_NOT_PAYABLE', `order ${order.mixTradeNo} is ${order.mixPayStatus}`);
-  }
-  const trade = order.fees.wechatCash > 0 ? mc.state.trades.get(order.outTradeNo) : undefined;
-  if (trade) payableTrade(mc, trade);
+  assertPayable(mc, { order, trade });
   let notificationId: string | undefined;
   if (result === 'FAIL') {
     fail(order, '用户支付失败');
@@ -162,7 +195,7 @@ async function confirmMedIns(
 }
 
 function confirmJsapi(mc: WeChatPayMockContext, trade: Trade, result: 'SUCCESS' | 'FAIL'): ConfirmAnswer {
-  payableTrade(mc, trade);
+  assertPayable(mc, { trade });
   if (result === 'FAIL') {
     trade.state = 'PAYERROR';
     return { outTradeNo: trade.outTradeNo, tradeState: trade.state };
@@ -183,19 +216,15 @@ export async function confirmPayment(
   mc: WeChatPayMockContext,
   request: ConfirmRequest,
 ): Promise<ConfirmAnswer> {
-  const order =
-    request.mixTradeNo !== undefined
-      ? mc.state.medIns.get(request.mixTradeNo)
-      : mc.state.medInsByTradeNo(request.outTradeNo ?? '');
-  const trade = order ? undefined : mc.state.trades.get(request.outTradeNo ?? '');
-  const key = order?.outTradeNo ?? trade?.outTradeNo ?? '';
+  const target = findPayment(mc, request);
+  if (!target) throw new MockHttpError(404, 'ORDER_NOT_EXIST', 'no such order');
+  const key = outTradeNoOf(target);
   if (mc.state.confirming.has(key))
     throw new MockHttpError(409, 'CONFIRM_IN_PROGRESS', 'this order is being confirmed');
   mc.state.confirming.add(key);
   try {
-    if (order) return await confirmMedIns(mc, order, request.result);
-    if (trade) return confirmJsapi(mc, trade, request.result);
-    throw new MockHttpError(404, 'ORDER_NOT_EXIST', 'no such order');
+    if (target.order) return await confirmMedIns(mc, target.order, target.trade, request.result);
+    return confirmJsapi(mc, target.trade, request.result);
   } finally {
     mc.state.confirming.delete(key);
   }

@@ -1,6 +1,7 @@
 /**
  * The WeChat Pay APIv3 mock (basic payment + medical-insurance payment 2.0): signed /v3 API, callbacks on
- * WeChat's retry schedule, login codes, bills and an admin API for testers. See README.md.
+ * WeChat's retry schedule, login codes, bills, the sandbox login and cashier pages of the H5 build, and an admin
+ * API for testers. See README.md.
  */
 import Router from '@koa/router';
 import type Koa from 'koa';
@@ -15,6 +16,7 @@ import { registerLoginRoutes } from './login';
 import { registerMedInsRoutes } from './medins';
 import { Notifier } from './notifications';
 import { completeDueRefunds, registerRefundRoutes } from './refunds';
+import { registerSandboxRoutes } from './sandbox';
 import { loadMockKeyring, v3Security } from './signing';
 import { WeChatPayState } from './state';
 import { registerTransactionRoutes } from './transactions';
@@ -70,6 +72,7 @@ export function createWeChatPayMock(opts: WeChatPayMockOptions): WeChatPayMock {
   registerBillRoutes(v3, mc);
   frame.router.use(v3.routes());
   registerLoginRoutes(mc);
+  registerSandboxRoutes(mc);
   registerAdminRoutes(mc);
 
   // moving the mock clock delivers what became due at once; the frame owns /__admin/clock, so observe it

@@ -12,12 +12,10 @@ import { LOGIN_CODE_TTL_MS, newLoginCode, newOpenid } from './state';
 
 const LOGIN_CODES_MAX = 10_000;
 
-const loginCodeSchema = z.object({
-  openid: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{6,64}$/)
-    .optional(),
-});
+/** what an openid given by a tester must look like */
+export const OPENID_PATTERN = /^[A-Za-z0-9_-]{6,64}$/;
+
+const loginCodeSchema = z.object({ openid: z.string().regex(OPENID_PATTERN).optional() });
 
 type SessionAnswer = { openid: string; session_key: string } | { errcode: number; errmsg: string };
 
@@ -41,17 +39,21 @@ export function registerLoginRoutes(mc: WeChatPayMockContext): void {
   });
 
   mc.frame.admin.post('/login-codes', (ctx) => {
-    const { openid = newOpenid() } = parseBody(loginCodeSchema, ctx.request.body ?? {});
-    const code = newLoginCode();
-    const { loginCodes } = mc.state;
-    // a Map iterates in insertion order: the first key is the oldest code
-    if (loginCodes.size >= LOGIN_CODES_MAX) loginCodes.delete(loginCodes.keys().next().value ?? '');
-    mc.state.loginCodes.set(code, {
-      openid,
-      expiresAtMs: mc.frame.clock.now() + LOGIN_CODE_TTL_MS,
-      used: false,
-    });
+    const { openid } = parseBody(loginCodeSchema, ctx.request.body ?? {});
     ctx.status = 201;
-    ctx.body = { code, openid };
+    ctx.body = issueLoginCode(mc, openid);
   });
+}
+
+/** A code for jscode2session, usable once within 5 min; no openid → a new user. Shared by admin and sandbox. */
+export function issueLoginCode(
+  mc: WeChatPayMockContext,
+  openid = newOpenid(),
+): { code: string; openid: string } {
+  const code = newLoginCode();
+  const { loginCodes } = mc.state;
+  // a Map iterates in insertion order: the first key is the oldest code
+  if (loginCodes.size >= LOGIN_CODES_MAX) loginCodes.delete(loginCodes.keys().next().value ?? '');
+  loginCodes.set(code, { openid, expiresAtMs: mc.frame.clock.now() + LOGIN_CODE_TTL_MS, used: false });
+  return { code, openid };
 }

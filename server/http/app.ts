@@ -1,20 +1,30 @@
-/** The Koa app: request id → log → metrics → errors → body → routes. Stateless; any number may run. */
+/**
+ * The Koa app: request id → log → metrics → errors → body → routes → the H5 build's files. Stateless; any
+ * number may run.
+ */
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import { AppError } from '../services/errors';
 import { errorMiddleware } from './errors';
-import { callbackRouter, patientRouter } from './routes';
+import { callbackRouter, clientConfigRouter, patientRouter } from './routes';
+import { serveH5 } from './static';
 import type { Metrics } from './metrics';
 import type { Deps } from '../services/deps';
+import type { ClientConfigView } from '../../shared/api';
 
 export interface ReadinessProbe {
   name: string;
   check(): Promise<void>;
 }
 
-export function createApp(deps: Deps, metrics: Metrics, probes: ReadinessProbe[] = []): Koa {
+export function createApp(
+  deps: Deps,
+  metrics: Metrics,
+  probes: ReadinessProbe[],
+  clientConfig: ClientConfigView,
+): Koa {
   const app = new Koa();
   app.proxy = true;
   app.silent = true;
@@ -105,9 +115,17 @@ export function createApp(deps: Deps, metrics: Metrics, probes: ReadinessProbe[]
     ctx.body = await metrics.registry.metrics();
   });
 
-  for (const router of [ops, patientRouter(deps, rateLimit), callbackRouter(deps, metrics)]) {
+  const routers = [
+    ops,
+    clientConfigRouter(clientConfig),
+    patientRouter(deps, rateLimit),
+    callbackRouter(deps, metrics),
+  ];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  // last: only what no router answered, and never /api, /healthz, /readyz or /metrics
+  app.use(serveH5(deps.settings.H5_DIR));
   return app;
 }

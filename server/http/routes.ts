@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import {
   bindPatientRequest,
+  type ClientConfigView,
   createOrderRequest,
   insuranceAuthorizationRequest,
   sessionRequest,
@@ -39,6 +40,19 @@ function requirePatient(deps: Deps): Koa.Middleware {
     (ctx.state as PatientState).openid = session.openid;
     await next();
   };
+}
+
+/** Seconds a client (or a proxy) may reuse the client configuration. */
+const CLIENT_CONFIG_MAX_AGE_S = 60;
+
+/** What the mini-program reads before login; the same for everyone, so no auth and cacheable. */
+export function clientConfigRouter(config: ClientConfigView): Router {
+  const r = new Router({ prefix: '/api/v1' });
+  r.get('/client-config', (ctx) => {
+    ctx.set('Cache-Control', `public, max-age=${CLIENT_CONFIG_MAX_AGE_S}`);
+    ctx.body = config;
+  });
+  return r;
 }
 
 export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {

@@ -1,0 +1,61 @@
+/** Loading, empty and error states: every page shows one of these before (or instead of) its data. */
+import type { ReactNode } from 'react';
+import { Button, Text, View } from '@tarojs/components';
+import { ApiError, headlineOf, messageOf } from '../services/errors';
+
+export function Loading({ text = '加载中…' }: { text?: string }) {
+  return (
+    <View className="state state--loading">
+      <Text className="state-title">{text}</Text>
+    </View>
+  );
+}
+
+export function Empty({
+  title,
+  message,
+  children,
+}: {
+  title: string;
+  message?: string;
+  children?: ReactNode;
+}) {
+  return (
+    <View className="state state--empty">
+      <Text className="state-title">{title}</Text>
+      {message ? <Text className="state-message">{message}</Text> : null}
+      {children}
+    </View>
+  );
+}
+
+/** The server's own `message` is always shown, under a Chinese headline for its code. */
+export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  return (
+    <View className="state state--error" id="error-state">
+      <Text className="state-title">{headlineOf(error)}</Text>
+      <Text className="state-message" id="error-message">
+        {messageOf(error)}
+      </Text>
+      {error instanceof ApiError && error.code !== 'NETWORK' && error.code !== 'TIMEOUT' ? (
+        <Text className="state-message muted">错误代码：{error.code}</Text>
+      ) : null}
+      {onRetry ? (
+        <Button className="btn" onClick={onRetry}>
+          重试
+        </Button>
+      ) : null}
+    </View>
+  );
+}
+
+/** An inline error (a failed action on a page that still shows its data). */
+export function ErrorNotice({ error }: { error: unknown }) {
+  return (
+    <View className="notice notice--danger" id="action-error">
+      <Text>
+        {headlineOf(error)}：{messageOf(error)}
+      </Text>
+    </View>
+  );
+}

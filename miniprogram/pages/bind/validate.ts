@@ -1,0 +1,31 @@
+/**
+ * Friendly checks before the request, in Chinese, with the same rules as the server's schema
+ * (shared/api bindPatientRequest); the server still validates, and its message is shown when it refuses.
+ */
+import type { BindPatientRequest } from '../../../shared/api';
+
+export interface BindingErrors {
+  name?: string;
+  idNo?: string;
+  phone?: string;
+}
+
+const ID_NO = /^(\d{17}[\dX]|\d{15})$/;
+const MOBILE = /^1\d{10}$/;
+
+export function validateBinding(input: { name: string; idNo: string; phone: string }): {
+  request?: BindPatientRequest;
+  errors: BindingErrors;
+} {
+  const name = input.name.trim();
+  const idNo = input.idNo.trim().toUpperCase();
+  const phone = input.phone.trim();
+  const errors: BindingErrors = {};
+  if (!name) errors.name = '请填写姓名';
+  else if (name.length > 50) errors.name = '姓名最多 50 个字';
+  if (!idNo) errors.idNo = '请填写身份证号';
+  else if (!ID_NO.test(idNo)) errors.idNo = '身份证号应为 18 位（最后一位可为 X）';
+  if (phone && !MOBILE.test(phone)) errors.phone = '手机号应为 11 位数字';
+  if (Object.keys(errors).length > 0) return { errors };
+  return { errors, request: phone ? { name, idNo, phone } : { name, idNo } };
+}

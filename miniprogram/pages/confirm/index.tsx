@@ -1,0 +1,146 @@
+/**
+ * Pre-settlement: the split (统筹 fund / 个账 account / 自费 cash) and the total, shown BEFORE the patient
+ * confirms. Confirming starts the payment (POST /orders/:id/payments) and hands it to the platform bridge;
+ * the result page then asks the server what really happened.
+ */
+import { useState } from 'react';
+import { Button, Text, View } from '@tarojs/components';
+import type { OrderView } from '../../../shared/api';
+import { formatFen, isValidSplit } from '../../../shared/money';
+import { api } from '../../services/api';
+import { bridge } from '../../services/bridge/index';
+import { MIX_PAY_TYPE, formatDateTime, orderStatusLabel } from '../../services/labels';
+import { usePageParams } from '../../services/params';
+import { openPage, replacePage, goBack } from '../../services/routes';
+import { useLoader } from '../../services/useLoader';
+import { ErrorNotice, ErrorState, Loading } from '../../components/PageState';
+import { SplitCard } from '../../components/SplitCard';
+import './index.css';
+
+/** Orders that can still be paid from here. */
+const PAYABLE: ReadonlySet<OrderView['status']> = new Set(['PRESETTLED', 'AWAITING_PAYMENT']);
+
+export function payButtonText(order: OrderView): string {
+  return order.split.cash > 0 ? `确认支付 ${formatFen(order.split.cash)}` : '确认医保支付';
+}
+
+export default function Confirm() {
+  const params = usePageParams();
+  const orderId = params.orderId ?? '';
+  const [busy, setBusy] = useState<'pay' | 'cancel' | 'leaving' | undefined>();
+  const [actionError, setActionError] = useState<unknown>();
+  const { state, reload } = useLoader(() => api.order(orderId));
+
+  const pay = async (order: OrderView) => {
+    setActionError(undefined);
+    setBusy('pay');
+    try {
+      const payment = await api.startPayment(order.id);
+      const outcome = await bridge.pay(order.id, payment);
+      if (outcome === null) {
+        setBusy('leaving'); // H5: the browser is on its way to the cashier
+        return;
+      }
+      replacePage('result', { orderId: order.id, result: outcome });
+    } catch (err) {
+      setActionError(err);
+      setBusy(undefined);
+    }
+  };
+
+  const cancel = async (order: OrderView) => {
+    setActionError(undefined);
+    setBusy('cancel');
+    try {
+      await api.cancelOrder(order.id);
+      goBack('bills');
+    } catch (err) {
+      setActionError(err);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  if (state.status === 'loading')
+    return (
+      <View className="page">
+        <Loading text="正在获取医保预结算结果…" />
+      </View>
+    );
+  if (state.status === 'error')
+    return (
+      <View className="page">
+        <ErrorState error={state.error} onRetry={reload} />
+      </View>
+    );
+
+  const order = state.data;
+  const payable = PAYABLE.has(order.status) && isValidSplit(order.split);
+  const insurancePart = order.split.fund + order.split.account;
+  return (
+    <View className="page confirm">
+      {order.useInsurance ? (
+        <View className="notice notice--success">
+          <Text>
+            医保预结算完成：医保支付 {formatFen(insurancePart)}，您需自费 {formatFen(order.split.cash)}。
+          </Text>
+        </View>
+      ) : (
+        <View className="notice">
+          <Text>本次不使用医保，全部费用自费支付。</Text>
+        </View>
+      )}
+
+      <SplitCard split={order.split} idPrefix="split" title={`支付方式：${MIX_PAY_TYPE[order.mixPayType]}`} />
+
+      <View className="card confirm-meta">
+        <View className="row">
+          <Text className="muted">订单号</Text>
+          <Text className="mono confirm-value">{order.orderNo}</Text>
+        </View>
+        <View className="row">
+          <Text className="muted">账单</Text>
+          <Text className="mono confirm-value">{order.billNos.join('、')}</Text>
+        </View>
+        {order.expiresAt ? (
+          <View className="row">
+            <Text className="muted">请在此前支付</Text>
+            <Text className="confirm-value">{formatDateTime(order.expiresAt)}</Text>
+          </View>
+        ) : null}
+      </View>
+
+      {actionError ? <ErrorNotice error={actionError} /> : null}
+
+      {payable ? (
+        <View>
+          <Button
+            id="pay-button"
+            className="btn btn--primary"
+            disabled={!!busy || undefined}
+            onClick={() => pay(order)}
+          >
+            {busy === 'leaving' ? '正在打开收银台…' : payButtonText(order)}
+          </Button>
+          <Button
+            id="cancel-order"
+            className="btn btn--plain"
+            disabled={!!busy || undefined}
+            onClick={() => cancel(order)}
+          >
+            暂不支付，取消订单
+          </Button>
+        </View>
+      ) : (
+        <View>
+          <View className="notice notice--warning">
+            <Text>订单当前状态：{orderStatusLabel(order.status)}，无需在此支付。</Text>
+          </View>
+          <Button className="btn" onClick={() => openPage('order', { orderId: order.id })}>
+            查看订单详情
+          </Button>
+        </View>
+      )}
+    </View>
+  );
+}

@@ -1,0 +1,32 @@
+/** What differs between the weapp and the H5 build: login, insurance authorization, payment, coming back. */
+import type { PaymentView } from '../../../shared/api';
+
+/** What the WeChat payment sheet said. It proves nothing about the money: the result page asks the server. */
+export type PayOutcome = 'ok' | 'cancel' | 'fail';
+
+export interface Bridge {
+  readonly platform: 'weapp' | 'h5';
+  /**
+   * Query parameters a redirect brought back for this page (H5: `?code=`, `?authCode=`/`?error=`,
+   * `&result=`; weapp: the insurance mini-program's answer), handed out once.
+   */
+  takeReturnedParams(pagePath: string): Record<string, string>;
+  /** weapp: a `wx.login` code. H5: `null` — the browser is on its way to the sandbox login page. */
+  obtainLoginCode(): Promise<string | null>;
+  /** Opens the insurance authorization (医保授权) for this card; the answer comes back to the authorize page. */
+  startInsuranceAuthorization(patientId: string): Promise<void>;
+  /** weapp: the sheet's outcome. H5: `null` — the browser is on its way to the sandbox cashier. */
+  pay(orderId: string, payment: PaymentView): Promise<PayOutcome | null>;
+}
+
+/** Parameters a redirect may append; stripped from the address bar once read, so a reload cannot replay them. */
+export const ONE_SHOT_PARAMS = ['code', 'authCode', 'error', 'result', 'state'] as const;
+
+/** Insurance authorization, fixed parts (PROTOCOLS 2.6): 医保电子凭证 mobile payment, Nanchang. */
+export const INSURANCE_AUTH = {
+  appId: 'wxe183cd55df4b4369',
+  authType: '2',
+  isDepart: '2',
+  bizType: '04107',
+  cityCode: '360100',
+} as const;

@@ -1,0 +1,51 @@
+/** Answers shaped like the server's (shared/api views); amounts in fen. */
+import type { BillView, OrderView, PatientView } from '../../shared/api';
+
+export const PATIENT_ID = '6f1c2a9e-0d4b-4c55-9a7e-1b2c3d4e5f60';
+export const ORDER_ID = '0b7d4c1e-5a6f-4e3d-8c2b-9a1f0e7d6c5b';
+
+export function patient(overrides: Partial<PatientView> = {}): PatientView {
+  return {
+    id: PATIENT_ID,
+    name: '张*',
+    idNoMasked: '3601**********1234',
+    hisPatientId: 'P0001',
+    createdAt: '2026-03-01T08:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function bill(overrides: Partial<BillView> = {}): BillView {
+  return {
+    billNo: 'B20260301001',
+    amount: 49100,
+    dept: '内科门诊',
+    doctor: '李医生',
+    createdAt: '2026-03-01T08:30:00.000Z',
+    items: [
+      { code: '110200002', name: '诊查费', price: 2000, qty: 1, amount: 2000, insuranceClass: 'A' },
+      { code: '210103001', name: 'CT平扫', price: 35000, qty: 1, amount: 35000, insuranceClass: 'B' },
+      { code: 'XJ01DCA001', name: '头孢呋辛酯片', price: 4550, qty: 2, amount: 9100, insuranceClass: 'B' },
+      { code: 'ZF0001', name: '自费材料', price: 3000, qty: 1, amount: 3000, insuranceClass: 'C' },
+    ],
+    ...overrides,
+  };
+}
+
+/** The journey's mixed order: ¥491.00 = ¥148.33 fund + ¥30.00 account + ¥312.67 cash. */
+export function order(overrides: Partial<OrderView> = {}): OrderView {
+  return {
+    id: ORDER_ID,
+    orderNo: 'MO2026030100000001',
+    status: 'PRESETTLED',
+    patientId: PATIENT_ID,
+    billNos: ['B20260301001'],
+    useInsurance: true,
+    mixPayType: 'CASH_AND_INSURANCE',
+    split: { total: 49100, fund: 14833, account: 3000, cash: 31267 },
+    createdAt: '2026-03-01T09:00:00.000Z',
+    expiresAt: '2026-03-01T09:15:00.000Z',
+    refunds: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,272 @@
+/** Loading, empty and error states of the pages, with the server's message; the forms' own checks. */
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import Authorize, { eligibilityText } from '../../miniprogram/pages/authorize/index';
+import Bill from '../../miniprogram/pages/bill/index';
+import Bills from '../../miniprogram/pages/bills/index';
+import Bind from '../../miniprogram/pages/bind/index';
+import Cards from '../../miniprogram/pages/cards/index';
+import Order from '../../miniprogram/pages/order/index';
+import Orders from '../../miniprogram/pages/orders/index';
+import { api } from '../../miniprogram/services/api';
+import { ApiError } from '../../miniprogram/services/errors';
+import { getCurrentPatientId } from '../../miniprogram/services/storage';
+import Taro, { resetTaro } from './stubs/taro';
+import { ORDER_ID, PATIENT_ID, bill, order, patient } from './fixtures';
+
+const text = (id: string) => (document.getElementById(id)?.textContent ?? '').replace(/\s+/g, '');
+const authorized = (eligible: boolean, reason?: string) => ({
+  eligible,
+  reason,
+  insutype: '310',
+  insutypeName: '职工基本医疗保险',
+  balance: 3000,
+  authorizedAt: '2026-03-01T08:00:00.000Z',
+  expiresAt: '2999-01-01T00:00:00.000Z',
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('Orders page', () => {
+  beforeEach(() => resetTaro({ path: '/pages/orders/index' }));
+
+  it('shows a loading state, then each order with its Chinese status and total', async () => {
+    jest.spyOn(api, 'orders').mockResolvedValue([order({ status: 'COMPLETED' })]);
+    render(<Orders />);
+    expect(screen.getByText('加载中…')).toBeTruthy();
+    await screen.findByText('已完成');
+    expect(text(`order-${ORDER_ID}`)).toContain('¥491.00');
+    fireEvent.click(document.getElementById(`order-${ORDER_ID}`)!);
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: `/pages/order/index?orderId=${ORDER_ID}` });
+  });
+
+  it('shows an empty state', async () => {
+    jest.spyOn(api, 'orders').mockResolvedValue([]);
+    render(<Orders />);
+    expect(await screen.findByText('暂无缴费记录')).toBeTruthy();
+  });
+
+  it("shows the server's message on error, and retries", async () => {
+    jest
+      .spyOn(api, 'orders')
+      .mockRejectedValueOnce(new ApiError('UPSTREAM_UNAVAILABLE', 'the HIS is not answering', 503))
+      .mockResolvedValue([]);
+    render(<Orders />);
+    expect(await screen.findByText('the HIS is not answering')).toBeTruthy();
+    expect(screen.getByText('医院或医保系统暂时不可用')).toBeTruthy();
+    fireEvent.click(screen.getByText('重试'));
+    expect(await screen.findByText('暂无缴费记录')).toBeTruthy();
+  });
+});
+
+describe('Order detail page', () => {
+  beforeEach(() => resetTaro({ path: '/pages/order/index', params: { orderId: ORDER_ID } }));
+
+  it('shows the status in Chinese, the receipt number, the split, no refunds yet, and the status history', async () => {
+    jest.spyOn(api, 'order').mockResolvedValue(
+      order({
+        status: 'COMPLETED',
+        receiptNo: 'EINV0001',
+        events: [
+          { from: null, to: 'CREATED', actor: 'patient', reason: 'checkout', at: '2026-03-01T09:00:00.000Z' },
+          {
+            from: 'PAID',
+            to: 'COMPLETED',
+            actor: 'system',
+            reason: 'HIS confirmed',
+            at: '2026-03-01T09:02:00.000Z',
+          },
+        ],
+      }),
+    );
+    render(<Order />);
+    await waitFor(() => expect(text('order-status')).toBe('已完成'));
+    expect(text('receipt-no')).toBe('EINV0001');
+    expect(document.body.textContent).toContain('¥148.33');
+    expect(text('refunds')).toContain('暂无退款');
+    expect(text('order-events')).toMatch(/已完成.*HISconfirmed.*已创建/);
+  });
+
+  it('lists refunds split by fund', async () => {
+    jest.spyOn(api, 'order').mockResolvedValue(
+      order({
+        status: 'REFUNDED',
+        refunds: [
+          {
+            id: 'RF1',
+            status: 'SUCCEEDED',
+            split: { total: 49100, fund: 14833, account: 3000, cash: 31267 },
+          },
+        ],
+      }),
+    );
+    render(<Order />);
+    await waitFor(() => expect(text('refunds')).toContain('退款成功'));
+    expect(text('refunds')).toContain('统筹¥148.33·个账¥30.00·自费¥312.67');
+  });
+
+  it("shows the server's message when the order is not there", async () => {
+    jest.spyOn(api, 'order').mockRejectedValue(new ApiError('ORDER_NOT_FOUND', 'no such order', 404));
+    render(<Order />);
+    expect(await screen.findByText('no such order')).toBeTruthy();
+  });
+});
+
+describe('Bind page', () => {
+  beforeEach(() => resetTaro({ path: '/pages/bind/index' }));
+
+  const fill = (id: string, value: string) =>
+    fireEvent.change(document.getElementById(id)!, { target: { value } });
+
+  it('checks the form before sending anything', async () => {
+    const bind = jest.spyOn(api, 'bindPatient');
+    render(<Bind />);
+    fill('bind-idno', '12345');
+    fill('bind-phone', '123');
+    fireEvent.click(document.getElementById('bind-submit')!);
+    expect(await screen.findByText('请填写姓名')).toBeTruthy();
+    expect(screen.getByText('身份证号应为 18 位（最后一位可为 X）')).toBeTruthy();
+    expect(screen.getByText('手机号应为 11 位数字')).toBeTruthy();
+    expect(bind).not.toHaveBeenCalled();
+  });
+
+  it("binds, makes the new card current and goes back; shows the server's message when the HIS does not know the patient", async () => {
+    const bind = jest
+      .spyOn(api, 'bindPatient')
+      .mockRejectedValueOnce(
+        new ApiError('PATIENT_NOT_FOUND', 'the hospital has no patient with this name and ID number', 404),
+      )
+      .mockResolvedValue(patient());
+    render(<Bind />);
+    fill('bind-name', ' 张三 ');
+    fill('bind-idno', '36010219900101123x');
+    fireEvent.click(document.getElementById('bind-submit')!);
+    expect(await screen.findByText(/the hospital has no patient with this name and ID number/)).toBeTruthy();
+    expect(bind).toHaveBeenCalledWith({ name: '张三', idNo: '36010219900101123X' });
+    fireEvent.click(document.getElementById('bind-submit')!);
+    await waitFor(() => expect(Taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/cards/index' }));
+    expect(getCurrentPatientId()).toBe(PATIENT_ID);
+  });
+});
+
+describe('Cards page', () => {
+  beforeEach(() => resetTaro({ path: '/pages/cards/index' }));
+
+  it('lists cards with masked ID numbers and switches the current one', async () => {
+    const other = patient({
+      id: '11111111-2222-4333-8444-555555555555',
+      name: '李*',
+      idNoMasked: '3601**********5678',
+    });
+    jest.spyOn(api, 'patients').mockResolvedValue([patient({ insurance: authorized(true) }), other]);
+    render(<Cards />);
+    await waitFor(() => expect(document.getElementById(`card-${PATIENT_ID}`)).not.toBeNull());
+    expect(text(`card-${PATIENT_ID}`)).toContain('3601**********1234');
+    expect(text(`card-${PATIENT_ID}`)).toContain('当前就诊人');
+    expect(text(`card-${PATIENT_ID}`)).toContain('个账余额¥30.00');
+    fireEvent.click(document.getElementById(`card-${other.id}`)!);
+    expect(getCurrentPatientId()).toBe(other.id);
+    expect(text(`card-${other.id}`)).toContain('当前就诊人');
+    expect(document.getElementById('authorize-button')).not.toBeNull();
+    expect(document.getElementById('add-card')).not.toBeNull();
+  });
+
+  it('shows an empty state that still offers to add a card', async () => {
+    jest.spyOn(api, 'patients').mockResolvedValue([]);
+    render(<Cards />);
+    expect(await screen.findByText('还没有绑定就诊卡')).toBeTruthy();
+    fireEvent.click(document.getElementById('add-card')!);
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/bind/index' });
+  });
+});
+
+describe('Authorize page', () => {
+  it('exchanges the authCode that came back and says plainly why an ineligible person cannot use insurance', async () => {
+    resetTaro({ path: '/pages/authorize/index', params: { patientId: PATIENT_ID, authCode: 'AC-1' } });
+    const reason = '医保参保状态为暂停，暂不能使用医保支付，可选择全部自费支付';
+    jest.spyOn(api, 'authorizeInsurance').mockResolvedValue(authorized(false, reason));
+    jest.spyOn(api, 'patients').mockResolvedValue([patient()]);
+    render(<Authorize />);
+    await waitFor(() => expect(text('eligibility')).toContain('暂停'));
+    expect(api.authorizeInsurance).toHaveBeenCalledWith(PATIENT_ID, 'AC-1');
+    fireEvent.click(document.getElementById('use-cash')!);
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/bills/index' });
+  });
+
+  it('says an eligible person may use insurance, without words of refusal', () => {
+    expect(eligibilityText(authorized(true))).toBe(
+      '医保授权成功：职工基本医疗保险，个人账户余额 ¥30.00。缴费时可使用医保支付。',
+    );
+    expect(eligibilityText(authorized(true))).not.toMatch(/不能|暂停|欠费/);
+  });
+
+  it('after a cancelled authorization offers to retry or to pay in cash', async () => {
+    resetTaro({ path: '/pages/authorize/index', params: { patientId: PATIENT_ID, error: 'user_cancelled' } });
+    jest.spyOn(api, 'patients').mockResolvedValue([patient()]);
+    render(<Authorize />);
+    await waitFor(() => expect(text('eligibility')).toContain('您已取消医保授权'));
+    expect(document.getElementById('use-cash')).not.toBeNull();
+    expect(document.getElementById('reauthorize-button')).not.toBeNull();
+  });
+
+  it("shows the server's message when the authCode is refused, and still offers cash", async () => {
+    resetTaro({ path: '/pages/authorize/index', params: { patientId: PATIENT_ID, authCode: 'OLD' } });
+    jest
+      .spyOn(api, 'authorizeInsurance')
+      .mockRejectedValue(
+        new ApiError('AUTH_CODE_INVALID', 'the insurance authorization code is invalid or expired', 422),
+      );
+    render(<Authorize />);
+    expect(await screen.findByText('the insurance authorization code is invalid or expired')).toBeTruthy();
+    expect(document.getElementById('use-cash')).not.toBeNull();
+  });
+});
+
+describe('Bills and bill detail', () => {
+  it('lists the unpaid bills of the current card with their amounts', async () => {
+    resetTaro({ path: '/pages/bills/index' });
+    jest.spyOn(api, 'patients').mockResolvedValue([patient()]);
+    jest.spyOn(api, 'bills').mockResolvedValue([bill()]);
+    render(<Bills />);
+    await waitFor(() => expect(text('bill-B20260301001')).toContain('¥491.00'));
+  });
+
+  it('shows an empty state when nothing is due', async () => {
+    resetTaro({ path: '/pages/bills/index' });
+    jest.spyOn(api, 'patients').mockResolvedValue([patient()]);
+    jest.spyOn(api, 'bills').mockResolvedValue([]);
+    render(<Bills />);
+    expect(await screen.findByText('暂无待缴费账单')).toBeTruthy();
+  });
+
+  it('shows the items with 甲/乙/丙 and offers insurance only with a usable authorization', async () => {
+    resetTaro({ path: '/pages/bill/index', params: { billNo: 'B20260301001', patientId: PATIENT_ID } });
+    jest.spyOn(api, 'patients').mockResolvedValue([patient()]);
+    jest.spyOn(api, 'bills').mockResolvedValue([bill()]);
+    render(<Bill />);
+    await waitFor(() => expect(document.getElementById('bill-items')).not.toBeNull());
+    expect(text('bill-items')).toMatch(/诊查费甲类¥20\.00.*CT平扫乙类¥350\.00.*自费材料丙类¥30\.00/);
+    expect(document.getElementById('checkout-insurance')).toBeNull();
+    expect(document.getElementById('checkout-cash')).not.toBeNull();
+  });
+
+  it("creates the order with an Idempotency-Key and opens the pre-settlement; shows the server's refusal", async () => {
+    resetTaro({ path: '/pages/bill/index', params: { billNo: 'B20260301001', patientId: PATIENT_ID } });
+    jest.spyOn(api, 'patients').mockResolvedValue([patient({ insurance: authorized(true) })]);
+    jest.spyOn(api, 'bills').mockResolvedValue([bill()]);
+    const create = jest
+      .spyOn(api, 'createOrder')
+      .mockRejectedValueOnce(new ApiError('BILL_NOT_PAYABLE', 'the bill cannot be paid now: LOCKED', 409))
+      .mockResolvedValue(order());
+    render(<Bill />);
+    fireEvent.click(await screen.findByText('使用医保支付'));
+    expect(await screen.findByText(/the bill cannot be paid now: LOCKED/)).toBeTruthy();
+    fireEvent.click(screen.getByText('使用医保支付'));
+    await waitFor(() =>
+      expect(Taro.navigateTo).toHaveBeenCalledWith({ url: `/pages/confirm/index?orderId=${ORDER_ID}` }),
+    );
+    expect(create).toHaveBeenCalledWith(
+      { patientId: PATIENT_ID, billNos: ['B20260301001'], useInsurance: true },
+      expect.stringMatching(/^[A-Za-z0-9_.:-]{8,128}$/),
+    );
+  });
+});
