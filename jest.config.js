@@ -13,11 +13,12 @@ const swc = [
     },
   },
 ];
-// cockatiel 4 ships ESM only: let swc turn it into CommonJS like our own code
+// cockatiel 4 and otplib 13's default plugins (@scure/base, @noble/hashes) ship ESM only: let swc turn them into
+// CommonJS like our own code
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!cockatiel/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(cockatiel|@scure|@noble)/)'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
 };
 const swcWeb = [

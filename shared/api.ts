@@ -131,8 +131,45 @@ export interface OrderView {
   createdAt: string;
   paidAt?: string;
   expiresAt?: string;
-  refunds: unknown[];
+  refunds: RefundView[];
   events?: OrderEventView[];
+}
+
+/** POST /api/v1/console/orders/:id/refunds: no amount = everything left of the order. */
+export const refundRequest = z
+  .object({
+    amount: z.number().int().positive().max(100_000_000_000).optional(),
+    reason: trimmed(200),
+  })
+  .strict();
+
+export type RefundRequest = z.infer<typeof refundRequest>;
+
+export type RefundStatusName = 'REQUESTED' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED';
+
+export interface RefundLegView {
+  kind: 'cash' | 'insurance' | 'his';
+  amount: number;
+  status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
+}
+
+/** A refund split by fund as the patient and the cashier see it, with the state of each leg. */
+export interface RefundView {
+  id: string;
+  refundNo: string;
+  status: RefundStatusName;
+  reason: string;
+  split: Split;
+  legs: RefundLegView[];
+  createdAt: string;
+  completedAt?: string;
+}
+
+/** The answer to a refund request. */
+export interface RefundCreatedView {
+  id: string;
+  status: RefundStatusName;
+  legs: RefundLegView[];
 }
 
 export interface PayParamsView {
@@ -160,4 +197,129 @@ export interface ClientConfigView {
   wechatSandboxUrl: string;
   /** the insurance authorization page (医保授权); the app adds its query (redirectUrl, …) */
   insuranceAuthUrl: string;
+}
+
+// ---- cashier console (DESIGN 13, Cashier API) ----
+
+export const CONSOLE_ROLES = ['cashier', 'supervisor'] as const;
+export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
+
+const ORDER_STATUS_NAMES = [
+  'CREATED',
+  'PRESETTLED',
+  'AWAITING_PAYMENT',
+  'UNKNOWN',
+  'PAID',
+  'COMPLETED',
+  'CANCELLED',
+  'EXPIRED',
+  'PAYMENT_FAILED',
+  'REFUNDING',
+  'REFUNDED',
+  'PARTIALLY_REFUNDED',
+] as const satisfies readonly OrderStatusName[];
+
+/** Lengths are generous bounds, not policy: a wrong value of any length is one failed login, like the others. */
+export const consoleSessionRequest = z
+  .object({
+    username: trimmed(64),
+    password: z.string().min(1).max(256),
+    otp: z.string().trim().min(1).max(16),
+  })
+  .strict();
+
+/** yyyy-MM-dd that names a real calendar day (a business day in China time). */
+export const cstDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as yyyy-MM-dd')
+  .refine(
+    (d) =>
+      !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    {
+      message: 'must be a real calendar day',
+    },
+  );
+
+export const consoleOrdersQuery = z
+  .object({
+    date: cstDateSchema,
+    status: z.enum(ORDER_STATUS_NAMES).optional(),
+    /** opaque; from the X-Next-Cursor header of the previous page */
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,200}$/)
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export const consoleAuditQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(1000).optional() })
+  .strict();
+
+export type ConsoleSessionRequest = z.infer<typeof consoleSessionRequest>;
+export type ConsoleOrdersQuery = z.infer<typeof consoleOrdersQuery>;
+
+export interface ConsoleSessionView {
+  token: string;
+  role: ConsoleRole;
+  expiresInS: number;
+}
+
+export interface ConsoleUserView {
+  username: string;
+  role: ConsoleRole;
+}
+
+/** One order as the cashier sees it: amounts in fen, the patient masked. */
+export interface ConsoleOrderSummary {
+  id: string;
+  orderNo: string;
+  status: OrderStatusName;
+  split: Split;
+  refunded: number;
+  billNos: string[];
+  patientName: string;
+  idNoMasked: string;
+  createdAt: string;
+  paidAt?: string;
+  receiptNo?: string;
+}
+
+export interface ConsoleOutboxView {
+  kind: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+}
+
+export interface ConsoleLedgerEntryView {
+  postingId: string;
+  kind: string;
+  account: string;
+  direction: 'D' | 'C';
+  amount: number;
+  at: string;
+}
+
+export interface ConsoleOrderDetail extends ConsoleOrderSummary {
+  useInsurance: boolean;
+  mixTradeNo?: string;
+  transactionId?: string;
+  lastError?: string;
+  events: OrderEventView[];
+  outbox: ConsoleOutboxView[];
+  ledger: ConsoleLedgerEntryView[];
+}
+
+export interface AuditEntryView {
+  id: string;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  requestId: string | null;
 }

@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
+import { CONSOLE_ENTITIES } from './consoleEntities';
+import { REFUND_ENTITIES } from './refundEntities';
 import { Initial1763900000000 } from './migrations/1763900000000-Initial';
+import { Console1763900000001 } from './migrations/1763900000001-Console';
+import { Refunds1763900000002 } from './migrations/1763900000002-Refunds';
 
-export const MIGRATIONS = [Initial1763900000000];
+export const MIGRATIONS = [Initial1763900000000, Console1763900000001, Refunds1763900000002];
 export const POOL_SIZE_MAX = 20;
 
 /** A data source on one schema; migrations are run explicitly (never `synchronize`). */
@@ -12,7 +16,7 @@ export function createDataSource(url: string, schema = 'public'): DataSource {
     type: 'postgres',
     url,
     schema,
-    entities: ENTITIES,
+    entities: [...ENTITIES, ...CONSOLE_ENTITIES, ...REFUND_ENTITIES],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,

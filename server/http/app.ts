@@ -9,6 +9,8 @@ import { bodyParser } from '@koa/bodyparser';
 import { AppError } from '../services/errors';
 import { errorMiddleware } from './errors';
 import { callbackRouter, clientConfigRouter, patientRouter } from './routes';
+import { consoleRouter, requireConsole } from './consoleRoutes';
+import { refundRoutes } from './refundRoutes';
 import { serveH5 } from './static';
 import type { Metrics } from './metrics';
 import type { Deps } from '../services/deps';
@@ -120,6 +122,8 @@ export function createApp(
     clientConfigRouter(clientConfig),
     patientRouter(deps, rateLimit),
     callbackRouter(deps, metrics),
+    consoleRouter(deps, rateLimit),
+    refundRoutes(deps, requireConsole(deps)),
   ];
   for (const router of routers) {
     app.use(router.routes());

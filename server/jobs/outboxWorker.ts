@@ -6,6 +6,7 @@
 import { claimDue, markDone, markFailed, type ClaimedJob } from '../db/outbox';
 import { confirmAtHis } from '../services/hisConfirm';
 import { releaseOrder } from '../services/release';
+import { runRefundLeg } from '../services/refunds';
 import type { Deps } from '../services/deps';
 
 /** How long a claimed row stays with its worker before another may take it (longer than any outside call). */
@@ -18,6 +19,9 @@ async function runJob(deps: Deps, job: ClaimedJob): Promise<void> {
       return confirmAtHis(deps, job.orderId);
     case 'release':
       return releaseOrder(deps, job.orderId);
+    case 'refund_leg':
+      // the last attempt may record a leg the party refused for good as FAILED; before that it is retried
+      return runRefundLeg(deps, job.payload, job.attempts >= deps.settings.OUTBOX_ATTEMPTS_MAX);
     default:
       throw new Error(`unknown outbox kind ${job.kind}`);
   }

@@ -7,6 +7,7 @@ import { forgetNonce, rememberNonce } from '../ephemeral/port';
 import { OrderRow } from '../db/entities';
 import { NotificationRejected, type VerifiedNotification } from '../gateways/ports';
 import { applyPayment, type PaymentEvidence } from './settlement';
+import { nudgeCashLeg } from './refunds';
 import type { Deps } from './deps';
 
 export interface CallbackAnswer {
@@ -100,8 +101,9 @@ async function apply(deps: Deps, n: VerifiedNotification): Promise<CallbackAnswe
     case 'REFUND.SUCCESS':
     case 'REFUND.ABNORMAL':
     case 'REFUND.CLOSED':
-      // refunds are driven and queried by the refund legs (issue 4); the callback is recorded only
+      // the refund legs ask WeChat themselves; the callback is recorded and makes the cash leg ask now
       await recordNotification(deps, n.id, n.eventType, n.refund.outTradeNo);
+      await nudgeCashLeg(deps, n.refund.outRefundNo);
       return { status: 204 };
   }
 }

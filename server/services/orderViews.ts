@@ -1,14 +1,15 @@
-import type { OrderView, OrderEventView } from '../../shared/api';
+import type { OrderView, OrderEventView, RefundView } from '../../shared/api';
 import { mixPayTypeOf } from '../../shared/money';
 import { OrderEventRow, OrderRow } from '../db/entities';
 import { AppError } from './errors';
+import { refundViewsOf } from './refundViews';
 import type { Deps } from './deps';
 
 export function splitOf(row: OrderRow) {
   return { total: row.totalFen, fund: row.fundFen, account: row.accountFen, cash: row.cashFen };
 }
 
-export function orderView(row: OrderRow, events?: OrderEventRow[]): OrderView {
+export function orderView(row: OrderRow, events?: OrderEventRow[], refunds: RefundView[] = []): OrderView {
   const split = splitOf(row);
   return {
     id: row.id,
@@ -26,7 +27,7 @@ export function orderView(row: OrderRow, events?: OrderEventRow[]): OrderView {
     createdAt: row.createdAt.toISOString(),
     paidAt: row.paidAt?.toISOString(),
     expiresAt: row.expiresAt.toISOString(),
-    refunds: [],
+    refunds,
     events: events?.map((e): OrderEventView => ({
       from: e.fromStatus,
       to: e.toStatus,
@@ -49,12 +50,17 @@ export async function getOrder(deps: Deps, openid: string, orderId: string): Pro
   const events = await deps.db
     .getRepository(OrderEventRow)
     .find({ where: { orderId }, order: { id: 'ASC' } });
-  return orderView(row, events);
+  const refunds = await refundViewsOf(deps.db, [row.id]);
+  return orderView(row, events, refunds.get(row.id));
 }
 
 export async function listOrders(deps: Deps, openid: string): Promise<OrderView[]> {
   const rows = await deps.db
     .getRepository(OrderRow)
     .find({ where: { openid }, order: { createdAt: 'DESC' }, take: deps.settings.LIST_PAGE_MAX });
-  return rows.map((r) => orderView(r));
+  const refunds = await refundViewsOf(
+    deps.db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => orderView(r, undefined, refunds.get(r.id)));
 }

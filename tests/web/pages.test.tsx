@@ -93,8 +93,16 @@ describe('Order detail page', () => {
         refunds: [
           {
             id: 'RF1',
+            refundNo: 'RF20260301090000123456789001',
             status: 'SUCCEEDED',
+            reason: '患者退费',
             split: { total: 49100, fund: 14833, account: 3000, cash: 31267 },
+            legs: [
+              { kind: 'cash', amount: 31267, status: 'SUCCEEDED' },
+              { kind: 'insurance', amount: 17833, status: 'SUCCEEDED' },
+              { kind: 'his', amount: 49100, status: 'SUCCEEDED' },
+            ],
+            createdAt: '2026-03-01T10:00:00.000Z',
           },
         ],
       }),

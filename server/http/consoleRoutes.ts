@@ -1,0 +1,95 @@
+/**
+ * The cashier console's API (DESIGN 13, Cashier API). Thin like the patient routes: parse with a schema from
+ * shared/, call one service, shape the answer. `requireConsole` is exported for the other console routers
+ * (refunds, reconciliation) to mount with the same authentication and roles.
+ */
+import Router from '@koa/router';
+import type Koa from 'koa';
+import {
+  consoleAuditQuery,
+  consoleOrdersQuery,
+  consoleSessionRequest,
+  uuidParam,
+  type ConsoleRole,
+  type ConsoleUserView,
+} from '../../shared/api';
+import { authenticateConsole, consoleLogin, consoleLogout } from '../services/console/auth';
+import { listAudit } from '../services/console/audit';
+import { getConsoleOrder, listDayOrders } from '../services/console/orders';
+import { AppError } from '../services/errors';
+import type { Deps } from '../services/deps';
+
+export interface ConsoleState {
+  console: ConsoleUserView;
+  /** the bearer token, for logout */
+  consoleToken: string;
+  requestId?: string;
+}
+
+/** What each role may do: a supervisor may do everything a cashier may. */
+const ROLE_RANK: Record<ConsoleRole, number> = { cashier: 1, supervisor: 2 };
+
+/** `requireConsole(deps)(role?)`: the middleware for console routes; `role` is the least role required. */
+export type RequireConsole = (deps: Deps) => (role?: ConsoleRole) => Koa.Middleware;
+
+/**
+ * Bearer token → console session → `ctx.state.console = {username, role}`. Missing, unknown, expired or a
+ * patient's token → 401 UNAUTHENTICATED; a role below the one required → 403 FORBIDDEN.
+ */
+export const requireConsole: RequireConsole = (deps) => (role) => async (ctx, next) => {
+  const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(ctx.get('Authorization'));
+  if (!match)
+    throw new AppError('UNAUTHENTICATED', 'log in to the console first (Authorization: Bearer <token>)');
+  const user = await authenticateConsole(deps, match[1]);
+  if (role && ROLE_RANK[user.role] < ROLE_RANK[role])
+    throw new AppError('FORBIDDEN', `this needs the ${role} role`);
+  const state = ctx.state as ConsoleState;
+  state.console = user;
+  state.consoleToken = match[1];
+  await next();
+};
+
+/** Who is calling, for services that audit. */
+export function consoleActorOf(ctx: Koa.Context): {
+  username: string;
+  role: ConsoleRole;
+  requestId?: string;
+} {
+  const state = ctx.state as ConsoleState;
+  return { ...state.console, requestId: state.requestId };
+}
+
+export function consoleRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
+  const r = new Router({ prefix: '/api/v1/console' });
+  const auth = requireConsole(deps);
+  const origin = (ctx: Koa.Context) => ({ ip: ctx.ip, requestId: (ctx.state as ConsoleState).requestId });
+
+  r.post('/session', rateLimit, async (ctx) => {
+    const req = consoleSessionRequest.parse(ctx.request.body);
+    ctx.body = await consoleLogin(deps, req, origin(ctx));
+  });
+  r.get('/session', auth(), rateLimit, (ctx) => {
+    ctx.body = (ctx.state as ConsoleState).console;
+  });
+  r.delete('/session', auth(), rateLimit, async (ctx) => {
+    const state = ctx.state as ConsoleState;
+    await consoleLogout(deps, state.consoleToken, state.console, origin(ctx));
+    ctx.status = 204;
+  });
+  r.get('/orders', auth('cashier'), rateLimit, async (ctx) => {
+    const query = consoleOrdersQuery.parse(ctx.query);
+    const page = await listDayOrders(deps, query);
+    if (page.nextCursor) ctx.set('X-Next-Cursor', page.nextCursor);
+    ctx.body = page.orders;
+  });
+  r.get('/orders/:id', auth('cashier'), rateLimit, async (ctx) => {
+    const id = uuidParam.safeParse(ctx.params.id);
+    if (!id.success) throw new AppError('ORDER_NOT_FOUND', 'no such order');
+    ctx.body = await getConsoleOrder(deps, id.data);
+  });
+  r.get('/audit', auth('supervisor'), rateLimit, async (ctx) => {
+    const { limit } = consoleAuditQuery.parse(ctx.query);
+    ctx.body = await listAudit(deps, limit);
+  });
+  return r;
+}

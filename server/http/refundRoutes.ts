@@ -1,0 +1,54 @@
+/**
+ * Cashier refunds (DESIGN 13, Cashier API): thin — parse with the schema from shared/, call one service, shape
+ * the answer. Authentication and roles come from the console's `requireConsole`, which sets
+ * `ctx.state.console = {username, role}`; the username is the refund's actor.
+ */
+import Router from '@koa/router';
+import { recordAudit } from '../services/console/audit';
+import type Koa from 'koa';
+import { refundRequest, uuidParam } from '../../shared/api';
+import { AppError } from '../services/errors';
+import { getRefund, requestRefund } from '../services/refunds';
+import type { Deps } from '../services/deps';
+
+export type RequireConsoleRole = (role?: 'cashier' | 'supervisor') => Koa.Middleware;
+
+function actorOf(ctx: Koa.Context): string {
+  const username = (ctx.state as { console?: { username?: string } }).console?.username;
+  // requireConsole runs first; a route mounted without it is a programmer error
+  if (!username) throw new AppError('UNAUTHENTICATED', 'log in to the console first');
+  return username;
+}
+
+function idOf(raw: string | undefined, code: 'ORDER_NOT_FOUND' | 'NOT_FOUND'): string {
+  const parsed = uuidParam.safeParse(raw);
+  if (!parsed.success) throw new AppError(code, 'no such resource');
+  return parsed.data;
+}
+
+export function refundRoutes(deps: Deps, requireConsole: RequireConsoleRole): Router {
+  const r = new Router({ prefix: '/api/v1/console' });
+
+  r.post('/orders/:id/refunds', requireConsole('cashier'), async (ctx) => {
+    const orderId = idOf(ctx.params.id, 'ORDER_NOT_FOUND');
+    const { amount, reason } = refundRequest.parse(ctx.request.body ?? {});
+    const actor = actorOf(ctx);
+    const created = await requestRefund(deps, orderId, { amount, reason, actor });
+    await recordAudit(deps, {
+      actor,
+      role: (ctx.state as { console?: { role?: string } }).console?.role ?? 'unknown',
+      action: 'order.refund',
+      target: orderId,
+      details: { refundId: created.id, amount: amount ?? 'rest', reason },
+      requestId: typeof ctx.state.requestId === 'string' ? ctx.state.requestId : null,
+    });
+    ctx.status = 201;
+    ctx.body = created;
+  });
+
+  r.get('/refunds/:id', requireConsole(), async (ctx) => {
+    ctx.body = await getRefund(deps, idOf(ctx.params.id, 'NOT_FOUND'));
+  });
+
+  return r;
+}

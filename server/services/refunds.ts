@@ -1,0 +1,295 @@
+/**
+ * Refunds end to end (DESIGN 5, 6.9). A cashier asks for a refund; under the order's row lock, in one
+ * transaction, what is left is recomputed from the refunds table, allocated over the legs (domain/refunds.ts),
+ * and the refund, its legs and the outbox jobs of its money legs are written while the order goes REFUNDING.
+ *
+ * Legs: cash (WeChat refund) and insurance (6203, then the med-ins refund notice) run independently; the HIS
+ * leg is queued once both money legs have succeeded, so the HIS never records a refund whose money has not
+ * gone back. When every leg has succeeded, one short transaction marks the refund SUCCEEDED, appends the
+ * ledger posting, adds to orders.refunded_fen and moves the order to REFUNDED or PARTIALLY_REFUNDED.
+ *
+ * Failures: a leg whose call fails is retried by the outbox with backoff; after OUTBOX_ATTEMPTS_MAX the job
+ * is DEAD and the refund stays PROCESSING (the order REFUNDING), visible to the cashier. Only a final refusal
+ * by the party (WeChat CLOSED/ABNORMAL, 6203 FAILED, a rejected request) seen on the last attempt marks the leg
+ * and the refund FAILED; the order then stays REFUNDING for a person to resolve, and the refund's amount stays
+ * reserved (it counts against what is left), since some of its legs may have moved money.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { RefundCreatedView, RefundView } from '../../shared/api';
+import { refundPosting } from '../domain/ledger';
+import {
+  REFUND_LEG_KINDS,
+  REFUNDS_PER_ORDER_MAX,
+  allocateRefund,
+  assertRefundTransition,
+  isMoneyLeg,
+  legsOf,
+  refundNoOf,
+  sumSplits,
+  type RefundLegKind,
+  type RefundStatus,
+} from '../domain/refunds';
+import type { OrderStatus } from '../domain/orderStateMachine';
+import { OrderRow } from '../db/entities';
+import { appendPosting } from '../db/ledger';
+import { transitionOrder } from '../db/orders';
+import { enqueue } from '../db/outbox';
+import { RefundLegRow, RefundRow } from '../db/refundEntities';
+import { GatewayError } from '../gateways/ports';
+import { AppError } from './errors';
+import { splitOf } from './orderViews';
+import { callLeg, type LegOutcome } from './refundLegs';
+import { legViews, refundSplitOf, refundView } from './refundViews';
+import type { Deps } from './deps';
+
+export interface RefundInput {
+  /** fen; absent = everything left of the order */
+  amount?: number;
+  reason: string;
+  /** who asked (the cashier's username) */
+  actor: string;
+}
+
+/** Orders a refund may start from; REFUNDING waits for the refund under way. */
+const REFUNDABLE: readonly OrderStatus[] = ['COMPLETED', 'PARTIALLY_REFUNDED'];
+
+const legKey = (refundNo: string, kind: RefundLegKind) => `refund_leg:${refundNo}:${kind}`;
+
+async function lockOrder(m: EntityManager, orderId: string): Promise<OrderRow> {
+  const order = await m
+    .getRepository(OrderRow)
+    .findOne({ where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
+  if (!order) throw new AppError('ORDER_NOT_FOUND', 'no such order');
+  return order;
+}
+
+async function lockRefund(m: EntityManager, refundId: string): Promise<RefundRow> {
+  return m
+    .getRepository(RefundRow)
+    .findOneOrFail({ where: { id: refundId }, lock: { mode: 'pessimistic_write' } });
+}
+
+export async function requestRefund(
+  deps: Deps,
+  orderId: string,
+  input: RefundInput,
+): Promise<RefundCreatedView> {
+  const at = new Date(deps.clock.now());
+  const created = await deps.db.transaction(async (m) => {
+    const order = await lockOrder(m, orderId);
+    if (![...REFUNDABLE, 'REFUNDING', 'REFUNDED'].includes(order.status))
+      throw new AppError('REFUND_NOT_ALLOWED', `the order is ${order.status} and cannot be refunded`);
+    // what is left comes from the refunds table, read under the order lock; every refund counts, failed too
+    const earlier = await m.getRepository(RefundRow).find({ where: { orderId } });
+    const allocation = allocateRefund(splitOf(order), sumSplits(earlier.map(refundSplitOf)), input.amount);
+    if (!allocation.ok) {
+      const left = allocation.code === 'REFUND_EXCEEDS_PAID' ? allocation.leftFen : 0;
+      throw new AppError('REFUND_EXCEEDS_PAID', `only ${left} fen of this order is left to refund`, {
+        leftFen: left,
+      });
+    }
+    if (!REFUNDABLE.includes(order.status))
+      throw new AppError(
+        'REFUND_NOT_ALLOWED',
+        `a refund of this order is under way; try again when it is done`,
+      );
+    if (earlier.length >= REFUNDS_PER_ORDER_MAX)
+      throw new AppError('REFUND_NOT_ALLOWED', `an order takes at most ${REFUNDS_PER_ORDER_MAX} refunds`);
+
+    const split = allocation.split;
+    const refund = m.getRepository(RefundRow).create({
+      id: randomUUID(),
+      orderId,
+      refundNo: refundNoOf(order.orderNo, earlier.length + 1),
+      sequence: earlier.length + 1,
+      status: 'REQUESTED',
+      reason: input.reason,
+      actor: input.actor,
+      totalFen: split.total,
+      fundFen: split.fund,
+      accountFen: split.account,
+      cashFen: split.cash,
+      createdAt: at,
+      updatedAt: at,
+      completedAt: null,
+    });
+    await m.getRepository(RefundRow).insert(refund);
+    const legs = legsOf(split).map((l) =>
+      m.getRepository(RefundLegRow).create({
+        refundId: refund.id,
+        kind: l.kind,
+        amountFen: l.amountFen,
+        status: 'PENDING',
+        externalRef: null,
+        lastError: null,
+        updatedAt: at,
+        completedAt: null,
+      }),
+    );
+    await m.getRepository(RefundLegRow).insert(legs);
+    await transitionOrder(
+      m,
+      orderId,
+      REFUNDABLE,
+      'REFUNDING',
+      {},
+      { actor: input.actor, reason: `refund requested: ${input.reason}`, externalRef: refund.refundNo, at },
+    );
+    for (const leg of legs.filter((l) => isMoneyLeg(l.kind)))
+      await enqueue(
+        m,
+        'refund_leg',
+        legKey(refund.refundNo, leg.kind),
+        orderId,
+        { refundId: refund.id, kind: leg.kind },
+        at,
+      );
+    return { id: refund.id, status: refund.status, legs: legViews(legs) };
+  });
+  deps.kickJobs?.();
+  return created;
+}
+
+export async function getRefund(deps: Deps, refundId: string): Promise<RefundView> {
+  const refund = await deps.db.getRepository(RefundRow).findOneBy({ id: refundId });
+  if (!refund) throw new AppError('NOT_FOUND', 'no such refund');
+  const legs = await deps.db.getRepository(RefundLegRow).findBy({ refundId });
+  return refundView(refund, legs);
+}
+
+function parseLegPayload(payload: Record<string, unknown>): { refundId: string; kind: RefundLegKind } {
+  const { refundId, kind } = payload;
+  if (typeof refundId !== 'string' || !REFUND_LEG_KINDS.includes(kind as RefundLegKind))
+    throw new Error(`bad refund_leg payload ${JSON.stringify(payload)}`);
+  return { refundId, kind: kind as RefundLegKind };
+}
+
+/**
+ * Outbox handler of one leg. Returns when the leg is done (now or earlier); throws to be retried. `final` is
+ * true on the last attempt the outbox will make.
+ */
+export async function runRefundLeg(
+  deps: Deps,
+  payload: Record<string, unknown>,
+  final: boolean,
+): Promise<void> {
+  const { refundId, kind } = parseLegPayload(payload);
+  const refund = await deps.db.getRepository(RefundRow).findOneByOrFail({ id: refundId });
+  const leg = await deps.db.getRepository(RefundLegRow).findOneByOrFail({ refundId, kind });
+  if (leg.status !== 'PENDING' || refund.status === 'SUCCEEDED' || refund.status === 'FAILED') return;
+  const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: refund.orderId });
+  if (refund.status === 'REQUESTED')
+    await moveRefund(deps.db.manager, refund.id, 'REQUESTED', 'PROCESSING', deps.clock.now());
+
+  let outcome: LegOutcome;
+  try {
+    outcome = await callLeg(deps, order, refund, leg);
+  } catch (err) {
+    if (!(final && err instanceof GatewayError && err.kind === 'rejected')) throw err;
+    outcome = { kind: 'refused', message: `${err.party} refused: ${err.partyCode ?? ''} ${err.message}` };
+  }
+  switch (outcome.kind) {
+    case 'succeeded':
+      return legSucceeded(deps, refund.id, kind, outcome.ref);
+    case 'pending':
+      throw new Error(outcome.message);
+    case 'refused':
+      if (!final) throw new Error(outcome.message);
+      return legFailed(deps, refund.id, kind, outcome.message);
+  }
+}
+
+async function moveRefund(
+  m: EntityManager,
+  refundId: string,
+  from: RefundStatus,
+  to: RefundStatus,
+  atMs: number,
+): Promise<boolean> {
+  assertRefundTransition(from, to);
+  const at = new Date(atMs);
+  const result = (await m.query(
+    `UPDATE refunds SET status = $3, updated_at = $4, completed_at = CASE WHEN $3 IN ('SUCCEEDED','FAILED') THEN $4 ELSE completed_at END
+      WHERE id = $1 AND status = $2 RETURNING id`,
+    [refundId, from, to, at],
+  )) as unknown[];
+  return returnedRows(result).length === 1;
+}
+
+/** UPDATE … RETURNING answers [rows, count] through the pg driver; plain rows elsewhere. */
+function returnedRows(result: unknown[]): unknown[] {
+  return Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+}
+
+async function legSucceeded(deps: Deps, refundId: string, kind: RefundLegKind, ref: string): Promise<void> {
+  const at = new Date(deps.clock.now());
+  const queuedHis = await deps.db.transaction(async (m) => {
+    // the same lock order as requestRefund: the order, then the refund
+    const refund0 = await m.getRepository(RefundRow).findOneByOrFail({ id: refundId });
+    const order = await lockOrder(m, refund0.orderId);
+    const refund = await lockRefund(m, refundId);
+    const updated = (await m.query(
+      `UPDATE refund_legs SET status = 'SUCCEEDED', external_ref = $3, last_error = NULL, updated_at = $4, completed_at = $4
+        WHERE refund_id = $1 AND kind = $2 AND status = 'PENDING' RETURNING kind`,
+      [refundId, kind, ref, at],
+    )) as unknown[];
+    if (returnedRows(updated).length !== 1) return false; // another worker recorded it first
+    const legs = await m.getRepository(RefundLegRow).findBy({ refundId });
+    const moneyDone = legs.filter((l) => isMoneyLeg(l.kind)).every((l) => l.status === 'SUCCEEDED');
+    const his = legs.find((l) => l.kind === 'his');
+    if (moneyDone && his?.status === 'PENDING') {
+      await enqueue(m, 'refund_leg', legKey(refund.refundNo, 'his'), order.id, { refundId, kind: 'his' }, at);
+      return true;
+    }
+    if (legs.every((l) => l.status === 'SUCCEEDED')) await completeRefund(m, order, refund, at);
+    return false;
+  });
+  if (queuedHis) deps.kickJobs?.();
+}
+
+/** Every leg succeeded: the refund, the ledger, refunded_fen and the order move together. */
+async function completeRefund(m: EntityManager, order: OrderRow, refund: RefundRow, at: Date): Promise<void> {
+  if (!(await moveRefund(m, refund.id, 'PROCESSING', 'SUCCEEDED', at.getTime())))
+    throw new Error(`refund ${refund.refundNo} was not PROCESSING when its legs completed`);
+  await appendPosting(m, order.id, 'refund', refundPosting(refundSplitOf(refund)), at);
+  const refundedFen = order.refundedFen + refund.totalFen;
+  await transitionOrder(
+    m,
+    order.id,
+    ['REFUNDING'],
+    refundedFen === order.totalFen ? 'REFUNDED' : 'PARTIALLY_REFUNDED',
+    { refundedFen },
+    { actor: 'outbox', reason: `refund ${refund.refundNo} succeeded`, externalRef: refund.refundNo, at },
+  );
+}
+
+async function legFailed(deps: Deps, refundId: string, kind: RefundLegKind, message: string): Promise<void> {
+  const at = new Date(deps.clock.now());
+  await deps.db.transaction(async (m) => {
+    const refund0 = await m.getRepository(RefundRow).findOneByOrFail({ id: refundId });
+    await lockOrder(m, refund0.orderId);
+    await lockRefund(m, refundId);
+    await m.query(
+      `UPDATE refund_legs SET status = 'FAILED', last_error = $3, updated_at = $4 WHERE refund_id = $1 AND kind = $2 AND status = 'PENDING'`,
+      [refundId, kind, message.slice(0, 2000), at],
+    );
+    await moveRefund(m, refundId, 'PROCESSING', 'FAILED', at.getTime());
+  });
+  deps.logger.error(
+    { refundId, kind, err: message },
+    'refund leg refused for good; the order needs a person',
+  );
+}
+
+/**
+ * A WeChat refund callback: make the cash leg's job due now and kick the jobs (the leg asks WeChat itself;
+ * the callback is only a hint). Unknown refund numbers are ignored.
+ */
+export async function nudgeCashLeg(deps: Deps, outRefundNo: string): Promise<void> {
+  const result = (await deps.db.query(
+    `UPDATE outbox SET next_attempt_at = $2 WHERE dedupe_key = $1 AND status = 'PENDING' AND next_attempt_at > $2 RETURNING id`,
+    [legKey(outRefundNo, 'cash'), new Date(deps.clock.now())],
+  )) as unknown[];
+  if (returnedRows(result).length > 0) deps.kickJobs?.();
+}
