@@ -93,19 +93,23 @@ export interface BillView {
   items: BillItemView[];
 }
 
-export type OrderStatusName =
-  | 'CREATED'
-  | 'PRESETTLED'
-  | 'AWAITING_PAYMENT'
-  | 'UNKNOWN'
-  | 'PAID'
-  | 'COMPLETED'
-  | 'CANCELLED'
-  | 'EXPIRED'
-  | 'PAYMENT_FAILED'
-  | 'REFUNDING'
-  | 'REFUNDED'
-  | 'PARTIALLY_REFUNDED';
+/** Every state an order can be in; the transitions are decided in server/domain/orderStateMachine.ts. */
+export const ORDER_STATUS_NAMES = [
+  'CREATED',
+  'PRESETTLED',
+  'AWAITING_PAYMENT',
+  'UNKNOWN',
+  'PAID',
+  'COMPLETED',
+  'CANCELLED',
+  'EXPIRED',
+  'PAYMENT_FAILED',
+  'REFUNDING',
+  'REFUNDED',
+  'PARTIALLY_REFUNDED',
+] as const;
+
+export type OrderStatusName = (typeof ORDER_STATUS_NAMES)[number];
 
 export interface OrderEventView {
   from: string | null;
@@ -203,21 +207,6 @@ export interface ClientConfigView {
 
 export const CONSOLE_ROLES = ['cashier', 'supervisor'] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
-
-const ORDER_STATUS_NAMES = [
-  'CREATED',
-  'PRESETTLED',
-  'AWAITING_PAYMENT',
-  'UNKNOWN',
-  'PAID',
-  'COMPLETED',
-  'CANCELLED',
-  'EXPIRED',
-  'PAYMENT_FAILED',
-  'REFUNDING',
-  'REFUNDED',
-  'PARTIALLY_REFUNDED',
-] as const satisfies readonly OrderStatusName[];
 
 /** Lengths are generous bounds, not policy: a wrong value of any length is one failed login, like the others. */
 export const consoleSessionRequest = z

@@ -2,22 +2,10 @@
  * The order state machine (DESIGN 5): the only place that decides whether a transition is allowed.
  * Services name the from-state they expect when they write, so a lost race is visible, never silent.
  */
-export const ORDER_STATUSES = [
-  'CREATED',
-  'PRESETTLED',
-  'AWAITING_PAYMENT',
-  'UNKNOWN',
-  'PAID',
-  'COMPLETED',
-  'CANCELLED',
-  'EXPIRED',
-  'PAYMENT_FAILED',
-  'REFUNDING',
-  'REFUNDED',
-  'PARTIALLY_REFUNDED',
-] as const;
+import { ORDER_STATUS_NAMES, type OrderStatusName } from '../../shared/api';
 
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const ORDER_STATUSES = ORDER_STATUS_NAMES;
+export type OrderStatus = OrderStatusName;
 
 const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   CREATED: ['PRESETTLED', 'CANCELLED'],
