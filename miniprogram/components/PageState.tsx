@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import { Button, Text, View } from '@tarojs/components';
 import { ApiError, headlineOf, messageOf } from '../services/errors';
+import type { Loaded } from '../services/useLoader';
 
 export function Loading({ text = '加载中…' }: { text?: string }) {
   return (
@@ -56,6 +57,27 @@ export function ErrorNotice({ error }: { error: unknown }) {
       <Text>
         {headlineOf(error)}：{messageOf(error)}
       </Text>
+    </View>
+  );
+}
+
+/** A whole page while its data is still loading or failed to load (pages return it until the data is ready). */
+export function PageNotReady({
+  state,
+  onRetry,
+  loadingText,
+}: {
+  state: Exclude<Loaded<unknown>, { status: 'ready' }>;
+  onRetry: () => void;
+  loadingText?: string;
+}) {
+  return (
+    <View className="page">
+      {state.status === 'loading' ? (
+        <Loading text={loadingText} />
+      ) : (
+        <ErrorState error={state.error} onRetry={onRetry} />
+      )}
     </View>
   );
 }

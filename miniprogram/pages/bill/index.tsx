@@ -14,7 +14,7 @@ import { usePageParams } from '../../services/params';
 import { openPage } from '../../services/routes';
 import { getCurrentPatientId } from '../../services/storage';
 import { useLoader } from '../../services/useLoader';
-import { Empty, ErrorNotice, ErrorState, Loading } from '../../components/PageState';
+import { Empty, ErrorNotice, PageNotReady } from '../../components/PageState';
 import { Tag } from '../../components/Tag';
 import { currentOf } from '../cards/current';
 import './index.css';
@@ -50,18 +50,7 @@ export default function Bill() {
     }
   };
 
-  if (state.status === 'loading')
-    return (
-      <View className="page">
-        <Loading />
-      </View>
-    );
-  if (state.status === 'error')
-    return (
-      <View className="page">
-        <ErrorState error={state.error} onRetry={reload} />
-      </View>
-    );
+  if (state.status !== 'ready') return <PageNotReady state={state} onRetry={reload} />;
   if (!state.data?.bill)
     return (
       <View className="page">

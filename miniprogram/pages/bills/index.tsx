@@ -7,7 +7,7 @@ import { formatDateTime } from '../../services/labels';
 import { openPage } from '../../services/routes';
 import { getCurrentPatientId } from '../../services/storage';
 import { useLoader } from '../../services/useLoader';
-import { Empty, ErrorState, Loading } from '../../components/PageState';
+import { Empty, PageNotReady } from '../../components/PageState';
 import { currentOf } from '../cards/current';
 import './index.css';
 
@@ -24,18 +24,7 @@ async function loadBills(): Promise<BillsData> {
 
 export default function Bills() {
   const { state, reload } = useLoader(loadBills);
-  if (state.status === 'loading')
-    return (
-      <View className="page">
-        <Loading />
-      </View>
-    );
-  if (state.status === 'error')
-    return (
-      <View className="page">
-        <ErrorState error={state.error} onRetry={reload} />
-      </View>
-    );
+  if (state.status !== 'ready') return <PageNotReady state={state} onRetry={reload} />;
   const { patient, bills } = state.data;
   if (!patient)
     return (

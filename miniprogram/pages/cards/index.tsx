@@ -13,7 +13,7 @@ import { insuranceState, insutypeLabel } from '../../services/labels';
 import { openPage } from '../../services/routes';
 import { getCurrentPatientId, setCurrentPatientId } from '../../services/storage';
 import { useLoader } from '../../services/useLoader';
-import { Empty, ErrorNotice, ErrorState, Loading } from '../../components/PageState';
+import { Empty, ErrorNotice, PageNotReady } from '../../components/PageState';
 import { Tag } from '../../components/Tag';
 import { currentOf } from './current';
 import './index.css';
@@ -62,18 +62,7 @@ export default function Cards() {
     }
   };
 
-  if (state.status === 'loading')
-    return (
-      <View className="page">
-        <Loading />
-      </View>
-    );
-  if (state.status === 'error')
-    return (
-      <View className="page">
-        <ErrorState error={state.error} onRetry={reload} />
-      </View>
-    );
+  if (state.status !== 'ready') return <PageNotReady state={state} onRetry={reload} />;
 
   const patients = state.data;
   const current = currentOf(patients, getCurrentPatientId());

@@ -13,7 +13,7 @@ import { MIX_PAY_TYPE, formatDateTime, orderStatusLabel } from '../../services/l
 import { usePageParams } from '../../services/params';
 import { openPage, replacePage, goBack } from '../../services/routes';
 import { useLoader } from '../../services/useLoader';
-import { ErrorNotice, ErrorState, Loading } from '../../components/PageState';
+import { ErrorNotice, PageNotReady } from '../../components/PageState';
 import { SplitCard } from '../../components/SplitCard';
 import './index.css';
 
@@ -61,18 +61,8 @@ export default function Confirm() {
     }
   };
 
-  if (state.status === 'loading')
-    return (
-      <View className="page">
-        <Loading text="正在获取医保预结算结果…" />
-      </View>
-    );
-  if (state.status === 'error')
-    return (
-      <View className="page">
-        <ErrorState error={state.error} onRetry={reload} />
-      </View>
-    );
+  if (state.status !== 'ready')
+    return <PageNotReady state={state} onRetry={reload} loadingText="正在获取医保预结算结果…" />;
 
   const order = state.data;
   const payable = PAYABLE.has(order.status) && isValidSplit(order.split);

@@ -11,7 +11,7 @@ import { MIX_PAY_TYPE, formatDateTime, orderStatusLabel, orderStatusTone } from 
 import { usePageParams } from '../../services/params';
 import { openPage } from '../../services/routes';
 import { useLoader } from '../../services/useLoader';
-import { ErrorState, Loading } from '../../components/PageState';
+import { PageNotReady } from '../../components/PageState';
 import { SplitCard } from '../../components/SplitCard';
 import { readRefunds, refundStatusLabel } from './refunds';
 import './index.css';
@@ -40,18 +40,7 @@ export default function Order() {
     return () => clearTimeout(timer);
   }, [status, refreshing, reload]);
 
-  if (state.status === 'loading')
-    return (
-      <View className="page">
-        <Loading />
-      </View>
-    );
-  if (state.status === 'error')
-    return (
-      <View className="page">
-        <ErrorState error={state.error} onRetry={reload} />
-      </View>
-    );
+  if (state.status !== 'ready') return <PageNotReady state={state} onRetry={reload} />;
 
   const order = state.data;
   const refunds = readRefunds(order.refunds ?? []);

@@ -5,24 +5,13 @@ import { api } from '../../services/api';
 import { MIX_PAY_TYPE, formatDateTime, orderStatusLabel, orderStatusTone } from '../../services/labels';
 import { openPage } from '../../services/routes';
 import { useLoader } from '../../services/useLoader';
-import { Empty, ErrorState, Loading } from '../../components/PageState';
+import { Empty, PageNotReady } from '../../components/PageState';
 import { Tag } from '../../components/Tag';
 import './index.css';
 
 export default function Orders() {
   const { state, reload } = useLoader(api.orders);
-  if (state.status === 'loading')
-    return (
-      <View className="page">
-        <Loading />
-      </View>
-    );
-  if (state.status === 'error')
-    return (
-      <View className="page">
-        <ErrorState error={state.error} onRetry={reload} />
-      </View>
-    );
+  if (state.status !== 'ready') return <PageNotReady state={state} onRetry={reload} />;
   if (state.data.length === 0)
     return (
       <View className="page">
