@@ -4,9 +4,7 @@
  * be told to fail. One ManualClock drives the mock and the adapter.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ManualClock, cstDate } from '../../shared/clock';
+import { cstDate } from '../../shared/clock';
 import {
   aesGcmDecrypt,
   buildAuthorization,
@@ -20,108 +18,29 @@ import {
 } from '../../shared/crypto/wechatpay';
 import { GatewayError, type MedInsOrder } from '../../server/gateways/ports';
 import type { Split } from '../../shared/money';
-import { HttpWeChatPayGateway } from '../../server/gateways/wechatpay/client';
-import { createWeChatPayMock, type WeChatPayMock } from '../../mocks/wechatpay';
 import { testKeys } from '../../scripts/keyring';
+import { HttpWeChatPayGateway } from '../../server/gateways/wechatpay/client';
+import { startWeChatPayRig, type WeChatPayRig } from '../helpers/wechatpayRig';
+
+const START_MS = Date.parse('2026-11-23T10:00:00+08:00');
 
 const keys = testKeys();
-const START_MS = Date.parse('2026-11-23T10:00:00+08:00');
-const clock = new ManualClock(START_MS);
-
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** Records every callback; answers 204, or 500 {"code":"FAIL"} while failing is on. */
-const receiver = {
-  received: [] as Received[],
-  failing: false,
-  server: createServer((req, res) => {
-    void readBody(req).then((body) => {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      receiver.received.push({ path: req.url ?? '', headers, body });
-      if (receiver.failing) {
-        res.writeHead(500, { 'Content-Type': 'application/json' }).end('{"code":"FAIL","message":"失败"}');
-      } else {
-        res.writeHead(204).end();
-      }
-    });
-  }),
-  last(path: string): Received {
-    const hits = receiver.received.filter((r) => r.path === path);
-    if (hits.length === 0) throw new Error(`no callback on ${path}`);
-    return hits[hits.length - 1];
-  },
-};
-
-/** The insurance platform's settle call: SETTLED with the split registered for pay_order_id, or 503. */
-const insurance = {
-  splits: new Map<string, Split>(),
-  calls: [] as string[],
-  down: false,
-  server: createServer((req, res) => {
-    void readBody(req).then(() => {
-      const match = /^\/__admin\/settlements\/([^/]+)\/settle$/.exec(req.url ?? '');
-      const payOrdId = decodeURIComponent(match?.[1] ?? '');
-      insurance.calls.push(payOrdId);
-      if (insurance.down || !match) {
-        res
-          .writeHead(503, { 'Content-Type': 'application/json' })
-          .end('{"code":"SYSTEM_ERROR","message":"down"}');
-        return;
-      }
-      const split = insurance.splits.get(payOrdId);
-      res
-        .writeHead(200, { 'Content-Type': 'application/json' })
-        .end(JSON.stringify({ status: 'SETTLED', setlId: `SETL-${payOrdId}`, split }));
-    });
-  }),
-};
-
-let mock: WeChatPayMock;
-let mockServer: Server;
+let rig: WeChatPayRig;
+let clock: WeChatPayRig['clock'];
+let receiver: WeChatPayRig['receiver'];
+let insurance: WeChatPayRig['insurance'];
+let mock: WeChatPayRig['mock'];
 let mockUrl: string;
 let receiverUrl: string;
-let gateway: HttpWeChatPayGateway;
+let gateway: WeChatPayRig['gateway'];
 
 beforeAll(async () => {
-  receiverUrl = await listen(receiver.server);
-  const insuranceUrl = await listen(insurance.server);
-  mock = createWeChatPayMock({ keys: keys.mocks.wechat, clock, insuranceBaseUrl: insuranceUrl });
-  mockServer = createServer(mock.app.callback());
-  mockUrl = await listen(mockServer);
-  gateway = new HttpWeChatPayGateway({
-    baseUrl: mockUrl,
-    keys: keys.server.wechat,
-    timeoutMs: 5000,
-    clock,
-    notifyUrl: `${receiverUrl}/notify`,
-    medInsCallbackUrl: `${receiverUrl}/medins`,
-  });
+  rig = await startWeChatPayRig(START_MS);
+  ({ clock, receiver, insurance, mock, mockUrl, receiverUrl, gateway } = rig);
 });
 
 afterAll(async () => {
-  mock.stop();
-  for (const server of [mockServer, receiver.server, insurance.server]) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await rig.stop();
 });
 
 afterEach(async () => {

@@ -3,76 +3,30 @@
  * GET the page, POST its form, follow nothing (redirect: 'manual'). Orders are made through the server's
  * adapter; a tiny fake insurance platform answers the settle call and a tiny receiver takes the callbacks.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ManualClock } from '../../shared/clock';
 import type { Split } from '../../shared/money';
 import type { MedInsOrder } from '../../server/gateways/ports';
-import { HttpWeChatPayGateway } from '../../server/gateways/wechatpay/client';
-import { createWeChatPayMock, type WeChatPayMock } from '../../mocks/wechatpay';
 import { withReturnParams } from '../../mocks/wechatpay/sandbox';
 import { testKeys } from '../../scripts/keyring';
+import { startWeChatPayRig, type WeChatPayRig } from '../helpers/wechatpayRig';
 
-const keys = testKeys();
-const clock = new ManualClock(Date.parse('2026-11-23T10:00:00+08:00'));
+const START_MS = Date.parse('2026-11-23T10:00:00+08:00');
 const APP = 'http://app.test:10086/pages/result/index';
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** settle: SETTLED with the split of pay_order_id, or 503 while down */
-const insurance = {
-  splits: new Map<string, Split>(),
-  down: false,
-  server: createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const payOrdId = decodeURIComponent(/settlements\/([^/]+)\/settle$/.exec(req.url ?? '')?.[1] ?? '');
-      const split = insurance.splits.get(payOrdId);
-      if (insurance.down || !split) {
-        res.writeHead(503, { 'Content-Type': 'application/json' }).end('{"code":"SYSTEM_ERROR"}');
-        return;
-      }
-      res
-        .writeHead(200, { 'Content-Type': 'application/json' })
-        .end(JSON.stringify({ status: 'SETTLED', setlId: `SETL-${payOrdId}`, split }));
-    });
-  }),
-};
-const receiver = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(204).end());
-});
-
-let mock: WeChatPayMock;
-let mockServer: Server;
+const keys = testKeys();
+let rig: WeChatPayRig;
+let clock: WeChatPayRig['clock'];
+let insurance: WeChatPayRig['insurance'];
+let mock: WeChatPayRig['mock'];
 let mockUrl: string;
-let gateway: HttpWeChatPayGateway;
+let gateway: WeChatPayRig['gateway'];
 
 beforeAll(async () => {
-  const insuranceUrl = await listen(insurance.server);
-  const receiverUrl = await listen(receiver);
-  mock = createWeChatPayMock({ keys: keys.mocks.wechat, clock, insuranceBaseUrl: insuranceUrl });
-  mockServer = createServer(mock.app.callback());
-  mockUrl = await listen(mockServer);
-  gateway = new HttpWeChatPayGateway({
-    baseUrl: mockUrl,
-    keys: keys.server.wechat,
-    timeoutMs: 5000,
-    clock,
-    notifyUrl: `${receiverUrl}/notify`,
-    medInsCallbackUrl: `${receiverUrl}/medins`,
-  });
+  rig = await startWeChatPayRig(START_MS);
+  ({ clock, insurance, mock, mockUrl, gateway } = rig);
 });
 
 afterAll(async () => {
-  mock.stop();
-  for (const server of [mockServer, receiver, insurance.server]) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await rig.stop();
 });
 
 afterEach(() => {
