@@ -6,7 +6,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../shared/clock';
-import type { Split } from '../../shared/money';
+import { mixPayTypeOf, type Split } from '../../shared/money';
+import type { MedInsOrder } from '../../server/gateways/ports';
 import { HttpWeChatPayGateway } from '../../server/gateways/wechatpay/client';
 import { createWeChatPayMock, type WeChatPayMock } from '../../mocks/wechatpay';
 import { testKeys } from '../../scripts/keyring';
@@ -92,6 +93,8 @@ export interface WeChatPayRig {
   mockUrl: string;
   receiverUrl: string;
   gateway: HttpWeChatPayGateway;
+  /** a med-ins order for the adapter; its split is registered with the fake insurance so the settle call succeeds */
+  medInsOrder(outTradeNo: string, openid: string, split: Split, prepayId?: string): MedInsOrder;
   stop(): Promise<void>;
 }
 
@@ -122,6 +125,27 @@ export async function startWeChatPayRig(startMs: number): Promise<WeChatPayRig> 
     mockUrl,
     receiverUrl,
     gateway,
+    medInsOrder: (outTradeNo, openid, split, prepayId) => {
+      const payOrderId = `PAYORD-${outTradeNo}`;
+      insurance.splits.set(payOrderId, split);
+      return {
+        outTradeNo,
+        mixPayType: mixPayTypeOf(split),
+        orderType: 'DIAG_PAY',
+        openid,
+        payer: { name: '张三', idNo: '36010219800101001X' },
+        serialNo: outTradeNo,
+        payOrderId,
+        payAuthNo: 'AUTH-1',
+        geoLocation: '115.892151,28.676493',
+        cityId: '360100',
+        medInstName: '演示市第一人民医院',
+        medInstNo: 'H36010200001',
+        createdAtMs: clock.now(),
+        split,
+        prepayId,
+      };
+    },
     stop: async () => {
       mock.stop();
       for (const server of [mockServer, receiver.server, insurance.server]) {

@@ -130,27 +130,8 @@ async function jsapiOrder(
   return { outTradeNo, prepayId };
 }
 
-function medInsOrder(outTradeNo: string, split: Split, prepayId?: string): MedInsOrder {
-  const payOrderId = `PAYORD-${outTradeNo}`;
-  insurance.splits.set(payOrderId, split);
-  return {
-    outTradeNo,
-    mixPayType: split.cash === 0 ? 'INSURANCE_ONLY' : 'CASH_AND_INSURANCE',
-    orderType: 'DIAG_PAY',
-    openid,
-    payer: { name: '张三', idNo: '36010219800101001X' },
-    serialNo: outTradeNo,
-    payOrderId,
-    payAuthNo: 'AUTH-1',
-    geoLocation: '115.892151,28.676493',
-    cityId: '360100',
-    medInstName: '演示市第一人民医院',
-    medInstNo: 'H36010200001',
-    createdAtMs: clock.now(),
-    split,
-    prepayId,
-  };
-}
+const medInsOrder = (outTradeNo: string, split: Split, prepayId?: string): MedInsOrder =>
+  rig.medInsOrder(outTradeNo, openid, split, prepayId);
 
 async function expectGatewayError(
   promise: Promise<unknown>,

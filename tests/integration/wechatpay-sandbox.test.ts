@@ -4,7 +4,6 @@
  * adapter; a tiny fake insurance platform answers the settle call and a tiny receiver takes the callbacks.
  */
 import type { Split } from '../../shared/money';
-import type { MedInsOrder } from '../../server/gateways/ports';
 import { withReturnParams } from '../../mocks/wechatpay/sandbox';
 import { testKeys } from '../../scripts/keyring';
 import { startWeChatPayRig, type WeChatPayRig } from '../helpers/wechatpayRig';
@@ -96,25 +95,7 @@ async function jsapiOrder(amountFen: number, description = '演示市第一人�
 async function mixedOrder() {
   const split: Split = { total: 10000, fund: 6000, account: 1500, cash: 2500 };
   const { outTradeNo, prepayId } = await jsapiOrder(split.cash);
-  const payOrderId = `PAYORD-${outTradeNo}`;
-  insurance.splits.set(payOrderId, split);
-  const order: MedInsOrder = {
-    outTradeNo,
-    mixPayType: 'CASH_AND_INSURANCE',
-    orderType: 'DIAG_PAY',
-    openid,
-    payer: { name: '张三', idNo: '36010219800101001X' },
-    serialNo: outTradeNo,
-    payOrderId,
-    payAuthNo: 'AUTH-1',
-    geoLocation: '115.892151,28.676493',
-    cityId: '360100',
-    medInstName: '演示市第一人民医院',
-    medInstNo: 'H36010200001',
-    createdAtMs: clock.now(),
-    split,
-    prepayId,
-  };
+  const order = rig.medInsOrder(outTradeNo, openid, split, prepayId);
   const { mixTradeNo } = await gateway.createMedInsOrder(order);
   return { outTradeNo, mixTradeNo };
 }
