@@ -1,4 +1,7 @@
-/** The HIS mock's admin API (DESIGN 13): patients, bills, and the cashier-window scenario. */
+/**
+ * The HIS mock's admin API (DESIGN 13): patients, bills, the cashier-window scenario, and the charges and
+ * refunds of the daily list for reconciliation scenarios (admin-charges.ts).
+ */
 import { z } from 'zod';
 import { cstDateTime } from '../../shared/clock';
 import { FEN_MAX } from '../../shared/money';
@@ -10,6 +13,7 @@ import {
   insuranceClassSchema,
 } from '../../shared/protocol/his';
 import { MockHttpError, parseBody, type MockFrame } from '../common/app';
+import { mountChargeAdmin } from './admin-charges';
 import { payAtWindow } from './charges';
 import { isValidIdNo } from './idno';
 import type { Bill, HisState, Patient } from './state';
@@ -118,6 +122,7 @@ export function mountHisAdmin(frame: MockFrame, state: HisState): void {
   });
 
   Object.assign(frame.openapi, hisAdminOpenApi());
+  mountChargeAdmin(frame, state);
 }
 
 function jsonBody(schema: z.ZodType) {

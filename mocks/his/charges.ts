@@ -3,7 +3,6 @@
  * and the cashier window paying a bill behind our back. Each check runs on every bill before anything
  * changes, so a refused call leaves the state as it was.
  */
-import { cstDate } from '../../shared/clock';
 import { sumFen } from '../../shared/money';
 import type { ConfirmChargeRequest, RefundChargeRequest } from '../../shared/protocol/his';
 import { MockHttpError } from '../common/app';
@@ -105,6 +104,7 @@ export function confirmCharge(state: HisState, request: ConfirmChargeRequest): C
     chargedAtMs: nowMs,
     refundedFen: 0,
     fingerprint,
+    seq: state.nextRecordSeq(),
   };
   for (const bill of bills)
     markPaid(bill, {
@@ -113,12 +113,19 @@ export function confirmCharge(state: HisState, request: ConfirmChargeRequest): C
       receiptNo: charge.receiptNo,
       paidAtMs: nowMs,
     });
-  state.charges.set(charge.orderNo, charge);
+  state.recordCharge(charge);
   return charge;
 }
 
-/** Idempotent by refund_no; never more than what is left of the charge. */
-export function refundCharge(state: HisState, request: RefundChargeRequest): Refund {
+/**
+ * Idempotent by refund_no; never more than what is left of the charge. `refundedAtMs` (default now) and
+ * `injected` are for the admin API's refunds recorded at the HIS only.
+ */
+export function refundCharge(
+  state: HisState,
+  request: RefundChargeRequest,
+  options: { refundedAtMs?: number; injected?: boolean } = {},
+): Refund {
   const earlier = state.refunds.get(request.refund_no);
   if (earlier) {
     if (earlier.orderNo === request.order_no && earlier.amount === request.amount) return earlier;
@@ -148,9 +155,11 @@ export function refundCharge(state: HisState, request: RefundChargeRequest): Ref
     orderNo: request.order_no,
     refundReceiptNo: state.nextRefundReceiptNo(),
     amount: request.amount,
-    refundedAtMs: state.clock.now(),
+    refundedAtMs: options.refundedAtMs ?? state.clock.now(),
+    seq: state.nextRecordSeq(),
   };
-  state.refunds.set(refund.refundNo, refund);
+  if (options.injected) refund.injected = true;
+  state.recordRefund(refund);
   return refund;
 }
 
@@ -184,11 +193,10 @@ function markPaid(bill: Bill, payment: Payment): void {
   bill.paidAtMs = payment.paidAtMs;
 }
 
-/** Online charges and refunds of one business day (CST), in time order. */
+/** Online charges and refunds of one business day (CST), in time order (the unpaged list). */
 export function dailyCharges(state: HisState, date: string): { charges: Charge[]; refunds: Refund[] } {
-  const charges = [...state.charges.values()].filter((charge) => cstDate(charge.chargedAtMs) === date);
-  const refunds = [...state.refunds.values()].filter((refund) => cstDate(refund.refundedAtMs) === date);
-  charges.sort((a, b) => a.chargedAtMs - b.chargedAtMs);
-  refunds.sort((a, b) => a.refundedAtMs - b.refundedAtMs);
+  const day = state.dayLists(date);
+  const charges = [...day.charges].sort((a, b) => a.chargedAtMs - b.chargedAtMs || a.seq - b.seq);
+  const refunds = [...day.refunds].sort((a, b) => a.refundedAtMs - b.refundedAtMs || a.seq - b.seq);
   return { charges, refunds };
 }

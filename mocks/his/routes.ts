@@ -1,9 +1,8 @@
 /** The HIS protocol routes (shared/protocol/his.ts): what the server's HIS adapter calls. */
-import { z } from 'zod';
 import {
   HIS_PATHS,
-  businessDateSchema,
   confirmChargeRequestSchema,
+  dailyChargesQuerySchema,
   lockBillsRequestSchema,
   patientQueryRequestSchema,
   refundChargeRequestSchema,
@@ -18,10 +17,9 @@ import {
 import { cstDateTime } from '../../shared/clock';
 import { parseBody, type MockFrame } from '../common/app';
 import { confirmCharge, dailyCharges, lockBills, refundCharge, unlockBills } from './charges';
+import { dailyPage } from './daily';
 import { HisRefusal, type HisState } from './state';
 import { billToWire, chargeToWire, ok, patientToWire, refundToWire, tag } from './wire';
-
-const dailyQuerySchema = z.object({ date: businessDateSchema });
 
 export function mountHisRoutes(frame: MockFrame, state: HisState): void {
   const { router } = frame;
@@ -97,13 +95,25 @@ export function mountHisRoutes(frame: MockFrame, state: HisState): void {
   });
 
   router.get(HIS_PATHS.dailyCharges, (ctx) => {
-    const { date } = parseBody(dailyQuerySchema, ctx.query);
-    const { charges, refunds } = dailyCharges(state, date);
+    const query = parseBody(dailyChargesQuerySchema, ctx.query);
+    const { date } = query;
+    if (query.page_size === undefined && query.cursor === undefined) {
+      const { charges, refunds } = dailyCharges(state, date);
+      const data: HisWireDailyCharges = {
+        date,
+        charges: charges.map(chargeToWire),
+        refunds: refunds.map(refundToWire),
+      };
+      ok(ctx, data);
+      return;
+    }
+    const page = dailyPage(state, date, query.page_size, query.cursor);
     const data: HisWireDailyCharges = {
       date,
-      charges: charges.map(chargeToWire),
-      refunds: refunds.map(refundToWire),
+      charges: page.charges.map(chargeToWire),
+      refunds: page.refunds.map(refundToWire),
     };
+    if (page.nextCursor !== undefined) data.next_cursor = page.nextCursor;
     ok(ctx, data);
   });
 }

@@ -2,7 +2,7 @@
  * The HIS mock's memory: patients, outpatient bills, confirmed charges and their refunds. Everything is
  * in fen. Identifiers come from counters, so a reset gives the same numbers again.
  */
-import type { Clock } from '../../shared/clock';
+import { cstDate, type Clock } from '../../shared/clock';
 import { sumFen } from '../../shared/money';
 import type { HisInsuranceClass, HisRefusalCode } from '../../shared/protocol/his';
 import { MockHttpError } from '../common/app';
@@ -63,6 +63,10 @@ export interface Charge {
   refundedFen: number;
   /** the canonical confirm request, to tell a repeat from a different request with the same order_no */
   fingerprint: string;
+  /** recording order (one counter for charges and refunds): the daily list's order and its cursor */
+  seq: number;
+  /** injected through the admin API (a charge with no payment behind it) */
+  injected?: boolean;
 }
 
 export interface Refund {
@@ -71,6 +75,14 @@ export interface Refund {
   refundReceiptNo: string;
   amount: number;
   refundedAtMs: number;
+  seq: number;
+  injected?: boolean;
+}
+
+/** Records of one business day, in recording order (ascending seq). */
+export interface DayLists {
+  charges: Charge[];
+  refunds: Refund[];
 }
 
 export interface NewPatient {
@@ -101,7 +113,9 @@ export class HisState {
   readonly charges = new Map<string, Charge>();
   /** by refund_no */
   readonly refunds = new Map<string, Refund>();
-  private counters = { patient: 0, bill: 0, receipt: 0, refundReceipt: 0 };
+  /** the daily list's index: business day (CST) → its charges and refunds in recording order */
+  private readonly days = new Map<string, DayLists>();
+  private counters = { patient: 0, bill: 0, receipt: 0, refundReceipt: 0, record: 0 };
 
   constructor(readonly clock: Clock) {
     this.reset();
@@ -113,7 +127,8 @@ export class HisState {
     this.bills.clear();
     this.charges.clear();
     this.refunds.clear();
-    this.counters = { patient: 0, bill: 0, receipt: 0, refundReceipt: 0 };
+    this.days.clear();
+    this.counters = { patient: 0, bill: 0, receipt: 0, refundReceipt: 0, record: 0 };
     seedHis(this);
   }
 
@@ -163,5 +178,42 @@ export class HisState {
 
   nextRefundReceiptNo(): string {
     return `TF${String(++this.counters.refundReceipt).padStart(8, '0')}`;
+  }
+
+  nextRecordSeq(): number {
+    return ++this.counters.record;
+  }
+
+  private day(date: string): DayLists {
+    let lists = this.days.get(date);
+    if (!lists) {
+      lists = { charges: [], refunds: [] };
+      this.days.set(date, lists);
+    }
+    return lists;
+  }
+
+  /** The day's lists (the caller must not change them). */
+  dayLists(date: string): DayLists {
+    return this.days.get(date) ?? { charges: [], refunds: [] };
+  }
+
+  /** Keeps a charge and lists it on the day it was charged. Its seq must be the newest. */
+  recordCharge(charge: Charge): void {
+    this.charges.set(charge.orderNo, charge);
+    this.day(cstDate(charge.chargedAtMs)).charges.push(charge);
+  }
+
+  recordRefund(refund: Refund): void {
+    this.refunds.set(refund.refundNo, refund);
+    this.day(cstDate(refund.refundedAtMs)).refunds.push(refund);
+  }
+
+  /** Forgets a charge (the HIS lost it); its refunds stay. */
+  removeCharge(charge: Charge): void {
+    this.charges.delete(charge.orderNo);
+    const list = this.days.get(cstDate(charge.chargedAtMs))?.charges;
+    const at = list?.indexOf(charge) ?? -1;
+    if (list && at >= 0) list.splice(at, 1);
   }
 }

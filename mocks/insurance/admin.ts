@@ -1,7 +1,8 @@
 /**
- * The insurance mock's admin API (DESIGN 13) under /__admin: persons, catalogue, policies, settlements and
- * the mock → mock settle call of the WeChat Pay mock. Ratios are numbers in [0, 1] here, basis points inside;
- * amounts are fen.
+ * The insurance mock's admin API (DESIGN 13) under /__admin: persons, catalogue, policies, settlements, the
+ * mock → mock settle call of the WeChat Pay mock, and discrepancies for reconciliation tests (a refund made at
+ * the platform only, settled amounts the books show differently). Ratios are numbers in [0, 1] here, basis
+ * points inside; amounts are fen.
  */
 import { z } from 'zod';
 import { FEN_MAX, type Split } from '../../shared/money';
@@ -77,6 +78,26 @@ const policiesPatchSchema = z.object({
     .optional(),
 });
 
+const isoTime = z.iso.datetime({ offset: true });
+
+/** A refund recorded at the platform without a 6203 (长款/短款 tests). cash defaults to 0. */
+const platformRefundSchema = z
+  .object({
+    refundNo: z.string().min(1).max(40),
+    fund: fen,
+    account: fen,
+    cash: fen.default(0),
+    /** ISO 8601 with offset; default now (mock clock); not before the settlement */
+    refundedAt: isoTime.optional(),
+  })
+  .strict();
+
+/** What the platform's books show for a settlement; total = fund + account + cash follows. */
+const reportedSplitSchema = z
+  .object({ fund: fen.optional(), account: fen.optional(), cash: fen.optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one of fund, account, cash');
+
 const bp = (r: number) => ratioToBp(r) as number;
 
 function personView(state: InsuranceState, p: Person): Record<string, unknown> {
@@ -126,6 +147,8 @@ function settlementView(order: Order): Record<string, unknown> {
     ordStas: ORD_STAS[order.status],
     accountUsed: order.accountUsed,
     split: result?.split ?? null,
+    /** what 3201 and the 3202 file show, when an admin changed it (else they show split) */
+    reportedSplit: order.settlement?.reportedSplit,
     setlId: order.settlement?.setlId,
     settledAt: order.settlement ? new Date(order.settlement.settledAtMs).toISOString() : undefined,
     deductibleConsumedFen: result?.deductibleConsumedFen,
@@ -144,6 +167,7 @@ function settlementView(order: Order): Record<string, unknown> {
       appRefdSn: r.appRefdSn,
       split: r.split,
       at: new Date(r.atMs).toISOString(),
+      origin: r.origin,
     })),
     failureReason: order.failureReason,
     createdAt: new Date(order.createdAtMs).toISOString(),
@@ -171,6 +195,24 @@ function knownOrder(state: InsuranceState, payOrdId: string): Order {
   const order = state.orders.get(payOrdId);
   if (!order) throw new MockHttpError(404, 'ORDER_NOT_FOUND', `no order ${payOrdId}`);
   return order;
+}
+
+/** A business refusal of the state as an admin answer: 409 for state and reuse, 422 for amounts. */
+function bizToHttp<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof InsuranceBizError)) throw err;
+    switch (err.code) {
+      case 'ORDER_NOT_FOUND':
+        throw new MockHttpError(404, err.code, err.message);
+      case 'ORDER_STATE_INVALID':
+      case 'REFUND_SN_CONFLICT':
+        throw new MockHttpError(409, err.code, err.message);
+      default:
+        throw new MockHttpError(422, err.code, err.message);
+    }
+  }
 }
 
 function knownPerson(state: InsuranceState, psnNo: string): Person {
@@ -268,6 +310,32 @@ function mountSettlements(frame: MockFrame, state: InsuranceState): void {
   frame.admin.get('/settlements/:payOrdId', (ctx) => {
     ctx.body = settlementView(knownOrder(state, ctx.params.payOrdId));
   });
+  frame.admin.patch('/settlements/:payOrdId', (ctx) => {
+    const body = parseBody(reportedSplitSchema, ctx.request.body);
+    knownOrder(state, ctx.params.payOrdId);
+    ctx.body = settlementView(bizToHttp(() => state.reportSettlementAs(ctx.params.payOrdId, body)));
+  });
+  frame.admin.post('/settlements/:payOrdId/refunds', (ctx) => {
+    const body = parseBody(platformRefundSchema, ctx.request.body);
+    const order = knownOrder(state, ctx.params.payOrdId);
+    const split: Split = {
+      total: body.fund + body.account + body.cash,
+      fund: body.fund,
+      account: body.account,
+      cash: body.cash,
+    };
+    const atMs = body.refundedAt === undefined ? undefined : Date.parse(body.refundedAt);
+    const record = bizToHttp(() => state.refundAtPlatform(order.payOrdId, body.refundNo, split, atMs));
+    ctx.status = 201;
+    ctx.body = {
+      payOrdId: order.payOrdId,
+      refundNo: record.appRefdSn,
+      split: record.split,
+      refundedAt: new Date(record.atMs).toISOString(),
+      status: order.status,
+      ordStas: ORD_STAS[order.status],
+    };
+  });
   frame.admin.post('/settlements/:payOrdId/settle', (ctx) => {
     const body = parseBody(settleRequestSchema, ctx.request.body ?? {});
     knownOrder(state, ctx.params.payOrdId);
@@ -315,7 +383,19 @@ function describeOpenApi(frame: MockFrame): void {
     },
     '/__admin/settlements': { get: { summary: 'Orders newest first; query psnNo, medOrgOrd, limit' } },
     '/__admin/settlements/{payOrdId}': {
-      get: { summary: 'One order: status, ordStas, split, lines, refunds' },
+      get: { summary: 'One order: status, ordStas, split, reportedSplit, lines, refunds (with origin)' },
+      patch: {
+        summary:
+          'Reconciliation scenario "amount differs": the legs 3201 and the 3202 file show for this settlement (total = fund + account + cash); 6301, refunds and balances keep the real split. Not settled → 409 ORDER_STATE_INVALID',
+        requestBody: json(reportedSplitSchema),
+      },
+    },
+    '/__admin/settlements/{payOrdId}/refunds': {
+      post: {
+        summary:
+          'Reconciliation scenario: a refund made at the platform only (no 6203 came) → 201 {payOrdId, refundNo, split, refundedAt, status}; beyond a leg → 422 REFUND_EXCEEDS_SETTLED, refundNo reused → 409 REFUND_SN_CONFLICT, not settled → 409, unknown → 404',
+        requestBody: json(platformRefundSchema),
+      },
     },
     '/__admin/settlements/{payOrdId}/settle': {
       post: {

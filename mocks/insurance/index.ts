@@ -1,5 +1,5 @@
 /**
- * The national insurance platform mock: 1101 over the standard infno envelope, 6201–6401 over the SM
+ * The national insurance platform mock: 1101 and 3201/3202/9102 over the standard infno envelope, 6201–6401 over the SM
  * envelope, the authorization page and authCode exchange, and an admin API — on the shared mock frame.
  * See README.md beside this file for routes, rules and magic data.
  */
@@ -10,12 +10,15 @@ import { createMockFrame, type MockFrame } from '../common/app';
 import { mountAdminRoutes } from './admin';
 import { mountAuthRoutes } from './auth';
 import { mountMobileRoutes } from './mobile';
+import { Reconciliation } from './recon';
 import { mountStandardRoutes } from './standard';
-import { InsuranceState } from './state';
+import { DEFAULT_LIMITS, InsuranceState, type InsuranceLimits } from './state';
 
 export interface InsuranceMockOptions {
   keys: MockKeys['insurance'];
   clock?: ManualClock;
+  /** capacity (orders, persons); defaults hold a day of 100 000 settlements with room to spare */
+  limits?: Partial<InsuranceLimits>;
 }
 
 export interface InsuranceMock {
@@ -26,9 +29,13 @@ export interface InsuranceMock {
 
 export function createInsuranceMock(opts: InsuranceMockOptions): InsuranceMock {
   const frame = createMockFrame('insurance', opts.clock);
-  const state = new InsuranceState(frame.clock, opts.keys.appSecret);
-  frame.onReset(() => state.reset());
-  mountStandardRoutes(frame, state, opts.keys);
+  const state = new InsuranceState(frame.clock, opts.keys.appSecret, { ...DEFAULT_LIMITS, ...opts.limits });
+  const recon = new Reconciliation(state.days, frame.clock);
+  frame.onReset(() => {
+    state.reset();
+    recon.reset();
+  });
+  mountStandardRoutes(frame, state, opts.keys, recon);
   mountMobileRoutes(frame, state, opts.keys);
   mountAuthRoutes(frame, state, opts.keys);
   mountAdminRoutes(frame, state);

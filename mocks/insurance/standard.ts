@@ -1,19 +1,23 @@
 /**
  * The standard infno envelope (PROTOCOLS 3.1) at POST /fsi/api/rsfComIfsService/callService: x-tif headers
- * checked first (bad → HTTP 401 with infcode -1), then the body, then the transaction. Only 1101 for now.
+ * checked first (bad → HTTP 401 with infcode -1), then the body, then the transaction: 1101, and the daily
+ * reconciliation 3201 / 3202 / 9102 (recon.ts; a successful 9102 answers the file itself, not JSON).
  */
 import { cstCompact } from '../../shared/clock';
 import { checkTifHeaders } from '../../shared/crypto/smEnvelope';
 import {
+  DAY_FILE,
   INFNO,
   INSURANCE_PATHS,
   personInfoInputSchema,
   standardRequestSchema,
+  type FileInfo,
   type PersonInfoInput,
 } from '../../shared/protocol/insurance';
 import type { MockKeys } from '../../scripts/keyring';
 import type { MockFrame } from '../common/app';
 import { journalTags } from './mobile';
+import type { Reconciliation, StandardOutcome } from './recon';
 import { HOME_ADMDVS } from './seed';
 import type { InsuranceState, Person } from './state';
 import { personInfoOutput } from './wire';
@@ -27,16 +31,14 @@ export function mountStandardRoutes(
   frame: MockFrame,
   state: InsuranceState,
   keys: MockKeys['insurance'],
+  recon: Reconciliation,
 ): void {
   let refSeq = 0;
   frame.onReset(() => {
     refSeq = 0;
   });
 
-  function respond(
-    receivedMs: number,
-    outcome: { output: object } | { errMsg: string },
-  ): Record<string, unknown> {
+  function respond(receivedMs: number, outcome: StandardOutcome): Record<string, unknown> {
     const now = frame.clock.now();
     refSeq = (refSeq + 1) % 10_000_000_000;
     return {
@@ -48,6 +50,17 @@ export function mountStandardRoutes(
       warn_msg: null,
       output: 'output' in outcome ? outcome.output : null,
     };
+  }
+
+  function personInfo(data: unknown, tags: Record<string, string>): StandardOutcome {
+    const input = personInfoInputSchema.safeParse(data);
+    if (!input.success) {
+      return { errMsg: `FSI-入参校验失败：input.data.${input.error.issues[0].path.join('.')}` };
+    }
+    const person = findPerson(input.data);
+    if (!person) return { errMsg: PERSON_NOT_FOUND_MSG };
+    tags.psnNo = person.psnNo;
+    return { output: personInfoOutput(person, frame.clock.now()) };
   }
 
   function findPerson(input: PersonInfoInput): Person | undefined {
@@ -79,24 +92,36 @@ export function mountStandardRoutes(
       });
       return;
     }
-    tags.infno = request.data.infno;
-    if (request.data.infno !== INFNO.personInfo) {
-      ctx.body = respond(receivedMs, { errMsg: `FSI-交易编号 ${request.data.infno} 未开通` });
-      return;
+    const { infno, input, fixmedins_code: fixmedinsCode } = request.data;
+    tags.infno = infno;
+    switch (infno) {
+      case INFNO.personInfo:
+        ctx.body = respond(receivedMs, personInfo(input.data, tags));
+        return;
+      case INFNO.reconcileTotals:
+        ctx.body = respond(receivedMs, recon.totals(input.data));
+        return;
+      case INFNO.reconcileDetails: {
+        const outcome = recon.details(input.data, fixmedinsCode);
+        if ('output' in outcome)
+          tags.fileQuryNo = (outcome.output as { fileinfo: FileInfo }).fileinfo.file_qury_no;
+        ctx.body = respond(receivedMs, outcome);
+        return;
+      }
+      case INFNO.fileDownload: {
+        const download = recon.download(input);
+        if ('errMsg' in download) {
+          ctx.body = respond(receivedMs, download);
+          return;
+        }
+        tags.filename = download.filename;
+        ctx.type = DAY_FILE.contentType;
+        ctx.set('content-disposition', `attachment; filename="${download.filename}"`);
+        ctx.body = download.body;
+        return;
+      }
+      default:
+        ctx.body = respond(receivedMs, { errMsg: `FSI-交易编号 ${infno} 未开通` });
     }
-    const input = personInfoInputSchema.safeParse(request.data.input.data);
-    if (!input.success) {
-      ctx.body = respond(receivedMs, {
-        errMsg: `FSI-入参校验失败：input.data.${input.error.issues[0].path.join('.')}`,
-      });
-      return;
-    }
-    const person = findPerson(input.data);
-    if (!person) {
-      ctx.body = respond(receivedMs, { errMsg: PERSON_NOT_FOUND_MSG });
-      return;
-    }
-    tags.psnNo = person.psnNo;
-    ctx.body = respond(receivedMs, { output: personInfoOutput(person, frame.clock.now()) });
   });
 }

@@ -26,11 +26,20 @@ import {
   type SettlementResult,
   type YearUsage,
 } from './rules';
+import { DayBook } from './daybook';
 import { HOME_ADMDVS, seedCatalogue, seedPersons, seedPolicies, type SeedPerson } from './seed';
 
 export const PERSONS_MAX = 10_000;
-export const ORDERS_MAX = 100_000;
+/** room for a busy day of 100 000 settlements and then some; configurable per mock (InsuranceLimits) */
+export const ORDERS_MAX = 1_000_000;
 export const PAY_AUTHS_MAX = 100_000;
+
+export interface InsuranceLimits {
+  ordersMax: number;
+  personsMax: number;
+}
+
+export const DEFAULT_LIMITS: InsuranceLimits = { ordersMax: ORDERS_MAX, personsMax: PERSONS_MAX };
 
 export class InsuranceBizError extends Error {
   constructor(
@@ -55,6 +64,17 @@ export interface RefundRecord {
   appRefdSn: string;
   split: Split;
   atMs: number;
+  /** API: a 6203; ADMIN: recorded at the platform only (POST /__admin/settlements/:payOrdId/refunds) */
+  origin: 'API' | 'ADMIN';
+}
+
+export interface Settlement {
+  setlId: string;
+  settledAtMs: number;
+  year: string;
+  result: SettlementResult;
+  /** what the platform's books (3201, the 3202 file) show instead of result.split; set by the admin API */
+  reportedSplit?: Split;
 }
 
 export interface Order {
@@ -72,7 +92,7 @@ export interface Order {
   status: OrdStasName;
   createdAtMs: number;
   preSettlement?: SettlementResult;
-  settlement?: { setlId: string; settledAtMs: number; year: string; result: SettlementResult };
+  settlement?: Settlement;
   refunds: RefundRecord[];
   refunded: Split;
   failureReason?: string;
@@ -105,6 +125,8 @@ const INELIGIBLE: Record<
 };
 
 export class InsuranceState {
+  /** the day's settlements and refunds, for 3201/3202 */
+  readonly days = new DayBook();
   catalogue = new Map<string, CatalogueItem>();
   policies: Policies = seedPolicies();
   readonly persons = new Map<string, Person>();
@@ -120,6 +142,7 @@ export class InsuranceState {
   constructor(
     private readonly clock: Clock,
     private readonly tokenSecret: string,
+    readonly limits: InsuranceLimits = DEFAULT_LIMITS,
   ) {
     this.reset();
   }
@@ -139,6 +162,7 @@ export class InsuranceState {
     ]) {
       map.clear();
     }
+    this.days.clear();
     this.counter = 0;
     for (const person of seedPersons()) this.insertPerson(person);
   }
@@ -169,8 +193,8 @@ export class InsuranceState {
   }): Person {
     if (this.byIdNo.has(input.idNo))
       throw new InsuranceBizError('PARAM_ERROR', 'a person with this idNo already exists');
-    if (this.persons.size >= PERSONS_MAX)
-      throw new InsuranceBizError('CAPACITY_EXCEEDED', `at most ${PERSONS_MAX} persons`);
+    if (this.persons.size >= this.limits.personsMax)
+      throw new InsuranceBizError('CAPACITY_EXCEEDED', `at most ${this.limits.personsMax} persons`);
     const psnNo = `3601${seq(100 + this.persons.size, 16)}`;
     const person: Person = {
       psnNo,
@@ -298,8 +322,8 @@ export class InsuranceState {
         `明细金额合计 ${linesTotal} 分与 medfeeSumamt ${totalFen} 分不符`,
       );
     }
-    if (this.orders.size >= ORDERS_MAX)
-      throw new InsuranceBizError('CAPACITY_EXCEEDED', `at most ${ORDERS_MAX} orders`);
+    if (this.orders.size >= this.limits.ordersMax)
+      throw new InsuranceBizError('CAPACITY_EXCEEDED', `at most ${this.limits.ordersMax} orders`);
     const now = this.clock.now();
     const payOrdId = `ORD${HOME_ADMDVS}${cstCompact(now)}${seq(this.nextSeq(), 8)}`;
     const order: Order = {
@@ -404,6 +428,7 @@ export class InsuranceState {
       result: now,
     };
     order.status = 'SETTLED';
+    this.days.add(settledAtMs, { kind: 'SETTLEMENT', order });
     return order;
   }
 
@@ -435,19 +460,67 @@ export class InsuranceState {
     ) {
       throw new InsuranceBizError('PARAM_ERROR', `refdType ${input.refdType} 与退费金额不符`);
     }
-    const settlement = order.settlement as NonNullable<Order['settlement']>;
-    const check = checkRefund(settlement.result.split, order.refunded, request);
+    const record = this.recordRefund(order, {
+      appRefdSn: input.appRefdSn,
+      split: request,
+      atMs: this.clock.now(),
+      origin: 'API',
+    });
+    return { order, record };
+  }
+
+  /**
+   * A refund the platform made without a 6203 (admin scenario): the same checks and effects as 6203 (never
+   * beyond a leg, balance and cap given back), at `atMs` (now by default; not before the settlement).
+   */
+  refundAtPlatform(payOrdId: string, appRefdSn: string, split: Split, atMs = this.clock.now()): RefundRecord {
+    const order = this.order(payOrdId);
+    const replay = this.refundReplay(appRefdSn, order, split);
+    if (replay) return replay;
+    if (order.status !== 'SETTLED' && order.status !== 'PARTIALLY_REFUNDED') {
+      throw new InsuranceBizError('ORDER_STATE_INVALID', `支付订单状态为 ${order.status}，不能退费`);
+    }
+    const settledAtMs = (order.settlement as Settlement).settledAtMs;
+    if (atMs < settledAtMs)
+      throw new InsuranceBizError('PARAM_ERROR', `退费时间早于结算时间 ${cstCompact(settledAtMs)}`);
+    return this.recordRefund(order, { appRefdSn, split, atMs, origin: 'ADMIN' });
+  }
+
+  private recordRefund(order: Order, record: RefundRecord): RefundRecord {
+    const person = this.persons.get(order.psnNo) as Person;
+    const settlement = order.settlement as Settlement;
+    const check = checkRefund(settlement.result.split, order.refunded, record.split);
     if (!check.ok) throw new InsuranceBizError(check.reason, check.message);
     const usage = this.usageOf(person.psnNo, settlement.year);
     const deductibleReleased = check.fullyRefunded ? settlement.result.deductibleConsumedFen : 0;
-    this.setUsage(person.psnNo, settlement.year, releaseUsage(usage, request.fund, deductibleReleased));
-    person.balanceFen += request.account;
-    const record: RefundRecord = { appRefdSn: input.appRefdSn, split: request, atMs: this.clock.now() };
+    this.setUsage(person.psnNo, settlement.year, releaseUsage(usage, record.split.fund, deductibleReleased));
+    person.balanceFen += record.split.account;
     order.refunds.push(record);
     order.refunded = check.refundedAfter;
     order.status = check.fullyRefunded ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
-    this.refundSns.set(input.appRefdSn, order.payOrdId);
-    return { order, record };
+    this.refundSns.set(record.appRefdSn, order.payOrdId);
+    this.days.add(record.atMs, { kind: 'REFUND', order, refund: record });
+    return record;
+  }
+
+  /**
+   * What the platform's books show for a settlement (3201, the 3202 file), changed by the admin API to inject
+   * an amount discrepancy: legs given replace the settled ones, total = fund + account + cash. The settlement
+   * itself (6301, refund limits, balances) is untouched.
+   */
+  reportSettlementAs(payOrdId: string, legs: Partial<Omit<Split, 'total'>>): Order {
+    const order = this.order(payOrdId);
+    const settlement = order.settlement;
+    if (!settlement)
+      throw new InsuranceBizError('ORDER_STATE_INVALID', `支付订单状态为 ${order.status}，未结算`);
+    const shown = settlement.reportedSplit ?? settlement.result.split;
+    const fund = legs.fund ?? shown.fund;
+    const account = legs.account ?? shown.account;
+    const cash = legs.cash ?? shown.cash;
+    const total = fund + account + cash;
+    if (total > FEN_MAX) throw new InsuranceBizError('AMOUNT_MISMATCH', `total ${total} fen is too large`);
+    settlement.reportedSplit = { total, fund, account, cash };
+    return order;
   }
 
   private refundReplay(appRefdSn: string, order: Order, request: Split): RefundRecord | undefined {

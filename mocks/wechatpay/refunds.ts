@@ -59,8 +59,9 @@ function notifyRefund(mc: WeChatPayMockContext, refund: Refund, trade: Trade): v
 
 function succeed(mc: WeChatPayMockContext, refund: Refund): void {
   refund.status = 'SUCCESS';
+  // a refund that came due while nobody looked succeeded when it came due, not when it was noticed
+  refund.successTimeMs = refund.completesAtMs ?? mc.frame.clock.now();
   refund.completesAtMs = undefined;
-  refund.successTimeMs = mc.frame.clock.now();
   const trade = mc.state.trades.get(refund.outTradeNo);
   if (trade) notifyRefund(mc, refund, trade);
 }

@@ -126,6 +126,43 @@ export interface InsuranceRefund {
   requestedAtMs: number;
 }
 
+/**
+ * One settlement or refund as the insurance platform lists it for a day (3202 detail, fetched as a file):
+ * the platform's side of reconciliation. Amounts are positive fen; a refund's split is what was refunded.
+ */
+export interface InsuranceDayRecord {
+  kind: 'SETTLEMENT' | 'REFUND';
+  /** our hospital order number (6201 medOrgOrd) */
+  medOrgOrd: string;
+  payOrdId: string;
+  setlId: string;
+  /** our refund number (6203 appRefdSn), for refunds */
+  refundNo?: string;
+  split: Split;
+  /** when the platform settled or refunded it; the day is cut on this (China time) */
+  atMs: number;
+}
+
+/** Our totals of a day's insurance settlements, net of refunds, as 3201 wants them. */
+export interface InsuranceDayTotals {
+  /** yyyy-MM-dd, China time */
+  date: string;
+  /** settlements minus refunds counted */
+  count: number;
+  totalFen: number;
+  fundFen: number;
+  accountFen: number;
+  cashFen: number;
+}
+
+/** 3201 对总账: does the platform agree with our totals? */
+export interface InsuranceTotalsCheck {
+  balanced: boolean;
+  /** the platform's own totals for the day */
+  theirs: InsuranceDayTotals;
+  message: string;
+}
+
 export interface InsuranceGateway {
   /** Authorization code from the authorization page → payAuthNo + identity (Tencent's user query). */
   exchangeAuthCode(authCode: string, openid: string): Promise<InsuredIdentity>;
@@ -146,6 +183,13 @@ export interface InsuranceGateway {
   revokeUpload(ref: SettlementRef): Promise<void>;
   /** 6203 医保退费 of a settled order (whole or part). */
   refund(refund: InsuranceRefund): Promise<{ status: 'SUCCEEDED' | 'FAILED' | 'PROCESSING' }>;
+  /** 3201 对总账 of one day (China time). */
+  checkDayTotals(totals: InsuranceDayTotals): Promise<InsuranceTotalsCheck>;
+  /**
+   * 3202 对明细账 of one day, then the detail file (9102), read as a stream: memory does not grow with the
+   * day's volume. Not yet available → GatewayError rejected.
+   */
+  dayRecords(date: string): AsyncIterable<InsuranceDayRecord>;
 }
 
 // ───────────────────────────── hospital HIS ─────────────────────────────
@@ -212,6 +256,8 @@ export interface HisDailyCharges {
   refunds: HisRefundRecord[];
 }
 
+export type HisDayRecord = ({ kind: 'CHARGE' } & HisChargeRecord) | ({ kind: 'REFUND' } & HisRefundRecord);
+
 export interface HisGateway {
   /** Patient by name + ID number; null when HIS does not know them. */
   findPatient(name: string, idNo: string): Promise<HisPatient | null>;
@@ -228,6 +274,8 @@ export interface HisGateway {
   refundCharge(orderNo: string, refundNo: string, amountFen: number): Promise<{ refundReceiptNo: string }>;
   /** The day's online charges and refunds (China time), for reconciliation. */
   listDailyCharges(date: string): Promise<HisDailyCharges>;
+  /** The same list read page by page as a stream (memory does not grow with the day's volume). */
+  dailyRecords(date: string): AsyncIterable<HisDayRecord>;
 }
 
 // ───────────────────────────── WeChat Pay ─────────────────────────────
@@ -354,6 +402,21 @@ export interface MedInsRefundNotice {
   refundedAtMs: number;
 }
 
+/** One detail row of the daily trade bill (PROTOCOLS 1.5), amounts converted from yuan to fen exactly. */
+export interface TradeBillRow {
+  kind: 'PAYMENT' | 'REFUND';
+  /** 交易时间 (China time), as ms */
+  atMs: number;
+  transactionId: string;
+  outTradeNo: string;
+  /** payment: 应结订单金额; refund: 退款金额 */
+  amountFen: number;
+  /** 手续费 (negative on refunds) */
+  feeFen: number;
+  refundId?: string;
+  outRefundNo?: string;
+}
+
 export interface WeChatPayGateway {
   /** jscode2session: login code → openid. Bad or used code → rejected INVALID_CODE. */
   code2session(code: string): Promise<{ openid: string }>;
@@ -381,4 +444,11 @@ export interface WeChatPayGateway {
   queryRefund(outRefundNo: string): Promise<RefundState | null>;
   /** POST /v3/med-ins/refunds/notify?mix_trade_no= (after 6203). */
   notifyMedInsRefund(notice: MedInsRefundNotice): Promise<void>;
+  /**
+   * GET /v3/bill/tradebill (bill_type ALL, GZIP) + the download: the file is stored to a temporary file while
+   * its SHA1 is checked, then read back row by row. Before yielding anything a hash mismatch throws
+   * (invalid_response); at the end the summary rows must agree with the rows read, else it throws. Not yet
+   * available (before 09:00 the next day) → GatewayError rejected with WeChat's code.
+   */
+  tradeBill(date: string): AsyncIterable<TradeBillRow>;
 }

@@ -41,7 +41,7 @@ export const HIS_PATHS = {
   unlockBills: '/his/bills/unlock',
   confirmCharge: '/his/charges/confirm',
   refundCharge: '/his/charges/refund',
-  /** `?date=yyyy-MM-dd` */
+  /** `?date=yyyy-MM-dd`, paged with `&page_size=&cursor=` */
   dailyCharges: '/his/charges/daily',
 } as const;
 
@@ -57,6 +57,10 @@ export function hisPath(pattern: string, params: Record<string, string> = {}): s
 export const HIS_BILLS_PER_ORDER_MAX = 20;
 export const HIS_BILL_ITEMS_MAX = 50;
 export const HIS_ITEM_QTY_MAX = 10_000;
+/** Records (charges + refunds) per page of the daily list. */
+export const HIS_DAILY_PAGE_SIZE_MAX = 1_000;
+export const HIS_DAILY_PAGE_SIZE_DEFAULT = 500;
+const CURSOR_CHARS_MAX = 200;
 
 // ───────────────────────────── building blocks ─────────────────────────────
 
@@ -230,10 +234,26 @@ export const dailyRefundSchema = z.object({
 });
 export type HisWireDailyRefund = z.infer<typeof dailyRefundSchema>;
 
-/** Charges and refunds the HIS recorded for online orders on one business day (CST). */
+/**
+ * `GET /his/charges/daily` query. Without page_size and cursor: the whole day in one answer, charges and
+ * refunds each in time order (kept for small days). With either: one page of at most page_size records
+ * (default HIS_DAILY_PAGE_SIZE_DEFAULT) in the order the HIS recorded them, all the day's charges first, then
+ * its refunds; `next_cursor` in the answer fetches the next page and is absent on the last one. A cursor is
+ * opaque and valid for its date only.
+ */
+export const dailyChargesQuerySchema = z.object({
+  date: businessDateSchema,
+  page_size: z.coerce.number().int().min(1).max(HIS_DAILY_PAGE_SIZE_MAX).optional(),
+  cursor: z.string().min(1).max(CURSOR_CHARS_MAX).optional(),
+});
+export type DailyChargesQuery = z.infer<typeof dailyChargesQuerySchema>;
+
+/** Charges and refunds the HIS recorded for online orders on one business day (CST), or a page of them. */
 export const dailyChargesSchema = z.object({
   date: businessDateSchema,
   charges: z.array(dailyChargeSchema),
   refunds: z.array(dailyRefundSchema),
+  /** paged answers: the cursor of the next page; absent (or null) on the last page */
+  next_cursor: z.string().min(1).max(CURSOR_CHARS_MAX).nullable().optional(),
 });
 export type HisWireDailyCharges = z.infer<typeof dailyChargesSchema>;

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import {
+  HIS_DAILY_PAGE_SIZE_DEFAULT,
   HIS_PATHS,
   confirmChargeResultSchema,
   dailyChargesSchema,
@@ -23,6 +24,7 @@ import {
   type HisBill,
   type HisCharge,
   type HisDailyCharges,
+  type HisDayRecord,
   type HisGateway,
   type HisPatient,
 } from '../ports';
@@ -30,6 +32,8 @@ import {
   readEnvelope,
   toConfirmRequest,
   toDailyCharges,
+  toDailyPage,
+  toDailyPagePath,
   toLockRequest,
   toPatient,
   toPatientQuery,
@@ -46,7 +50,12 @@ export interface HttpHisGatewayOptions {
   /** e.g. http://localhost:3102 */
   baseUrl: string;
   timeoutMs: number;
+  /** records per page of the daily list (1…HIS_DAILY_PAGE_SIZE_MAX); default HIS_DAILY_PAGE_SIZE_DEFAULT */
+  dailyPageSize?: number;
 }
+
+/** Pages one walk of the daily list may take (10 000 × 500 = 5 million records): a runaway cursor stops. */
+export const DAILY_PAGES_MAX = 10_000;
 
 /** An answer of the HIS with the HTTP status it came with (a refusal may come as 200 or 4xx). */
 interface Reply<T> {
@@ -130,6 +139,36 @@ export class HttpHisGateway implements HisGateway {
   async listDailyCharges(date: string): Promise<HisDailyCharges> {
     const path = `${HIS_PATHS.dailyCharges}?date=${encodeURIComponent(date)}`;
     return toDailyCharges(accepted(await this.send('GET', path, dailyChargesSchema)), date);
+  }
+
+  /**
+   * The same list a page at a time (page_size, cursor): charges, then refunds, each page fetched when the
+   * consumer has taken the previous one, so memory holds one page. Each page is a query, retried like the
+   * others; a cursor that does not move, or more than DAILY_PAGES_MAX pages, is invalid_response.
+   */
+  dailyRecords(date: string): AsyncIterable<HisDayRecord> {
+    const pageSize = this.options.dailyPageSize ?? HIS_DAILY_PAGE_SIZE_DEFAULT;
+    toDailyPagePath(HIS_PATHS.dailyCharges, date, pageSize); // a bad date or size throws here
+    return { [Symbol.asyncIterator]: () => this.readDaily(date, pageSize) };
+  }
+
+  private async *readDaily(date: string, pageSize: number): AsyncGenerator<HisDayRecord> {
+    let cursor: string | undefined;
+    for (let pages = 1; ; pages++) {
+      if (pages > DAILY_PAGES_MAX)
+        throw new GatewayError(
+          'his',
+          'invalid_response',
+          `daily list of ${date}: over ${DAILY_PAGES_MAX} pages`,
+        );
+      const path = toDailyPagePath(HIS_PATHS.dailyCharges, date, pageSize, cursor);
+      const page = toDailyPage(accepted(await this.send('GET', path, dailyChargesSchema)), date, pageSize);
+      yield* page.records;
+      if (page.nextCursor === undefined) return;
+      if (page.nextCursor === cursor)
+        throw new GatewayError('his', 'invalid_response', `daily list of ${date}: the cursor did not move`);
+      cursor = page.nextCursor;
+    }
   }
 
   private async send<T>(

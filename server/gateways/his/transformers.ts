@@ -4,10 +4,12 @@
  * not show a patient a bill whose lines do not make its total, nor record a charge without a receipt.
  */
 import type { z } from 'zod';
-import { cstDateTime } from '../../../shared/clock';
+import { cstDate, cstDateTime } from '../../../shared/clock';
 import { assertSplit, isValidSplit, type Split } from '../../../shared/money';
 import {
+  HIS_DAILY_PAGE_SIZE_MAX,
   HIS_SUCCESS_CODE,
+  businessDateSchema,
   hisEnvelopeSchema,
   type ConfirmChargeRequest,
   type ConfirmChargeResult,
@@ -30,6 +32,7 @@ import {
   type HisCharge,
   type HisChargeRecord,
   type HisDailyCharges,
+  type HisDayRecord,
   type HisPatient,
   type HisRefundRecord,
 } from '../ports';
@@ -238,4 +241,49 @@ function toRefundRecord(wire: HisWireDailyRefund): HisRefundRecord {
 export function toDailyCharges(wire: HisWireDailyCharges, date: string): HisDailyCharges {
   if (wire.date !== date) throw invalid(`asked for the charges of ${date}, got ${wire.date}`);
   return { date, charges: wire.charges.map(toChargeRecord), refunds: wire.refunds.map(toRefundRecord) };
+}
+
+// ───────────────────────────── daily list, paged ─────────────────────────────
+
+/** The path of one page of the daily list (page_size bounded; the cursor as the HIS gave it). */
+export function toDailyPagePath(basePath: string, date: string, pageSize: number, cursor?: string): string {
+  if (!businessDateSchema.safeParse(date).success) throw new RangeError(`not a yyyy-MM-dd date: ${date}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > HIS_DAILY_PAGE_SIZE_MAX)
+    throw new RangeError(`page size must be 1…${HIS_DAILY_PAGE_SIZE_MAX}, got ${pageSize}`);
+  const query = new URLSearchParams({ date, page_size: String(pageSize) });
+  if (cursor !== undefined) query.set('cursor', cursor);
+  return `${basePath}?${query.toString()}`;
+}
+
+export interface DailyPage {
+  records: HisDayRecord[];
+  /** absent on the last page */
+  nextCursor?: string;
+}
+
+/**
+ * One page → records (charges, then refunds), each checked: the page is of the day asked for and no longer
+ * than asked, every record falls on that day (China time), a charge's legs add up; a page that promises more
+ * must carry some records (else the walk could go on for ever).
+ */
+export function toDailyPage(wire: HisWireDailyCharges, date: string, pageSize: number): DailyPage {
+  if (wire.date !== date) throw invalid(`asked for the charges of ${date}, got ${wire.date}`);
+  const size = wire.charges.length + wire.refunds.length;
+  if (size > pageSize) throw invalid(`a page of ${size} records, asked for at most ${pageSize}`);
+  const records: HisDayRecord[] = [];
+  for (const charge of wire.charges) {
+    const record = toChargeRecord(charge);
+    if (cstDate(record.chargedAtMs) !== date)
+      throw invalid(`charge of order ${record.orderNo} at ${charge.charge_time} is not on ${date}`);
+    records.push({ kind: 'CHARGE', ...record });
+  }
+  for (const refund of wire.refunds) {
+    const record = toRefundRecord(refund);
+    if (cstDate(record.refundedAtMs) !== date)
+      throw invalid(`refund ${record.refundNo} at ${refund.refund_time} is not on ${date}`);
+    records.push({ kind: 'REFUND', ...record });
+  }
+  const nextCursor = wire.next_cursor ?? undefined;
+  if (nextCursor !== undefined && size === 0) throw invalid('an empty page that promises a next one');
+  return nextCursor === undefined ? { records } : { records, nextCursor };
 }

@@ -1,20 +1,24 @@
 /**
- * Insurance adapter, HTTP side: the national platform's standard infno envelope (1101, x-tif headers) and the
- * mobile-payment SM envelope (6201–6401: sealed with the hospital's SM2 key, answers opened with the
- * platform's public key), plus the authCode exchange. All HTTP goes through createHttpCaller('insurance');
- * the wire ↔ port conversions and integrity checks are in transformers.ts.
+ * Insurance adapter, HTTP side: the national platform's standard infno envelope (1101, 3201, 3202, 9102; x-tif
+ * headers) and the mobile-payment SM envelope (6201–6401: sealed with the hospital's SM2 key, answers opened
+ * with the platform's public key), plus the authCode exchange. All JSON exchanges go through
+ * createHttpCaller('insurance'); the 9102 file download is read as a stream here (the caller buffers whole
+ * bodies). The wire ↔ port conversions and integrity checks are in transformers.ts.
  */
 import type { ServerKeys } from '../../../shared/keys';
 import { cstCompact, type Clock } from '../../../shared/clock';
 import { openEnvelope, sealEnvelope, SmEnvelopeError, tifHeaders } from '../../../shared/crypto/smEnvelope';
-import { INFNO, INSURANCE_PATHS } from '../../../shared/protocol/insurance';
+import { DAY_FILE, INFNO, INSURANCE_PATHS, type FileInfo } from '../../../shared/protocol/insurance';
 import { createHttpCaller, parseJson, type HttpCaller, type HttpResponse } from '../http';
 import {
   GatewayError,
   type FeeUpload,
   type FeeUploadResult,
+  type InsuranceDayRecord,
+  type InsuranceDayTotals,
   type InsuranceGateway,
   type InsuranceRefund,
+  type InsuranceTotalsCheck,
   type InsuredIdentity,
   type InsuredPerson,
   type PreSettlement,
@@ -22,20 +26,27 @@ import {
   type SettlementState,
 } from '../ports';
 import {
+  DayFileReader,
   fromAuthUserQuery,
   fromPayOrder,
   fromPersonInfo,
+  fromReconcileDetails,
+  fromReconcileTotals,
   fromQueryOrder,
   fromRefund,
   fromRevoke,
   fromUploadFees,
   mobileOutcome,
   msgidOf,
+  linesOf,
   standardOutput,
-  standardRequest,
+  standardRequestWithInput,
+  toFileDownload,
   toPayOrder,
   toPersonInfoInput,
   toQueryOrder,
+  toReconcileDetails,
+  toReconcileTotals,
   toRefund,
   toRevoke,
   toUploadFees,
@@ -127,23 +138,122 @@ export class HttpInsuranceGateway implements InsuranceGateway {
     return fromRefund(await this.mobile(INFNO.refundOrder, INSURANCE_PATHS.refundOrder, input), input);
   }
 
+  /** 3201 对总账 of one day, every insutype. A query: safe to repeat. */
+  async checkDayTotals(totals: InsuranceDayTotals): Promise<InsuranceTotalsCheck> {
+    const input = toReconcileTotals(totals, this.admdvs);
+    return fromReconcileTotals(await this.standard(INFNO.reconcileTotals, input), totals);
+  }
+
+  /**
+   * 3202 对明细账 of one day, then its file by 9102, read as a stream: a chunk is pulled from the socket only when
+   * the consumer wants the next record, so memory stays flat however long the day. The totals line is checked
+   * at the end (DayFileReader): on any error the consumer must drop what it read.
+   */
+  dayRecords(date: string): AsyncIterable<InsuranceDayRecord> {
+    const input = toReconcileDetails(date, this.admdvs); // a bad date throws here, not at the first pull
+    // each iteration asks for a fresh file
+    return { [Symbol.asyncIterator]: () => this.readDay(date, input) };
+  }
+
+  private async *readDay(date: string, input: Record<string, unknown>): AsyncGenerator<InsuranceDayRecord> {
+    const reader = new DayFileReader(date);
+    const info = fromReconcileDetails(await this.standard(INFNO.reconcileDetails, input));
+    for await (const line of linesOf(this.download(info), DAY_FILE.lineCharsMax)) {
+      const record = reader.read(line);
+      if (record) yield record;
+    }
+    reader.finish();
+  }
+
   private tif(): Record<string, string> {
     return tifHeaders(this.options.keys.paasId, this.options.keys.paasToken, this.options.clock.now());
   }
 
-  /** A standard infno call; queries only, so safe to repeat. */
+  /** A standard infno call; queries only (3202 only prepares a file), so safe to repeat. */
   private async standard(infno: string, data: Record<string, unknown>): Promise<unknown> {
+    const body = this.standardBody(infno, { data });
+    const response = await this.post(INSURANCE_PATHS.standard, body, this.tif(), true);
+    return standardOutput(response.status, parseJson('insurance', response), infno);
+  }
+
+  private standardBody(infno: string, input: Record<string, unknown>): string {
     const nowMs = this.options.clock.now();
     this.msgSeq = (this.msgSeq + 1) % 10_000;
-    const request = standardRequest(infno, data, {
+    const request = standardRequestWithInput(infno, input, {
       nowMs,
       msgid: msgidOf(this.options.keys.orgCodg, cstCompact(nowMs), this.msgSeq),
       admdvs: this.admdvs,
       fixmedinsCode: this.options.keys.orgCodg,
       fixmedinsName: this.options.fixmedinsName ?? this.options.keys.orgCodg,
     });
-    const response = await this.post(INSURANCE_PATHS.standard, JSON.stringify(request), this.tif(), true);
-    return standardOutput(response.status, parseJson('insurance', response), infno);
+    return JSON.stringify(request);
+  }
+
+  /**
+   * 9102: the file's bytes, a chunk per pull. Each wait (for the answer, then for every chunk) is bounded by
+   * timeoutMs; time the consumer spends between pulls does not count. Not retried and outside the circuit
+   * breaker: a stream half consumed cannot be replayed. A JSON answer is the platform's refusal.
+   */
+  private async *download(info: FileInfo): AsyncGenerator<Uint8Array> {
+    const { timeoutMs } = this.options;
+    const url = `${this.baseUrl}${INSURANCE_PATHS.standard}`;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      timer = setTimeout(() => controller.abort(), timeoutMs);
+    };
+    const disarm = () => clearTimeout(timer);
+    let answered = false;
+    try {
+      arm();
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: '*/*', ...this.tif() },
+        body: this.standardBody(INFNO.fileDownload, toFileDownload(info, this.options.keys.orgCodg)),
+        signal: controller.signal,
+      });
+      answered = true;
+      if (response.status >= 500)
+        throw new GatewayError(
+          'insurance',
+          'unavailable',
+          `9102 answered ${response.status}`,
+          undefined,
+          response.status,
+        );
+      if (
+        /json/i.test(response.headers.get('content-type') ?? '') ||
+        response.status !== 200 ||
+        !response.body
+      ) {
+        const text = await response.text();
+        disarm();
+        const body = { status: response.status, headers: {}, body: text };
+        standardOutput(response.status, parseJson('insurance', body), INFNO.fileDownload);
+        throw new GatewayError(
+          'insurance',
+          'invalid_response',
+          '9102 answered JSON, not the file',
+          'NOT_A_FILE',
+          response.status,
+        );
+      }
+      disarm();
+      const reader = response.body.getReader();
+      for (;;) {
+        arm();
+        const { done, value } = await reader.read();
+        disarm();
+        if (done) return;
+        yield value;
+      }
+    } catch (err) {
+      throw downloadError(err, url, timeoutMs, answered);
+    } finally {
+      disarm();
+      // releases the socket when the consumer stopped early (a no-op after a complete read)
+      controller.abort();
+    }
   }
 
   /**
@@ -194,4 +304,16 @@ export class HttpInsuranceGateway implements InsuranceGateway {
       idempotent,
     });
   }
+}
+
+/** A failure of the 9102 download as a GatewayError (classified as http.ts does). */
+function downloadError(err: unknown, url: string, timeoutMs: number, answered: boolean): GatewayError {
+  if (err instanceof GatewayError) return err;
+  // not `instanceof Error`: fetch's DOMException comes from another realm under jest
+  const name = typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '';
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return new GatewayError('insurance', 'timeout', `9102 ${url}: nothing for ${timeoutMs} ms`);
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+  const midway = answered || /socket|reset|terminated|other side closed/i.test(cause);
+  return new GatewayError('insurance', midway ? 'timeout' : 'unavailable', `9102 ${url} failed: ${cause}`);
 }

@@ -5,7 +5,15 @@
  * and decrypted the same way. The data side is transformers.ts.
  */
 import type { ServerKeys } from '../../../shared/keys';
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform, pipeline } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createGunzip } from 'node:zlib';
 import type { Clock } from '../../../shared/clock';
 import {
   aesGcmDecrypt,
@@ -34,6 +42,7 @@ import {
   type NotificationRejection,
   type PayParams,
   type RefundState,
+  type TradeBillRow,
   type TransactionState,
   type VerifiedNotification,
   type WeChatPayGateway,
@@ -53,9 +62,17 @@ import {
   toRefundRequest,
   type MerchantIds,
 } from './transformers';
+import { fromTradeBillAnswer, TradeBillReader, type TradeBillDownload } from './tradeBill';
 
 /** Clock skew accepted on answers and callbacks (the official SDK's 5 min). */
 export const SIGNATURE_SKEW_MAX_MS = 300_000;
+
+/** The bill download may take this many outside-call timeouts (a day's file is megabytes, not a JSON answer). */
+export const TRADE_BILL_DOWNLOAD_TIMEOUT_FACTOR = 10;
+/** A bill file larger than this (as downloaded, gzipped) is refused rather than stored. */
+export const TRADE_BILL_DOWNLOAD_BYTES_MAX = 512 * 1024 * 1024;
+/** A bill line longer than this is refused: a line is held in memory whole. */
+export const TRADE_BILL_LINE_BYTES_MAX = 64 * 1024;
 
 /** What a hospital holds for WeChat Pay. */
 export type WeChatMerchantKeys = ServerKeys['wechat'];
@@ -73,6 +90,8 @@ export interface WeChatPayGatewayOptions {
   /** which WeChat Pay key encrypts sensitive fields: a platform certificate (default) or the public key */
   encryptWith?: 'certificate' | 'publicKey';
   http?: HttpCaller;
+  /** where trade bills are stored while read (removed afterwards); default os.tmpdir() */
+  tempDir?: string;
 }
 
 interface SignedHeaders {
@@ -247,6 +266,86 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     this.ok(await this.call('POST', path, toMedInsRefundNotice(notice), true));
   }
 
+  // ───────────────────────────── trade bill ─────────────────────────────
+
+  /**
+   * The day's trade bill (ALL, GZIP): the file is downloaded to a temporary file while its SHA1 is computed, and
+   * a mismatch throws before any row is yielded; then it is gunzipped and read line by line (nothing grows with
+   * the file), and the summary is checked at the end. The temporary file is removed however the reading ends.
+   */
+  async *tradeBill(date: string): AsyncGenerator<TradeBillRow> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RangeError(`bill date must be yyyy-MM-dd, got ${date}`);
+    const query = new URLSearchParams({ bill_date: date, bill_type: 'ALL', tar_type: 'GZIP' });
+    const response = await this.call('GET', `/v3/bill/tradebill?${query}`, undefined, true);
+    const download = fromTradeBillAnswer(this.ok(response), this.opts.baseUrl);
+    const dir = await mkdtemp(join(this.opts.tempDir ?? tmpdir(), 'wechatpay-tradebill-'));
+    try {
+      const file = join(dir, `${date}.csv.gz`);
+      await this.downloadBill(download, file);
+      const reader = new TradeBillReader();
+      for await (const line of gunzippedLines(file)) {
+        const row = reader.line(line);
+        if (row) yield row;
+      }
+      reader.end();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** A signed GET of download_url (its answer is unsigned) streamed to `file`; throws unless the SHA1 agrees. */
+  private async downloadBill(download: TradeBillDownload, file: string): Promise<void> {
+    const what = `GET ${download.downloadUrl.pathname}`;
+    const timeoutMs = this.opts.timeoutMs * TRADE_BILL_DOWNLOAD_TIMEOUT_FACTOR;
+    const headers = { ...this.signedHeaders('GET', download.downloadUrl, ''), Accept: '*/*' };
+    const sha1 = createHash('sha1');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        if (bytes > TRADE_BILL_DOWNLOAD_BYTES_MAX) {
+          done(
+            new GatewayError(
+              'wechatpay',
+              'invalid_response',
+              `${what}: the bill is larger than ${TRADE_BILL_DOWNLOAD_BYTES_MAX} bytes`,
+            ),
+          );
+          return;
+        }
+        sha1.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      // no redirects: the signed request goes to the URL WeChat named, on the origin we called, or nowhere
+      const response = await fetch(download.downloadUrl, {
+        headers,
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (response.status !== 200 || !response.body) {
+        const text = (await response.text()).slice(0, 500);
+        throw downloadRefusal(what, response.status, text);
+      }
+      await pipelineAsync(
+        Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+        meter,
+        createWriteStream(file, { flags: 'wx', mode: 0o600 }),
+      );
+    } catch (err) {
+      throw downloadFailure(what, timeoutMs, err);
+    }
+    const actual = sha1.digest('hex');
+    if (actual !== download.sha1Hex) {
+      throw new GatewayError(
+        'wechatpay',
+        'invalid_response',
+        `${what}: SHA1 of the ${bytes} bytes downloaded is ${actual}, WeChat said ${download.sha1Hex}`,
+      );
+    }
+  }
+
   // ───────────────────────────── callbacks ─────────────────────────────
 
   verifyNotification(
@@ -353,6 +452,26 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     return null;
   }
 
+  /** The Authorization of one request (PROTOCOLS 1.1): SHA256withRSA over method, path?query, time, nonce, body. */
+  private signedHeaders(method: HttpRequest['method'], url: URL, bodyText: string): Record<string, string> {
+    const timestampS = Math.floor(this.opts.clock.now() / 1000);
+    const nonce = randomNonce();
+    const message = requestMessage(method, `${url.pathname}${url.search}`, timestampS, nonce, bodyText);
+    const authorization = buildAuthorization({
+      mchId: this.ids.mchId,
+      serialNo: this.opts.keys.merchant.serialNo,
+      nonce,
+      timestampS,
+      signature: signSha256Rsa(message, this.merchantKey),
+    });
+    return {
+      Authorization: authorization,
+      Accept: 'application/json',
+      'User-Agent': 'medins-cardless-pay/0.1 (node)',
+      'Wechatpay-Serial': this.encryption.serial,
+    };
+  }
+
   /** One signed exchange; the answer is verified before anyone reads it (5xx never gets here: http.ts throws). */
   private async call(
     method: HttpRequest['method'],
@@ -361,29 +480,9 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     idempotent: boolean,
   ): Promise<HttpResponse> {
     const url = `${this.opts.baseUrl}${path}`;
-    const parsedUrl = new URL(url);
     const bodyText = body === undefined ? '' : JSON.stringify(body);
-    const timestampS = Math.floor(this.opts.clock.now() / 1000);
-    const nonce = randomNonce();
-    const message = requestMessage(
-      method,
-      `${parsedUrl.pathname}${parsedUrl.search}`,
-      timestampS,
-      nonce,
-      bodyText,
-    );
-    const authorization = buildAuthorization({
-      mchId: this.ids.mchId,
-      serialNo: this.opts.keys.merchant.serialNo,
-      nonce,
-      timestampS,
-      signature: signSha256Rsa(message, this.merchantKey),
-    });
     const headers: Record<string, string> = {
-      Authorization: authorization,
-      Accept: 'application/json',
-      'User-Agent': 'medins-cardless-pay/0.1 (node)',
-      'Wechatpay-Serial': this.encryption.serial,
+      ...this.signedHeaders(method, new URL(url), bodyText),
       ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
     };
     const response = await this.http({
@@ -421,4 +520,84 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     const { code, message } = errorOf(body, response.status);
     throw new GatewayError('wechatpay', 'rejected', message, code, response.status);
   }
+}
+
+/** A non-200 answer to the download: 4xx → rejected with WeChat's code, else unavailable. */
+function downloadRefusal(what: string, status: number, text: string): GatewayError {
+  if (status >= 400 && status < 500) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const { code, message } = errorOf(body, status);
+    return new GatewayError('wechatpay', 'rejected', `${what}: ${message}`, code, status);
+  }
+  return new GatewayError('wechatpay', 'unavailable', `${what} answered ${status}`, undefined, status);
+}
+
+/** Any failure of the download, as a GatewayError (a refusal or a bad file keeps its own). */
+function downloadFailure(what: string, timeoutMs: number, err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  // not `instanceof Error`: fetch's DOMException comes from another realm under jest
+  const name = typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '';
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new GatewayError('wechatpay', 'timeout', `${what} timed out after ${timeoutMs} ms`);
+  }
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+  return new GatewayError('wechatpay', 'unavailable', `${what} failed: ${cause}`);
+}
+
+/**
+ * The lines of a gzipped file, read as a stream: split on LF bytes (never inside a UTF-8 sequence), each line
+ * decoded strictly. A corrupt gzip, bad UTF-8 or an endless line is invalid_response.
+ */
+async function* gunzippedLines(file: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const gunzip = pipeline(createReadStream(file), createGunzip(), () => undefined);
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let lineNo = 0;
+  const decode = (bytes: Uint8Array): string => {
+    lineNo++;
+    if (bytes.length > TRADE_BILL_LINE_BYTES_MAX) {
+      throw new GatewayError(
+        'wechatpay',
+        'invalid_response',
+        `trade bill: line ${lineNo}: longer than ${TRADE_BILL_LINE_BYTES_MAX} bytes`,
+      );
+    }
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      throw new GatewayError('wechatpay', 'invalid_response', `trade bill: line ${lineNo}: not UTF-8`);
+    }
+  };
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let lf = chunk.indexOf(0x0a); lf !== -1; lf = chunk.indexOf(0x0a, start)) {
+        const piece = chunk.subarray(start, lf);
+        const line = pendingBytes === 0 ? piece : Buffer.concat([...pending, piece]);
+        pending = [];
+        pendingBytes = 0;
+        start = lf + 1;
+        yield decode(line);
+      }
+      if (start < chunk.length) {
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > TRADE_BILL_LINE_BYTES_MAX) decode(Buffer.concat(pending));
+      }
+    }
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw new GatewayError(
+      'wechatpay',
+      'invalid_response',
+      `trade bill: the file does not gunzip: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  if (pendingBytes > 0) yield decode(Buffer.concat(pending));
 }
