@@ -69,6 +69,12 @@ const schema = z.object({
     .max(10_000_000)
     .default(256 * 1024),
   LIST_PAGE_MAX: z.coerce.number().int().min(1).max(1000).default(100),
+  /** reconciliation: rows staged, matched and written per batch (memory is bounded by this, not by the day) */
+  RECON_BATCH_SIZE: z.coerce.number().int().min(10).max(20_000).default(2_000),
+  /** the daily run reconciles yesterday from this hour, China time (WeChat publishes bills from 09:00) */
+  RECON_DAILY_HOUR_CST: z.coerce.number().int().min(0).max(23).default(10),
+  /** a run still RUNNING after this long was interrupted (the process died): it is marked FAILED */
+  RECON_RUN_STALE_MS: ms(30 * 60_000),
   JOBS_ENABLED: z
     .enum(['true', 'false'])
     .default('true')

@@ -148,9 +148,13 @@ function printBanner(o: {
   const patientApp = o.h5Built
     ? `${o.api}/        open it in a phone-sized browser window`
     : `not built yet: run \`npm run build:h5\` (into ${o.settings.H5_DIR}), then open ${o.api}/ (no restart needed)`;
+  const consoleApp = o.h5Built
+    ? `${o.api}/console   open it in a desktop browser window`
+    : 'after the H5 build';
   console.log(`
 医保脱卡支付 — running (${o.mode} mode)
   patient app (H5)        ${patientApp}
+  cashier console         ${consoleApp}
   WeChat sandbox pages    ${o.wechatSandboxUrl}/sandbox/login  ${o.wechatSandboxUrl}/sandbox/cashier
   insurance authorization ${o.insuranceAuthUrl}
   API                     ${o.api}/api/v1        health ${o.api}/healthz  ready ${o.api}/readyz  metrics ${o.api}/metrics

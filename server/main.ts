@@ -18,6 +18,7 @@ import { createApp, type ReadinessProbe } from './http/app';
 import { createMetrics, type Metrics } from './http/metrics';
 import { runOutboxOnce } from './jobs/outboxWorker';
 import { runJanitorOnce } from './jobs/janitor';
+import { runDailyReconciliationIfDue } from './jobs/dailyReconciliation';
 import { outboxDepth } from './db/outbox';
 import type { Deps, PiiVault } from './services/deps';
 
@@ -50,6 +51,9 @@ export interface RunningServer {
   startJobs(): void;
   stop(): Promise<void>;
 }
+
+/** how often the scheduler asks whether yesterday's reconciliation is due */
+const DAILY_CHECK_INTERVAL_MS = 60_000;
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
 
@@ -115,7 +119,9 @@ export function buildServer(parts: ServerParts): RunningServer {
   const app = createApp(deps, metrics, probes, clientConfigOf(parts));
   const servers: Server[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let dailyTimer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let dailyRunning: Promise<unknown> | undefined;
 
   // After a commit that queued outbox work, run the outbox at once rather than at the next tick; a kick during a
   // run asks for one more pass. Runs may overlap with the timer's: rows are claimed with SKIP LOCKED.
@@ -176,11 +182,22 @@ export function buildServer(parts: ServerParts): RunningServer {
           });
       }, parts.settings.JOBS_INTERVAL_MS);
       timer.unref();
+      dailyTimer = setInterval(() => {
+        if (dailyRunning) return;
+        dailyRunning = runDailyReconciliationIfDue(deps)
+          .catch((err: unknown) => parts.logger.error({ err }, 'daily reconciliation check failed'))
+          .finally(() => {
+            dailyRunning = undefined;
+          });
+      }, DAILY_CHECK_INTERVAL_MS);
+      dailyTimer.unref();
     },
     stop: async () => {
       jobsStarted = false;
       if (timer) clearInterval(timer);
+      if (dailyTimer) clearInterval(dailyTimer);
       await running;
+      await dailyRunning;
       await outboxRunning;
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       for (const s of servers) s.closeAllConnections();

@@ -6,8 +6,14 @@ import { REFUND_ENTITIES } from './refundEntities';
 import { Initial1763900000000 } from './migrations/1763900000000-Initial';
 import { Console1763900000001 } from './migrations/1763900000001-Console';
 import { Refunds1763900000002 } from './migrations/1763900000002-Refunds';
+import { Reconciliation1763900000003 } from './migrations/1763900000003-Reconciliation';
 
-export const MIGRATIONS = [Initial1763900000000, Console1763900000001, Refunds1763900000002];
+export const MIGRATIONS = [
+  Initial1763900000000,
+  Console1763900000001,
+  Refunds1763900000002,
+  Reconciliation1763900000003,
+];
 export const POOL_SIZE_MAX = 20;
 
 /** A data source on one schema; migrations are run explicitly (never `synchronize`). */

@@ -105,11 +105,16 @@ async function sendFile(ctx: Koa.Context, path: string): Promise<Sent> {
   }
 }
 
+/** The cashier console is a hash route of the same H5 build; `/console` is the address people type. */
+export const CONSOLE_PATH = '/console';
+export const CONSOLE_ENTRY = '/#/pages/console/login/index';
+
 /** Koa middleware serving the folder `dir` (resolved against the working directory) at `/`. */
 export function serveH5(dir: string): Koa.Middleware {
   const root = resolve(dir);
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || isReserved(ctx.path)) return next();
+    if (ctx.path === CONSOLE_PATH || ctx.path === `${CONSOLE_PATH}/`) return ctx.redirect(CONSOLE_ENTRY);
     const path = resolveInside(root, ctx.path);
     if (path === null) return next();
     let sent = await sendFile(ctx, path);

@@ -95,6 +95,14 @@ describe('the H5 build at /', () => {
     }
   });
 
+  it('sends /console to the cashier console, a hash route of the same build', async () => {
+    for (const path of ['/console', '/console/']) {
+      const res = await raw(path);
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe('/#/pages/console/login/index');
+    }
+  });
+
   it.each([
     ['/app.js', 'text/javascript; charset=utf-8', 'no-cache'],
     ['/static/js/app.5f3c2a1b.js', 'text/javascript; charset=utf-8', IMMUTABLE],

@@ -11,6 +11,7 @@ import type {
 import { LedgerEntryRow, OrderEventRow, OrderRow, OutboxRow, PatientRow } from '../../db/entities';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
+import { refundViewsOf } from '../refundViews';
 import { splitOf } from '../orderViews';
 
 const DAY_MS = 24 * 3600_000;
@@ -112,11 +113,12 @@ export async function listDayOrders(deps: Deps, query: ConsoleOrdersQuery): Prom
 export async function getConsoleOrder(deps: Deps, orderId: string): Promise<ConsoleOrderDetail> {
   const row = await deps.db.getRepository(OrderRow).findOneBy({ id: orderId });
   if (!row) throw new AppError('ORDER_NOT_FOUND', 'no such order');
-  const [patients, events, outbox, ledger] = await Promise.all([
+  const [patients, events, outbox, ledger, refunds] = await Promise.all([
     maskedPatients(deps, [row.patientId]),
     deps.db.getRepository(OrderEventRow).find({ where: { orderId }, order: { id: 'ASC' } }),
     deps.db.getRepository(OutboxRow).find({ where: { orderId }, order: { id: 'ASC' } }),
     deps.db.getRepository(LedgerEntryRow).find({ where: { orderId }, order: { id: 'ASC' } }),
+    refundViewsOf(deps.db, [orderId]),
   ]);
   return {
     ...summaryOf(row, patients.get(row.patientId)),
@@ -146,5 +148,6 @@ export async function getConsoleOrder(deps: Deps, orderId: string): Promise<Cons
       amount: l.amountFen,
       at: l.createdAt.toISOString(),
     })),
+    refunds: refunds.get(orderId) ?? [],
   };
 }

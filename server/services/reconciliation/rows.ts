@@ -1,0 +1,228 @@
+/**
+ * The classified rows of a run, as the console lists them (keyset pages) and exports them (CSV, streamed page by
+ * page). A row's actions are worked out now, from its kind, its resolution, whether its day is closed and the
+ * current state of our order (domain/reconciliation.ts decides).
+ */
+import type {
+  OrderStatusName,
+  ReconKind,
+  ReconRowAction,
+  ReconRowView,
+  ReconRowsQuery,
+} from '../../../shared/api';
+import { fenToYuan } from '../../../shared/money';
+import { channelMoney, rowActions, type ReconSide } from '../../domain/reconciliation';
+import { AppError } from '../errors';
+import type { Deps } from '../deps';
+import type { StoredSides } from './match';
+
+export interface StoredResolution {
+  action: ReconRowAction;
+  by: string;
+  reason: string;
+  at: string;
+}
+
+export interface RowRecord {
+  id: string;
+  run_id: string;
+  date: string;
+  kind: ReconKind;
+  record: 'PAYMENT' | 'REFUND';
+  order_no: string;
+  refund_no: string | null;
+  order_id: string | null;
+  sides: StoredSides;
+  note: string;
+  resolution: StoredResolution | null;
+  order_status: OrderStatusName | null;
+  closed: boolean;
+}
+
+export const ROW_SELECT = `
+  SELECT x.id::text AS id, x.run_id, to_char(r.date, 'YYYY-MM-DD') AS date, x.kind, x.record, x.order_no,
+         x.refund_no, x.order_id, x.sides, x.note, x.resolution, o.status AS order_status,
+         EXISTS (SELECT 1 FROM daily_closes c WHERE c.date = r.date) AS closed
+    FROM recon_rows x
+    JOIN recon_runs r ON r.id = x.run_id
+    LEFT JOIN orders o ON o.id = x.order_id`;
+
+function sideView(side: ReconSide | undefined) {
+  if (!side) return undefined;
+  return {
+    total: side.total,
+    fund: side.fund,
+    account: side.account,
+    cash: side.cash,
+    ref: side.ref,
+    at: side.atMs === undefined ? undefined : new Date(side.atMs).toISOString(),
+  };
+}
+
+export function actionsOf(row: RowRecord): ReconRowAction[] {
+  return rowActions({
+    kind: row.kind,
+    record: row.record,
+    resolved: row.resolution !== null,
+    dayClosed: row.closed,
+    hasHis: row.sides.his !== undefined,
+    channelMoneyFen: channelMoney(row.sides),
+    orderStatus: row.order_status ?? undefined,
+  });
+}
+
+export function rowView(row: RowRecord): ReconRowView {
+  const ours = sideView(row.sides.ours);
+  return {
+    id: row.id,
+    runId: row.run_id,
+    kind: row.kind,
+    record: row.record,
+    orderNo: row.order_no,
+    refundNo: row.refund_no ?? undefined,
+    orderId: row.order_id ?? undefined,
+    ours: ours ? { ...ours, status: row.sides.ours?.ref ?? row.order_status ?? '' } : undefined,
+    wechat: sideView(row.sides.wechat),
+    insurance: sideView(row.sides.insurance),
+    his: sideView(row.sides.his),
+    note: row.note,
+    actions: actionsOf(row),
+    resolution: row.resolution ?? undefined,
+  };
+}
+
+export async function loadRow(deps: Deps, rowId: string): Promise<RowRecord> {
+  const rows = (await deps.db.query(`${ROW_SELECT} WHERE x.id = $1`, [rowId])) as RowRecord[];
+  if (rows.length === 0) throw new AppError('NOT_FOUND', 'no such reconciliation row');
+  return rows[0];
+}
+
+type RowFilter = Pick<ReconRowsQuery, 'kind' | 'discrepancies' | 'resolved'>;
+
+function filterSql(filter: RowFilter, params: unknown[]): string {
+  const where: string[] = [];
+  if (filter.kind) {
+    params.push(filter.kind);
+    where.push(`x.kind = $${params.length}`);
+  }
+  if (filter.discrepancies === 'true') where.push(`x.kind <> 'MATCHED'`);
+  if (filter.discrepancies === 'false') where.push(`x.kind = 'MATCHED'`);
+  if (filter.resolved === 'true') where.push(`x.resolution IS NOT NULL`);
+  if (filter.resolved === 'false') where.push(`x.resolution IS NULL`);
+  return where.map((w) => ` AND ${w}`).join('');
+}
+
+/** One keyset page of a run's rows (by id); `nextCursor` when there may be more. */
+export async function pageRows(
+  deps: Deps,
+  runId: string,
+  filter: RowFilter,
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ rows: RowRecord[]; nextCursor?: string }> {
+  const params: unknown[] = [runId, cursor ?? '0', limit];
+  const sql = `${ROW_SELECT} WHERE x.run_id = $1 AND x.id > $2::bigint${filterSql(filter, params)} ORDER BY x.id LIMIT $3`;
+  const rows = (await deps.db.query(sql, params)) as RowRecord[];
+  return { rows, nextCursor: rows.length === limit ? rows[rows.length - 1].id : undefined };
+}
+
+export async function listRows(
+  deps: Deps,
+  runId: string,
+  query: ReconRowsQuery,
+): Promise<{ rows: ReconRowView[]; nextCursor?: string }> {
+  await assertRunExists(deps, runId);
+  const limit = Math.min(query.limit ?? deps.settings.LIST_PAGE_MAX, deps.settings.LIST_PAGE_MAX);
+  const page = await pageRows(deps, runId, query, query.cursor, limit);
+  return { rows: page.rows.map(rowView), nextCursor: page.nextCursor };
+}
+
+export async function assertRunExists(deps: Deps, runId: string): Promise<void> {
+  const found = (await deps.db.query(`SELECT 1 FROM recon_runs WHERE id = $1`, [runId])) as unknown[];
+  if (found.length === 0) throw new AppError('NOT_FOUND', 'no such reconciliation run');
+}
+
+// ───────────────────────────── CSV export ─────────────────────────────
+
+const CSV_HEADER = [
+  '序号',
+  '分类',
+  '记录',
+  '订单号',
+  '退款单号',
+  '本系统状态',
+  '本系统总额',
+  '本系统统筹',
+  '本系统个账',
+  '本系统自费',
+  '微信金额',
+  '微信单号',
+  '医保统筹',
+  '医保个账',
+  '医保单号',
+  'HIS总额',
+  'HIS单号',
+  '说明',
+  '处理',
+  '处理人',
+  '处理原因',
+];
+
+const KIND_NAMES: Record<ReconKind, string> = {
+  MATCHED: '一致',
+  OVER: '长款',
+  SHORT: '短款',
+  AMOUNT_MISMATCH: '金额不符',
+  STATUS_MISMATCH: '状态不符',
+  CUTOFF: '跨日',
+};
+
+/** RFC 4180 quoting; a leading = + - @ is defused so a spreadsheet never runs a cell as a formula. */
+export function csvCell(value: string | number | undefined): string {
+  let text = value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text) && typeof value === 'string') text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const y = (fen: number | undefined) => (fen === undefined ? undefined : fenToYuan(fen));
+
+function csvLine(row: RowRecord): string {
+  const s = row.sides;
+  const cells = [
+    row.id,
+    KIND_NAMES[row.kind],
+    row.record === 'PAYMENT' ? '支付' : '退款',
+    row.order_no,
+    row.refund_no ?? undefined,
+    s.ours?.ref ?? row.order_status ?? undefined,
+    y(s.ours?.total),
+    y(s.ours?.fund),
+    y(s.ours?.account),
+    y(s.ours?.cash),
+    y(s.wechat?.cash),
+    s.wechat?.ref,
+    y(s.insurance?.fund),
+    y(s.insurance?.account),
+    s.insurance?.ref,
+    y(s.his?.total),
+    s.his?.ref,
+    row.note,
+    row.resolution?.action,
+    row.resolution?.by,
+    row.resolution?.reason,
+  ];
+  return cells.map(csvCell).join(',') + '\r\n';
+}
+
+/** The run's rows as CSV (UTF-8 with BOM for spreadsheet programs), read a page at a time. */
+export async function* rowsCsv(deps: Deps, runId: string, filter: RowFilter): AsyncGenerator<string> {
+  yield '\uFEFF' + CSV_HEADER.map(csvCell).join(',') + '\r\n';
+  let cursor: string | undefined;
+  const pageSize = deps.settings.RECON_BATCH_SIZE;
+  for (;;) {
+    const page = await pageRows(deps, runId, filter, cursor, pageSize);
+    if (page.rows.length > 0) yield page.rows.map(csvLine).join('');
+    if (!page.nextCursor) return;
+    cursor = page.nextCursor;
+  }
+}
