@@ -10,7 +10,10 @@ import { AppError } from '../services/errors';
 import { errorMiddleware } from './errors';
 import { callbackRouter, clientConfigRouter, patientRouter } from './routes';
 import { consoleRouter, requireConsole } from './consoleRoutes';
+import { reconciliationRoutes } from './reconciliationRoutes';
 import { refundRoutes } from './refundRoutes';
+import { refundRequestRoutes } from './refundRequestRoutes';
+import { consoleUserRoutes } from './consoleUserRoutes';
 import { serveH5 } from './static';
 import type { Metrics } from './metrics';
 import type { Deps } from '../services/deps';
@@ -124,6 +127,9 @@ export function createApp(
     callbackRouter(deps, metrics),
     consoleRouter(deps, rateLimit),
     refundRoutes(deps, requireConsole(deps)),
+    refundRequestRoutes(deps, rateLimit),
+    consoleUserRoutes(deps, rateLimit),
+    reconciliationRoutes(deps, requireConsole, rateLimit),
   ];
   for (const router of routers) {
     app.use(router.routes());

@@ -1,15 +1,21 @@
-import type { OrderView, OrderEventView, RefundView } from '../../shared/api';
+import type { OrderView, OrderEventView, RefundRequestView, RefundView } from '../../shared/api';
 import { mixPayTypeOf } from '../../shared/money';
 import { OrderEventRow, OrderRow } from '../db/entities';
 import { AppError } from './errors';
 import { refundViewsOf } from './refundViews';
+import { refundRequestViewsOf } from './refundRequests';
 import type { Deps } from './deps';
 
 export function splitOf(row: OrderRow) {
   return { total: row.totalFen, fund: row.fundFen, account: row.accountFen, cash: row.cashFen };
 }
 
-export function orderView(row: OrderRow, events?: OrderEventRow[], refunds: RefundView[] = []): OrderView {
+export function orderView(
+  row: OrderRow,
+  events?: OrderEventRow[],
+  refunds: RefundView[] = [],
+  refundRequests?: RefundRequestView[],
+): OrderView {
   const split = splitOf(row);
   return {
     id: row.id,
@@ -28,6 +34,7 @@ export function orderView(row: OrderRow, events?: OrderEventRow[], refunds: Refu
     paidAt: row.paidAt?.toISOString(),
     expiresAt: row.expiresAt.toISOString(),
     refunds,
+    refundRequests,
     events: events?.map((e): OrderEventView => ({
       from: e.fromStatus,
       to: e.toStatus,
@@ -51,16 +58,16 @@ export async function getOrder(deps: Deps, openid: string, orderId: string): Pro
     .getRepository(OrderEventRow)
     .find({ where: { orderId }, order: { id: 'ASC' } });
   const refunds = await refundViewsOf(deps.db, [row.id]);
-  return orderView(row, events, refunds.get(row.id));
+  const requests = await refundRequestViewsOf(deps, [row.id]);
+  return orderView(row, events, refunds.get(row.id), requests.get(row.id));
 }
 
 export async function listOrders(deps: Deps, openid: string): Promise<OrderView[]> {
   const rows = await deps.db
     .getRepository(OrderRow)
     .find({ where: { openid }, order: { createdAt: 'DESC' }, take: deps.settings.LIST_PAGE_MAX });
-  const refunds = await refundViewsOf(
-    deps.db,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => orderView(r, undefined, refunds.get(r.id)));
+  const ids = rows.map((r) => r.id);
+  const refunds = await refundViewsOf(deps.db, ids);
+  const requests = await refundRequestViewsOf(deps, ids);
+  return rows.map((r) => orderView(r, undefined, refunds.get(r.id), requests.get(r.id)));
 }

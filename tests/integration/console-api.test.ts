@@ -31,6 +31,8 @@ let open: OrderAnswer;
 let adminToken: string;
 
 const now = () => stack.clock.now();
+/** a one-time code is accepted once: a user logging in again waits for the next step, as with any authenticator */
+const nextStep = () => stack.clock.advance(30_000);
 /** each test logs in from its own address, so the per-address login limit counts one test's attempts only */
 let testNo = 0;
 beforeEach(() => {
@@ -73,6 +75,7 @@ afterAll(async () => {
 
 describe('POST /api/v1/console/session', () => {
   it('logs in the seeded supervisor with the password and the code of the moment', async () => {
+    nextStep();
     const answer = await login('admin', ADMIN_PASSWORD, totp(ADMIN_SECRET, now()));
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
@@ -83,6 +86,8 @@ describe('POST /api/v1/console/session', () => {
   });
 
   it('accepts the previous step’s code and refuses one two steps old', async () => {
+    nextStep();
+    nextStep();
     expect((await login('admin', ADMIN_PASSWORD, totp(ADMIN_SECRET, now() - 30_000))).status).toBe(200);
     expectError(
       await login('admin', ADMIN_PASSWORD, totp(ADMIN_SECRET, now() - 60_000)),
@@ -150,6 +155,7 @@ describe('POST /api/v1/console/session', () => {
         401,
         'CONSOLE_LOGIN_FAILED',
       );
+    nextStep();
     expect((await login('steady', 'Steady#2026', totp(totpSecret, now()))).status).toBe(200);
   });
 
@@ -251,6 +257,7 @@ describe('requireConsole(deps)(role?)', () => {
   });
 
   it('ends the session on logout', async () => {
+    nextStep();
     const token = await loginOk('cashier1', 'Cashier#2026', cashierTotp);
     expect((await call(stack.url, 'DELETE', '/api/v1/console/session', { token })).status).toBe(204);
     expectError(await call(stack.url, 'GET', '/api/v1/console/session', { token }), 401, 'UNAUTHENTICATED');

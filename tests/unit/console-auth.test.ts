@@ -11,8 +11,14 @@ import {
   newTotpSecret,
   parsePasswordHash,
   totpCode,
+  totpStepAt,
+  totpStepOf,
   verifyPassword,
 } from '../../server/services/console/credentials';
+import { claimTotpStep } from '../../server/services/console/auth';
+import { otpauthUri } from '../../server/services/console/users';
+import { InMemoryEphemeralStore } from '../../server/ephemeral/memory';
+import { ManualClock } from '../../shared/clock';
 
 const RFC7914_HEX =
   'fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640';
@@ -140,5 +146,73 @@ describe('newTotpSecret()', () => {
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(newTotpSecret()).not.toBe(secret);
     expect(checkTotp(secret, totpCode(secret, 0), 0)).toBe(true);
+  });
+
+  it('decodes to exactly 20 bytes (RFC 4226 §4), twice the demo secret', () => {
+    const bits = (s: string) => s.length * 5;
+    expect(bits(newTotpSecret()) / 8).toBe(20);
+    expect(bits(DEMO_SECRET) / 8).toBe(10);
+  });
+});
+
+describe('totpStepOf(secret, code, nowMs)', () => {
+  const stepStartMs = 1_800_000_000_000;
+  const step = totpStepAt(stepStartMs);
+
+  it('names the step a code belongs to: the current one, or one either side', () => {
+    expect(step).toBe(60_000_000);
+    expect(totpStepOf(DEMO_SECRET, totpCode(DEMO_SECRET, stepStartMs), stepStartMs + 29_999)).toBe(step);
+    expect(totpStepOf(DEMO_SECRET, totpCode(DEMO_SECRET, stepStartMs - 30_000), stepStartMs)).toBe(step - 1);
+    expect(totpStepOf(DEMO_SECRET, totpCode(DEMO_SECRET, stepStartMs + 30_000), stepStartMs)).toBe(step + 1);
+  });
+
+  it('is null outside the window and for malformed codes', () => {
+    expect(totpStepOf(DEMO_SECRET, totpCode(DEMO_SECRET, stepStartMs - 60_000), stepStartMs)).toBeNull();
+    expect(totpStepOf(DEMO_SECRET, 'abcdef', stepStartMs)).toBeNull();
+  });
+});
+
+describe('claimTotpStep(store, userId, step, nowMs)', () => {
+  const nowMs = 1_800_000_000_000;
+  const step = totpStepAt(nowMs);
+  let store: InMemoryEphemeralStore;
+  beforeEach(() => {
+    store = new InMemoryEphemeralStore(new ManualClock(nowMs));
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('accepts a step once: the same code twice within its window is refused the second time', async () => {
+    expect(await claimTotpStep(store, 'u1', step, nowMs)).toBe(true);
+    expect(await claimTotpStep(store, 'u1', step, nowMs + 10_000)).toBe(false);
+  });
+
+  it('refuses an earlier step once a later one was accepted, and accepts a later one', async () => {
+    expect(await claimTotpStep(store, 'u1', step + 1, nowMs)).toBe(true);
+    expect(await claimTotpStep(store, 'u1', step, nowMs)).toBe(false);
+    expect(await claimTotpStep(store, 'u1', step - 1, nowMs)).toBe(false);
+    expect(await claimTotpStep(store, 'u1', step + 2, nowMs + 30_000)).toBe(true);
+  });
+
+  it('keeps users apart', async () => {
+    expect(await claimTotpStep(store, 'u1', step, nowMs)).toBe(true);
+    expect(await claimTotpStep(store, 'u2', step, nowMs)).toBe(true);
+  });
+
+  it('lets exactly one of several concurrent claims of one step through', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => claimTotpStep(store, 'u1', step, nowMs)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('otpauthUri(issuer, username, secret)', () => {
+  it('writes the Key Uri Format with issuer and account percent-encoded', () => {
+    expect(otpauthUri('演示 医院', 'li.na', 'JBSWY3DPEHPK3PXP')).toBe(
+      'otpauth://totp/%E6%BC%94%E7%A4%BA%20%E5%8C%BB%E9%99%A2:li.na?secret=JBSWY3DPEHPK3PXP' +
+        '&issuer=%E6%BC%94%E7%A4%BA%20%E5%8C%BB%E9%99%A2&algorithm=SHA1&digits=6&period=30',
+    );
   });
 });

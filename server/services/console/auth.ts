@@ -12,12 +12,20 @@ import {
   type ConsoleSessionView,
   type ConsoleUserView,
 } from '../../../shared/api';
-import { createSession, dropSession, readSession } from '../../ephemeral/port';
+import { createSession, dropSession, readSession, type EphemeralStore } from '../../ephemeral/port';
 import { ConsoleUserRow } from '../../db/consoleEntities';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
 import { recordAudit } from './audit';
-import { checkTotp, hashPassword, newTotpSecret, verifyPassword } from './credentials';
+import {
+  TOTP_PERIOD_S,
+  TOTP_WINDOW_STEPS,
+  hashPassword,
+  newTotpSecret,
+  totpStepAt,
+  totpStepOf,
+  verifyPassword,
+} from './credentials';
 
 export const CONSOLE_ADMIN_USERNAME = 'admin';
 /** consecutive failures that lock an account, and for how long */
@@ -185,7 +193,9 @@ export async function consoleLogin(
   }
   // both factors are always checked, so neither the answer nor its timing says which one failed
   const passwordOk = await verifyPassword(req.password, user.passwordHash);
-  const otpOk = checkTotp(deps.pii.decrypt(user.totpSecretEnc), req.otp, nowMs);
+  const otpStep = totpStepOf(deps.pii.decrypt(user.totpSecretEnc), req.otp, nowMs);
+  // a code is spent only when the password is right too: a stranger guessing passwords cannot burn the codes
+  const otpOk = otpStep !== null && passwordOk && (await claimTotpStep(deps.store, user.id, otpStep, nowMs));
   if (!passwordOk || !otpOk) {
     const outcome = await countFailure(deps, user.id, nowMs);
     if (outcome.kind === 'locked') {
@@ -213,6 +223,32 @@ export async function consoleLogin(
   );
   await audit('console.login', user.role);
   return { token, role: user.role, expiresInS: Math.floor(deps.settings.SESSION_TTL_MS / 1000) };
+}
+
+/** How long a spent step is remembered: past the last moment any code of the window can still be accepted. */
+const TOTP_SPENT_TTL_MS = (2 * TOTP_WINDOW_STEPS + 2) * TOTP_PERIOD_S * 1000;
+const totpSpentKey = (userId: string, step: number) => `console-totp:${userId}:${step}`;
+
+/**
+ * One-time codes are one-time (RFC 6238 §5.2): a login may spend the code of `step` only if no login has spent
+ * that step or a later one. Rather than a "last step" value (read, compare, write: two logins with one code at
+ * once would both pass), each step is a set-if-absent marker, and accepting `step` first marks every earlier
+ * step still inside the window as spent. So after step s is accepted, s and every earlier step is refused; two
+ * concurrent logins with one code: exactly one creates the marker. Codes older than the window are refused by
+ * the TOTP check itself, so markers need to live only as long as the window (TOTP_SPENT_TTL_MS).
+ *
+ * A login that spends its step and then fails (e.g. locked meanwhile) has still used the code: the next login
+ * needs the next code, as with any authenticator.
+ */
+export async function claimTotpStep(
+  store: EphemeralStore,
+  userId: string,
+  step: number,
+  nowMs: number,
+): Promise<boolean> {
+  for (let earlier = totpStepAt(nowMs) - TOTP_WINDOW_STEPS; earlier < step; earlier++)
+    await store.setIfAbsent(totpSpentKey(userId, earlier), '1', TOTP_SPENT_TTL_MS);
+  return store.setIfAbsent(totpSpentKey(userId, step), '1', TOTP_SPENT_TTL_MS);
 }
 
 type FailureOutcome = { kind: 'counted' } | { kind: 'locked'; until: Date; now: boolean };

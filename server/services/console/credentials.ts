@@ -112,21 +112,35 @@ export function totpCode(secretBase32: string, nowMs: number): string {
   });
 }
 
-/** true when `code` is the code of the step at nowMs or of one step either side; malformed → false. */
-export function checkTotp(secretBase32: string, code: string, nowMs: number): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
+/** The RFC 6238 time step (counter) that nowMs falls in. */
+export function totpStepAt(nowMs: number): number {
+  return Math.floor(nowMs / 1000 / TOTP_PERIOD_S);
+}
+
+/**
+ * The time step whose code `code` is, when it is the code of the step at nowMs or of one step either side;
+ * null otherwise (and for a malformed code). Callers that must refuse a replay remember the step (RFC 6238 §5.2).
+ */
+export function totpStepOf(secretBase32: string, code: string, nowMs: number): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
   try {
-    return verifySync({
+    const result = verifySync({
       secret: secretBase32,
       token: code,
       epoch: Math.floor(nowMs / 1000),
       period: TOTP_PERIOD_S,
       epochTolerance: TOTP_WINDOW_STEPS * TOTP_PERIOD_S,
       guardrails: TOTP_GUARDRAILS,
-    }).valid;
+    });
+    return result.valid ? totpStepAt(nowMs) + result.delta : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** true when `code` is the code of the step at nowMs or of one step either side; malformed → false. */
+export function checkTotp(secretBase32: string, code: string, nowMs: number): boolean {
+  return totpStepOf(secretBase32, code, nowMs) !== null;
 }
 
 /** A new base32 secret for a new console user (20 bytes, RFC 4226's recommendation). */

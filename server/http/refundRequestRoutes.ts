@@ -1,0 +1,73 @@
+/**
+ * Refund requests (DESIGN 6.9): a patient asks (`POST /api/v1/orders/:id/refund-requests`, patient token, rate
+ * limit, Idempotency-Key honoured when sent, as the other patient writes); a cashier lists, approves or rejects
+ * (`/api/v1/console/refund-requests…`). Thin: parse with a schema from shared/, call one service, shape the answer.
+ */
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { z } from 'zod';
+import { patientRefundRequest, refundRequestsQuery, rejectRefundRequest, uuidParam } from '../../shared/api';
+import {
+  approveRefundRequest,
+  createRefundRequest,
+  listRefundRequests,
+  rejectRefundRequest as reject,
+} from '../services/refundRequests';
+import { authenticate } from '../services/sessions';
+import { AppError } from '../services/errors';
+import { consoleActorOf, requireConsole } from './consoleRoutes';
+import { idempotent } from './idempotency';
+import type { Deps } from '../services/deps';
+
+/** Approving takes no options: an empty object (or no body). */
+const approveRequest = z.object({}).strict();
+
+const openidOf = (ctx: Koa.Context): string => (ctx.state as { openid: string }).openid;
+
+/** The patient's bearer token → `ctx.state.openid` (the key the rate limit counts under), as in routes.ts. */
+function requirePatient(deps: Deps): Koa.Middleware {
+  return async (ctx, next) => {
+    const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(ctx.get('Authorization'));
+    if (!match) throw new AppError('UNAUTHENTICATED', 'log in first (Authorization: Bearer <token>)');
+    (ctx.state as { openid: string }).openid = (await authenticate(deps, match[1])).openid;
+    await next();
+  };
+}
+
+/** A malformed id names nothing that exists: 404, like an unknown one. */
+function idOf(raw: string | undefined, code: 'ORDER_NOT_FOUND' | 'NOT_FOUND'): string {
+  const parsed = uuidParam.safeParse(raw);
+  if (!parsed.success)
+    throw new AppError(code, code === 'NOT_FOUND' ? 'no such refund request' : 'no such order');
+  return parsed.data;
+}
+
+export function refundRequestRoutes(deps: Deps, rateLimit: Koa.Middleware): Router {
+  const r = new Router({ prefix: '/api/v1' });
+  const patient = requirePatient(deps);
+  const idemIfSent = idempotent(deps, openidOf, false);
+  const cashier = requireConsole(deps)('cashier');
+
+  r.post('/orders/:id/refund-requests', patient, rateLimit, idemIfSent, async (ctx) => {
+    const orderId = idOf(ctx.params.id, 'ORDER_NOT_FOUND');
+    const req = patientRefundRequest.parse(ctx.request.body ?? {});
+    ctx.status = 201;
+    ctx.body = await createRefundRequest(deps, openidOf(ctx), orderId, req);
+  });
+
+  r.get('/console/refund-requests', cashier, rateLimit, async (ctx) => {
+    const { status } = refundRequestsQuery.parse(ctx.query);
+    ctx.body = await listRefundRequests(deps, status);
+  });
+  r.post('/console/refund-requests/:id/approve', cashier, rateLimit, async (ctx) => {
+    const id = idOf(ctx.params.id, 'NOT_FOUND');
+    approveRequest.parse(ctx.request.body ?? {});
+    ctx.body = await approveRefundRequest(deps, id, consoleActorOf(ctx));
+  });
+  r.post('/console/refund-requests/:id/reject', cashier, rateLimit, async (ctx) => {
+    const id = idOf(ctx.params.id, 'NOT_FOUND');
+    const { reason } = rejectRefundRequest.parse(ctx.request.body ?? {});
+    ctx.body = await reject(deps, id, reason, consoleActorOf(ctx));
+  });
+  return r;
+}

@@ -1,0 +1,370 @@
+/**
+ * Patients' refund requests (DESIGN 6.9: refunds are cashier-initiated; patients may request). A patient asks
+ * for (part of) a completed order back; a cashier approves — the refund is then made by `requestRefund`
+ * exactly as if the cashier had asked for it — or rejects with a reason the patient sees.
+ *
+ * Approving is two writes in two transactions: the refund (requestRefund's own transaction, under the order's
+ * row lock) and the request's APPROVED row. A crash between them must neither refund twice nor approve without
+ * a refund. Three things make that so:
+ *
+ *  1. A claim. Before anything else the approver marks the PENDING row with its name and the time
+ *     (`UPDATE … SET decided_by, decided_at WHERE status = 'PENDING' AND no live claim`): one statement, so of
+ *     two cashiers (or two instances, or one double click) exactly one proceeds; the other gets 409. The
+ *     status stays PENDING (the table's check allows no APPROVING), and views show no decider while PENDING.
+ *     A claim lives REFUND_REQUEST_CLAIM_MS: a crashed approver's claim lapses and another cashier may approve.
+ *  2. The refund carries the request's id in its reason (`patient request <id>: <the patient's reason>`),
+ *     written in the same transaction as the refund itself. Before making a refund the claimant looks for one
+ *     with that prefix on the order; a refund left by a crashed approver is adopted, never made again. The
+ *     prefix also tells the cashier and the patient where the refund came from.
+ *  3. The finish is guarded: `UPDATE … SET status = 'APPROVED', refund_id WHERE status = 'PENDING' AND the claim
+ *     is still ours`, with the audit row in the same transaction. A crash before it leaves the request PENDING
+ *     with its refund already made; the next approval (after the claim lapses) adopts that refund and finishes,
+ *     and a rejection is refused (409) because money has gone back for it.
+ *
+ * What is left open: a claimant that stalls for longer than the claim (a minute, for one short transaction)
+ * between looking for its refund and making it could race a second claimant. Even then requestRefund refuses a
+ * second refund while the first is under way (the order is REFUNDING until every leg has run).
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { RefundRequestStatus, RefundRequestView } from '../../shared/api';
+import type { OrderStatus } from '../domain/orderStateMachine';
+import { OrderRow } from '../db/entities';
+import { recordAudit } from './console/audit';
+import { AppError } from './errors';
+import { requestRefund } from './refunds';
+import type { Deps } from './deps';
+
+/** How long an approver's claim keeps others off a request; it covers one short transaction. */
+export const REFUND_REQUEST_CLAIM_MS = 60_000;
+/** Requests one order may collect (each needs a cashier's decision); beyond that the patient asks at the desk. */
+export const REFUND_REQUESTS_PER_ORDER_MAX = 20;
+/** Orders a patient may ask a refund of: completed, and not while a refund is under way. */
+const REQUESTABLE: readonly OrderStatus[] = ['COMPLETED', 'PARTIALLY_REFUNDED'];
+
+/** The prefix of the reason of a refund made for a request: how a retried approval recognises its refund. */
+export const refundReasonPrefix = (requestId: string): string => `patient request ${requestId}: `;
+
+/** Who decides, for the refund's actor and the audit row. */
+export interface Decider {
+  username: string;
+  role: string;
+  requestId?: string;
+}
+
+interface RequestRow {
+  id: string;
+  order_id: string;
+  order_no: string;
+  amount_fen: string | number | null;
+  reason: string;
+  status: RefundRequestStatus;
+  created_at: Date;
+  decided_by: string | null;
+  decided_at: Date | null;
+  decision_reason: string | null;
+  refund_id: string | null;
+}
+
+const SELECT_REQUESTS = `SELECT r.id, r.order_id, o.order_no, r.amount_fen, r.reason, r.status, r.created_at,
+    r.decided_by, r.decided_at, r.decision_reason, r.refund_id
+  FROM refund_requests r JOIN orders o ON o.id = r.order_id`;
+
+/** bigint columns come back from raw queries as strings */
+function fenOf(value: string | number): number {
+  const fen = Number(value);
+  if (!Number.isSafeInteger(fen)) throw new Error(`not an integer amount of fen: ${String(value)}`);
+  return fen;
+}
+
+/** UPDATE … RETURNING answers [rows, count] through the pg driver; plain rows elsewhere. */
+function returnedRows<T>(result: unknown): T[] {
+  const rows = result as unknown[];
+  return (Array.isArray(rows[0]) ? rows[0] : rows) as T[];
+}
+
+/**
+ * `patient`: what the patient sees (not which cashier decided). A PENDING row's decided_* are an approver's
+ * claim, not a decision: never shown.
+ */
+function viewOf(row: RequestRow, audience: 'patient' | 'console'): RefundRequestView {
+  const decided = row.status !== 'PENDING';
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    orderNo: row.order_no,
+    amount: row.amount_fen === null ? undefined : fenOf(row.amount_fen),
+    reason: row.reason,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    decidedBy: decided && audience === 'console' ? (row.decided_by ?? undefined) : undefined,
+    decidedAt: decided ? row.decided_at?.toISOString() : undefined,
+    decisionReason: decided ? (row.decision_reason ?? undefined) : undefined,
+    refundId: row.refund_id ?? undefined,
+  };
+}
+
+async function readRequest(db: Deps['db'] | EntityManager, id: string): Promise<RequestRow | undefined> {
+  const rows = (await db.query(`${SELECT_REQUESTS} WHERE r.id = $1`, [id])) as RequestRow[];
+  return rows[0];
+}
+
+// ---- the patient ----
+
+export interface NewRefundRequest {
+  /** fen; absent = the rest of the order */
+  amount?: number;
+  reason: string;
+}
+
+const isPendingClash = (err: unknown) =>
+  (err as { code?: unknown }).code === '23505' &&
+  (err as { constraint?: unknown }).constraint === 'refund_requests_one_pending';
+
+export async function createRefundRequest(
+  deps: Deps,
+  openid: string,
+  orderId: string,
+  input: NewRefundRequest,
+): Promise<RefundRequestView> {
+  const at = new Date(deps.clock.now());
+  try {
+    return await deps.db.transaction(async (m) => {
+      // the lock requestRefund takes too: what is left and "one pending" are read while nothing of it changes
+      const order = await m
+        .getRepository(OrderRow)
+        .findOne({ where: { id: orderId, openid }, lock: { mode: 'pessimistic_write' } });
+      if (!order) throw new AppError('ORDER_NOT_FOUND', 'no such order');
+      if (!REQUESTABLE.includes(order.status))
+        throw new AppError(
+          'REFUND_NOT_ALLOWED',
+          order.status === 'REFUNDING'
+            ? 'a refund of this order is under way; ask again when it is done'
+            : `the order is ${order.status}; only a paid and completed order can be refunded`,
+        );
+      await assertNothingPending(m, orderId);
+      // every refund counts against what is left, as in requestRefund: done, in flight, and failed ones
+      // (a failed refund's legs may have moved money, so its amount stays reserved)
+      const [{ reserved }] = (await m.query(
+        `SELECT COALESCE(sum(total_fen), 0) AS reserved FROM refunds WHERE order_id = $1`,
+        [orderId],
+      )) as { reserved: string }[];
+      const leftFen = order.totalFen - fenOf(reserved);
+      if (leftFen <= 0 || (input.amount ?? leftFen) > leftFen)
+        throw new AppError('REFUND_EXCEEDS_PAID', `only ${Math.max(leftFen, 0)} fen of this order is left`, {
+          leftFen: Math.max(leftFen, 0),
+        });
+      const row: RequestRow = {
+        id: randomUUID(),
+        order_id: orderId,
+        order_no: order.orderNo,
+        amount_fen: input.amount ?? null,
+        reason: input.reason,
+        status: 'PENDING',
+        created_at: at,
+        decided_by: null,
+        decided_at: null,
+        decision_reason: null,
+        refund_id: null,
+      };
+      await m.query(
+        `INSERT INTO refund_requests (id, order_id, openid, amount_fen, reason, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6)`,
+        [row.id, orderId, openid, row.amount_fen, row.reason, at],
+      );
+      return viewOf(row, 'patient');
+    });
+  } catch (err) {
+    // the order lock makes this unreachable from here; the unique index is the last word all the same
+    if (isPendingClash(err)) throw pendingAlready();
+    throw err;
+  }
+}
+
+const pendingAlready = () =>
+  new AppError('REFUND_REQUEST_PENDING', 'this order already has a refund request waiting for the cashier');
+
+async function assertNothingPending(m: EntityManager, orderId: string): Promise<void> {
+  const rows = (await m.query(
+    `SELECT count(*) FILTER (WHERE status = 'PENDING') AS pending, count(*) AS total
+       FROM refund_requests WHERE order_id = $1`,
+    [orderId],
+  )) as { pending: string; total: string }[];
+  if (Number(rows[0].pending) > 0) throw pendingAlready();
+  if (Number(rows[0].total) >= REFUND_REQUESTS_PER_ORDER_MAX)
+    throw new AppError(
+      'REFUND_NOT_ALLOWED',
+      `an order takes at most ${REFUND_REQUESTS_PER_ORDER_MAX} refund requests; please ask at the cashier's desk`,
+    );
+}
+
+/** The refund requests of some orders, newest first per order (the patient's view); [] for orders without. */
+export async function refundRequestViewsOf(
+  deps: Deps,
+  orderIds: readonly string[],
+): Promise<Map<string, RefundRequestView[]>> {
+  const byOrder = new Map<string, RefundRequestView[]>(orderIds.map((id) => [id, []]));
+  if (orderIds.length === 0) return byOrder;
+  const rows = (await deps.db.query(
+    `${SELECT_REQUESTS} WHERE r.order_id = ANY($1::uuid[]) ORDER BY r.created_at DESC, r.id DESC`,
+    [[...orderIds]],
+  )) as RequestRow[];
+  for (const row of rows) byOrder.get(row.order_id)?.push(viewOf(row, 'patient'));
+  return byOrder;
+}
+
+// ---- the cashier ----
+
+/** Newest first, at most LIST_PAGE_MAX; optionally of one status. */
+export async function listRefundRequests(
+  deps: Deps,
+  status?: RefundRequestStatus,
+): Promise<RefundRequestView[]> {
+  const rows = (await deps.db.query(
+    `${SELECT_REQUESTS} WHERE ($1::text IS NULL OR r.status = $1) ORDER BY r.created_at DESC, r.id DESC LIMIT $2`,
+    [status ?? null, deps.settings.LIST_PAGE_MAX],
+  )) as RequestRow[];
+  return rows.map((r) => viewOf(r, 'console'));
+}
+
+/** Why a request cannot be decided now: unknown, decided, or someone else's live claim. */
+async function notDecidable(deps: Deps, id: string): Promise<AppError> {
+  const row = await readRequest(deps.db, id);
+  if (!row) return new AppError('NOT_FOUND', 'no such refund request');
+  if (row.status !== 'PENDING')
+    return new AppError('REFUND_REQUEST_DECIDED', `the request was ${row.status.toLowerCase()} already`);
+  return new AppError(
+    'CONCURRENT_REQUEST',
+    'another cashier is approving this request; look again in a minute',
+  );
+}
+
+/** The refund made for this request by an earlier approval that did not finish, if any. */
+async function refundMadeFor(db: Deps['db'] | EntityManager, row: RequestRow): Promise<string | undefined> {
+  const prefix = refundReasonPrefix(row.id);
+  const rows = (await db.query(
+    `SELECT id FROM refunds WHERE order_id = $1 AND left(reason, length($2)) = $2 ORDER BY sequence LIMIT 1`,
+    [row.order_id, prefix],
+  )) as { id: string }[];
+  return rows[0]?.id;
+}
+
+/** Approve: claim, make (or adopt) the refund, finish — see the top of this file for why in this order. */
+export async function approveRefundRequest(deps: Deps, id: string, by: Decider): Promise<RefundRequestView> {
+  const claimAt = new Date(deps.clock.now());
+  const claimed = returnedRows<{ id: string }>(
+    await deps.db.query(
+      `UPDATE refund_requests SET decided_by = $2, decided_at = $3
+        WHERE id = $1 AND status = 'PENDING' AND (decided_at IS NULL OR decided_at <= $4) RETURNING id`,
+      [id, by.username, claimAt, new Date(claimAt.getTime() - REFUND_REQUEST_CLAIM_MS)],
+    ),
+  );
+  if (claimed.length !== 1) throw await notDecidable(deps, id);
+  const row = await readRequest(deps.db, id);
+  if (!row) throw new Error(`refund request ${id} vanished after its claim`);
+
+  let refundId: string;
+  try {
+    refundId =
+      (await refundMadeFor(deps.db, row)) ??
+      (
+        await requestRefund(deps, row.order_id, {
+          amount: row.amount_fen === null ? undefined : fenOf(row.amount_fen),
+          reason: `${refundReasonPrefix(row.id)}${row.reason}`,
+          actor: by.username,
+        })
+      ).id;
+  } catch (err) {
+    // no refund (e.g. the cashier refunded by hand meanwhile): give the request back; if even that fails, the
+    // claim lapses by itself
+    await deps.db
+      .query(
+        `UPDATE refund_requests SET decided_by = NULL, decided_at = NULL
+          WHERE id = $1 AND status = 'PENDING' AND decided_by = $2 AND decided_at = $3`,
+        [id, by.username, claimAt],
+      )
+      .catch(() => undefined);
+    throw err;
+  }
+
+  const decidedAt = new Date(deps.clock.now());
+  await deps.db.transaction(async (m) => {
+    const finished = returnedRows<{ id: string }>(
+      await m.query(
+        `UPDATE refund_requests SET status = 'APPROVED', refund_id = $4, decided_at = $5
+          WHERE id = $1 AND status = 'PENDING' AND decided_by = $2 AND decided_at = $3 RETURNING id`,
+        [id, by.username, claimAt, refundId, decidedAt],
+      ),
+    );
+    // our claim lapsed and another cashier took over: they adopt the refund made above and finish
+    if (finished.length !== 1)
+      throw new AppError('CONCURRENT_REQUEST', 'another cashier finished this request; look again');
+    await recordAudit(
+      deps,
+      {
+        actor: by.username,
+        role: by.role,
+        action: 'refund_request.approve',
+        target: id,
+        details: {
+          orderId: row.order_id,
+          refundId,
+          amount: row.amount_fen === null ? 'rest' : fenOf(row.amount_fen),
+        },
+        requestId: by.requestId,
+      },
+      m,
+    );
+  });
+  const approved = await readRequest(deps.db, id);
+  if (!approved) throw new Error(`refund request ${id} vanished after its approval`);
+  return viewOf(approved, 'console');
+}
+
+export async function rejectRefundRequest(
+  deps: Deps,
+  id: string,
+  reason: string,
+  by: Decider,
+): Promise<RefundRequestView> {
+  const at = new Date(deps.clock.now());
+  await deps.db.transaction(async (m) => {
+    const locked = (await m.query(`SELECT id FROM refund_requests WHERE id = $1 FOR UPDATE`, [
+      id,
+    ])) as unknown[];
+    const row = locked.length === 1 ? await readRequest(m, id) : undefined;
+    if (!row) throw new AppError('NOT_FOUND', 'no such refund request');
+    if (row.status !== 'PENDING')
+      throw new AppError('REFUND_REQUEST_DECIDED', `the request was ${row.status.toLowerCase()} already`);
+    if (row.decided_at && row.decided_at.getTime() > at.getTime() - REFUND_REQUEST_CLAIM_MS)
+      throw new AppError(
+        'CONCURRENT_REQUEST',
+        'another cashier is approving this request; look again in a minute',
+      );
+    if (await refundMadeFor(m, row))
+      throw new AppError(
+        'REFUND_REQUEST_DECIDED',
+        'a refund was already made for this request by an approval that did not finish; approve it to finish',
+      );
+    await m.query(
+      `UPDATE refund_requests SET status = 'REJECTED', decided_by = $2, decided_at = $3, decision_reason = $4
+        WHERE id = $1 AND status = 'PENDING'`,
+      [id, by.username, at, reason],
+    );
+    await recordAudit(
+      deps,
+      {
+        actor: by.username,
+        role: by.role,
+        action: 'refund_request.reject',
+        target: id,
+        details: { orderId: row.order_id, reason },
+        requestId: by.requestId,
+      },
+      m,
+    );
+  });
+  const rejected = await readRequest(deps.db, id);
+  if (!rejected) throw new Error(`refund request ${id} vanished after its rejection`);
+  return viewOf(rejected, 'console');
+}
