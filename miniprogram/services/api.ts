@@ -14,6 +14,7 @@ import type {
   OrderView,
   PatientView,
   PaymentView,
+  RefundRequestView,
 } from '../../shared/api';
 import { ApiError, apiErrorFromBody } from './errors';
 import { PAGES, pageUrl, queryString } from './routes';
@@ -119,6 +120,11 @@ export const api = {
     request<PaymentView>('POST', `/orders/${encodeURIComponent(orderId)}/payments`),
   order: (orderId: string) => request<OrderView>('GET', `/orders/${encodeURIComponent(orderId)}`),
   orders: () => request<OrderView[]>('GET', '/orders'),
+  /** The patient asks the hospital for a refund (no amount = the rest); a cashier approves or rejects it. */
+  requestRefund: (orderId: string, body: { amount?: number; reason: string }) =>
+    request<RefundRequestView>('POST', `/orders/${encodeURIComponent(orderId)}/refund-requests`, {
+      data: body,
+    }),
   cancelOrder: (orderId: string) =>
     request<{ status: OrderView['status'] }>('POST', `/orders/${encodeURIComponent(orderId)}/cancel`),
 };

@@ -21,7 +21,7 @@ export function TextField({
       placeholder={placeholder}
       maxLength={maxLength}
       type={kind === 'number' ? 'tel' : 'text'}
-      inputMode={kind === 'number' ? 'numeric' : undefined}
+      inputMode={kind === 'number' ? 'numeric' : kind === 'digit' ? 'decimal' : undefined}
       autoComplete="off"
       onChange={(e) => onChange(e.target.value)}
     />

@@ -5,7 +5,7 @@ export interface TextFieldProps {
   value: string;
   placeholder?: string;
   maxLength?: number;
-  /** 'idcard' and 'number' open the matching keyboard on a phone */
-  kind?: 'text' | 'idcard' | 'number';
+  /** 'idcard', 'number' and 'digit' (a decimal point too: amounts) open the matching keyboard on a phone */
+  kind?: 'text' | 'idcard' | 'number' | 'digit';
   onChange: (value: string) => void;
 }

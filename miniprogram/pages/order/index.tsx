@@ -1,6 +1,6 @@
 /**
  * One order: status in Chinese (refreshed while it is still moving), the split by fund, receipt number,
- * status history from `events`, and refunds split by fund.
+ * status history from `events`, refunds split by fund, and refund requests (申请退款 on a completed order).
  */
 import { useEffect } from 'react';
 import { Text, View } from '@tarojs/components';
@@ -13,6 +13,7 @@ import { openPage } from '../../services/routes';
 import { useLoader } from '../../services/useLoader';
 import { PageNotReady } from '../../components/PageState';
 import { SplitCard } from '../../components/SplitCard';
+import { RefundRequests } from './RefundRequest';
 import { readRefunds, refundStatusLabel } from './refunds';
 import './index.css';
 
@@ -121,6 +122,8 @@ export default function Order() {
           ))
         )}
       </View>
+
+      <RefundRequests order={order} onChanged={() => void reload()} />
 
       {events.length > 0 ? (
         <View className="card" id="order-events">

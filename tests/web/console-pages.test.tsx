@@ -1,0 +1,472 @@
+/**
+ * The console's other pages in jsdom: login (the server's message; locked), the frame (no session → login; the
+ * role's navigation), orders (amounts from fen, paging, client-side filters, states), the order detail and its
+ * refund form (yuan → fen exactly), the audit log, and users (the enrolment QR code and secret, shown once).
+ */
+import { TextEncoder } from 'node:util';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import type { ConsoleOrderSummary } from '../../shared/api';
+import ConsoleLogin, { loginProblems } from '../../miniprogram/pages/console/login/index';
+import ConsoleOrders, { filterOrders } from '../../miniprogram/pages/console/orders/index';
+import ConsoleOrder from '../../miniprogram/pages/console/order/index';
+import ConsoleAudit from '../../miniprogram/pages/console/audit/index';
+import ConsoleUsers, { groupSecret } from '../../miniprogram/pages/console/users/index';
+import { consoleApi, type ConsoleOrderDetailView } from '../../miniprogram/services/console/api';
+import {
+  getConsoleSession,
+  setConsoleAfterLogin,
+  setConsoleSession,
+} from '../../miniprogram/services/console/session';
+import { ApiError } from '../../miniprogram/services/errors';
+import Taro, { resetTaro } from './stubs/taro';
+
+const ORDER_ID = '0b7d4c1e-5a6f-4e3d-8c2b-9a1f0e7d6c5b';
+const text = (id: string) => (document.getElementById(id)?.textContent ?? '').replace(/\s+/g, '');
+const fill = (id: string, value: string) =>
+  fireEvent.change(document.getElementById(id)!, { target: { value } });
+
+function login(role: 'cashier' | 'supervisor') {
+  setConsoleSession({
+    token: 'ct_abcdefghijklmnopqrstuvwx',
+    role,
+    username: role === 'supervisor' ? 'admin' : 'cashier01',
+    expiresAtMs: Date.now() + 3_600_000,
+  });
+}
+
+function summary(overrides: Partial<ConsoleOrderSummary> = {}): ConsoleOrderSummary {
+  return {
+    id: ORDER_ID,
+    orderNo: 'MO2026030100000001',
+    status: 'COMPLETED',
+    split: { total: 49100, fund: 14833, account: 3000, cash: 31267 },
+    refunded: 0,
+    billNos: ['B20260301001'],
+    patientName: '张*',
+    idNoMasked: '3601**********1234',
+    createdAt: '2026-03-01T01:00:00.000Z',
+    paidAt: '2026-03-01T01:01:00.000Z',
+    receiptNo: 'EINV0001',
+    ...overrides,
+  };
+}
+
+function detail(overrides: Partial<ConsoleOrderDetailView> = {}): ConsoleOrderDetailView {
+  return {
+    ...summary(),
+    useInsurance: true,
+    transactionId: '4200000001202603010000000001',
+    mixTradeNo: 'MIX0001',
+    events: [
+      { from: null, to: 'CREATED', actor: 'patient', reason: 'checkout', at: '2026-03-01T01:00:00.000Z' },
+      {
+        from: 'PAID',
+        to: 'COMPLETED',
+        actor: 'system',
+        reason: 'HIS confirmed',
+        at: '2026-03-01T01:02:00.000Z',
+      },
+    ],
+    outbox: [
+      {
+        kind: 'his.confirm',
+        status: 'DONE',
+        attempts: 2,
+        lastError: 'HIS timeout',
+        nextAttemptAt: '2026-03-01T01:01:30.000Z',
+      },
+    ],
+    ledger: [
+      {
+        postingId: 'p-0001-aaaa',
+        kind: 'payment',
+        account: 'clearing:wechat',
+        direction: 'D',
+        amount: 31267,
+        at: '2026-03-01T01:01:00.000Z',
+      },
+      {
+        postingId: 'p-0001-aaaa',
+        kind: 'payment',
+        account: 'clearing:insurance',
+        direction: 'D',
+        amount: 17833,
+        at: '2026-03-01T01:01:00.000Z',
+      },
+      {
+        postingId: 'p-0001-aaaa',
+        kind: 'payment',
+        account: 'revenue:his',
+        direction: 'C',
+        amount: 49100,
+        at: '2026-03-01T01:01:00.000Z',
+      },
+    ],
+    refunds: [],
+    ...overrides,
+  };
+}
+
+// jsdom has no TextEncoder; browsers (and qrcode's byte mode) do
+Object.assign(globalThis, { TextEncoder });
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('console login', () => {
+  beforeEach(() => resetTaro({ path: '/pages/console/login/index' }));
+
+  it('checks the form first: username, password, a 6-digit code', async () => {
+    const call = jest.spyOn(consoleApi, 'login');
+    render(<ConsoleLogin />);
+    fill('login-otp', '12a3');
+    fireEvent.click(document.getElementById('login-submit')!);
+    expect(await screen.findByText('请输入用户名')).toBeTruthy();
+    expect(screen.getByText('请输入密码')).toBeTruthy();
+    expect(screen.getByText('动态码为身份验证器上的 6 位数字')).toBeTruthy();
+    expect((document.getElementById('login-otp') as HTMLInputElement).value).toBe('123');
+    expect(call).not.toHaveBeenCalled();
+    expect(loginProblems({ username: 'a', password: 'b', otp: '123456' })).toEqual({});
+  });
+
+  it("shows the server's message for a wrong login and clears the spent code", async () => {
+    jest
+      .spyOn(consoleApi, 'login')
+      .mockRejectedValue(
+        new ApiError('CONSOLE_LOGIN_FAILED', 'wrong username, password or one-time code', 401),
+      );
+    render(<ConsoleLogin />);
+    fill('login-username', 'admin');
+    fill('login-password', 'nope');
+    fill('login-otp', '000000');
+    fireEvent.click(document.getElementById('login-submit')!);
+    expect(await screen.findByText('wrong username, password or one-time code')).toBeTruthy();
+    expect(text('login-error')).toContain('用户名、密码或动态码不正确');
+    expect((document.getElementById('login-otp') as HTMLInputElement).value).toBe('');
+    expect(getConsoleSession()).toBeUndefined();
+  });
+
+  it('says a locked account (423) is locked, until when, in China time', async () => {
+    jest
+      .spyOn(consoleApi, 'login')
+      .mockRejectedValue(
+        new ApiError(
+          'ACCOUNT_LOCKED',
+          'too many failed logins; the account is locked until 2026-03-01T02:15:00.000Z',
+          423,
+        ),
+      );
+    render(<ConsoleLogin />);
+    fill('login-username', 'admin');
+    fill('login-password', 'nope');
+    fill('login-otp', '000000');
+    fireEvent.click(document.getElementById('login-submit')!);
+    await waitFor(() => expect(text('login-locked')).toContain('账号已锁定'));
+    expect(text('login-locked')).toContain('2026-03-0110:15');
+  });
+
+  it('keeps the session and goes back to the page that sent the cashier here, or to the orders', async () => {
+    const call = jest
+      .spyOn(consoleApi, 'login')
+      .mockResolvedValue({ token: 'ct_new_token_abcdefghijkl', role: 'supervisor', expiresInS: 3600 });
+    setConsoleAfterLogin('/pages/console/run/index?runId=42');
+    render(<ConsoleLogin />);
+    fill('login-username', ' admin ');
+    fill('login-password', 'Admin#2026');
+    fill('login-otp', '123456');
+    fireEvent.click(document.getElementById('login-submit')!);
+    await waitFor(() =>
+      expect(Taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/console/run/index?runId=42' }),
+    );
+    expect(call).toHaveBeenCalledWith({ username: 'admin', password: 'Admin#2026', otp: '123456' });
+    expect(getConsoleSession()).toMatchObject({
+      token: 'ct_new_token_abcdefghijkl',
+      role: 'supervisor',
+      username: 'admin',
+    });
+  });
+});
+
+describe('console frame', () => {
+  it('sends a visitor without a session to the console login', async () => {
+    resetTaro({ path: '/pages/console/orders/index' });
+    jest.spyOn(consoleApi, 'orders').mockResolvedValue({ items: [] });
+    render(<ConsoleOrders />);
+    await waitFor(() => expect(Taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/console/login/index' }));
+  });
+
+  it('shows the supervisor pages in the navigation to supervisors only', async () => {
+    resetTaro({ path: '/pages/console/orders/index' });
+    jest.spyOn(consoleApi, 'orders').mockResolvedValue({ items: [] });
+    login('cashier');
+    const { unmount } = render(<ConsoleOrders />);
+    expect(document.getElementById('c-nav-audit')).toBeNull();
+    expect(text('c-user')).toBe('cashier01收费员');
+    unmount();
+    login('supervisor');
+    render(<ConsoleOrders />);
+    expect(document.getElementById('c-nav-audit')).toBeTruthy();
+    fireEvent.click(document.getElementById('c-nav-recon')!);
+    expect(Taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/console/recon/index' });
+  });
+
+  it('logs out', async () => {
+    resetTaro({ path: '/pages/console/orders/index' });
+    jest.spyOn(consoleApi, 'orders').mockResolvedValue({ items: [] });
+    const logout = jest.spyOn(consoleApi, 'logout').mockResolvedValue(undefined);
+    login('cashier');
+    render(<ConsoleOrders />);
+    fireEvent.click(document.getElementById('c-logout')!);
+    await waitFor(() => expect(Taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/console/login/index' }));
+    expect(logout).toHaveBeenCalled();
+    expect(getConsoleSession()).toBeUndefined();
+  });
+});
+
+describe('console orders', () => {
+  beforeEach(() => {
+    resetTaro({ path: '/pages/console/orders/index' });
+    login('cashier');
+  });
+
+  it('lists the day with amounts formatted from fen, pages with the cursor, and opens an order', async () => {
+    const second = summary({
+      id: 'f1d2c3b4-0000-4000-8000-000000000002',
+      orderNo: 'MO2026030100000002',
+      split: { total: 1999, fund: 0, account: 0, cash: 1999 },
+    });
+    const call = jest
+      .spyOn(consoleApi, 'orders')
+      .mockResolvedValueOnce({ items: [summary()], nextCursor: 'c1' })
+      .mockResolvedValueOnce({ items: [second] });
+    render(<ConsoleOrders />);
+    await waitFor(() => expect(text(`c-order-${ORDER_ID}`)).toContain('¥491.00'));
+    expect(text(`c-order-${ORDER_ID}`)).toContain('¥148.33');
+    expect(text(`c-order-${ORDER_ID}`)).toContain('¥312.67');
+    expect(text(`c-order-${ORDER_ID}`)).toContain('已完成');
+    expect(text(`c-order-${ORDER_ID}`)).toContain('2026-03-0109:00:00');
+    const date = (document.getElementById('orders-date') as HTMLInputElement).value;
+    expect(call).toHaveBeenCalledWith({ date, status: undefined });
+    fireEvent.click(screen.getByText('加载更多'));
+    await waitFor(() => expect(text('orders-table')).toContain('¥19.99'));
+    expect(call).toHaveBeenLastCalledWith({ date, status: undefined, cursor: 'c1' });
+    expect(text('orders-table')).toContain('合计（2笔）¥510.99');
+    fireEvent.click(document.getElementById(`c-order-${ORDER_ID}`)!);
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: `/pages/console/order/index?orderId=${ORDER_ID}` });
+  });
+
+  it('searches another day and status on the server', async () => {
+    const call = jest.spyOn(consoleApi, 'orders').mockResolvedValue({ items: [] });
+    render(<ConsoleOrders />);
+    await screen.findByText(/没有订单/);
+    fill('orders-date', '2026-03-01');
+    fireEvent.change(document.getElementById('orders-status')!, { target: { value: 'REFUNDED' } });
+    fireEvent.click(document.getElementById('orders-search')!);
+    await waitFor(() => expect(call).toHaveBeenLastCalledWith({ date: '2026-03-01', status: 'REFUNDED' }));
+    expect(await screen.findByText('2026-03-01 没有已退款订单')).toBeTruthy();
+  });
+
+  it('filters loaded rows by amount range (yuan → fen) and patient or number', () => {
+    const rows = [
+      summary(),
+      summary({
+        id: 'x',
+        orderNo: 'MO2',
+        patientName: '李*',
+        split: { total: 1000, fund: 0, account: 0, cash: 1000 },
+      }),
+    ];
+    expect(
+      filterOrders(rows, { minYuan: '10.01', maxYuan: '', text: '' }).rows.map((r) => r.orderNo),
+    ).toEqual(['MO2026030100000001']);
+    expect(
+      filterOrders(rows, { minYuan: '', maxYuan: '10.00', text: '' }).rows.map((r) => r.orderNo),
+    ).toEqual(['MO2']);
+    expect(filterOrders(rows, { minYuan: '', maxYuan: '', text: '李' }).rows).toHaveLength(1);
+    expect(filterOrders(rows, { minYuan: '1.001', maxYuan: '', text: '' }).problem).toMatch(/最低金额/);
+  });
+
+  it("shows the server's message on error, and retries", async () => {
+    jest
+      .spyOn(consoleApi, 'orders')
+      .mockRejectedValueOnce(new ApiError('VALIDATION_FAILED', 'date: must be a real calendar day', 400))
+      .mockResolvedValue({ items: [] });
+    render(<ConsoleOrders />);
+    expect(await screen.findByText('date: must be a real calendar day')).toBeTruthy();
+    fireEvent.click(screen.getByText('重试'));
+    expect(await screen.findByText(/没有订单/)).toBeTruthy();
+  });
+});
+
+describe('console order detail', () => {
+  beforeEach(() => {
+    resetTaro({ path: '/pages/console/order/index', params: { orderId: ORDER_ID } });
+    login('cashier');
+  });
+
+  it('shows the split, what is left, events, outbox attempts and ledger postings', async () => {
+    jest.spyOn(consoleApi, 'order').mockResolvedValue(detail({ refunded: 1000 }));
+    render(<ConsoleOrder />);
+    await waitFor(() => expect(text('c-order-amounts')).toContain('¥491.00'));
+    expect(text('c-order-remaining')).toBe('可退金额¥481.00');
+    expect(text('c-order-events')).toMatch(/已创建.*已支付.*已完成.*HISconfirmed/);
+    expect(text('c-order-outbox')).toContain('his.confirm');
+    expect(text('c-order-outbox')).toContain('HIStimeout');
+    expect(text('c-order-ledger')).toContain('借方¥491.00·贷方¥491.00·借贷平衡');
+    expect(text('c-order-status')).toBe('已完成');
+  });
+
+  it('refunds: yuan typed → fen exactly, blank = the rest, a reason is required', async () => {
+    jest.spyOn(consoleApi, 'order').mockResolvedValue(detail());
+    const refund = jest
+      .spyOn(consoleApi, 'refundOrder')
+      .mockRejectedValueOnce(new ApiError('REFUND_EXCEEDS_PAID', 'only 49100 fen are left', 422))
+      .mockResolvedValue({
+        id: 'r1',
+        status: 'PROCESSING',
+        legs: [
+          { kind: 'cash', amount: 1269, status: 'PENDING' },
+          { kind: 'insurance', amount: 730, status: 'PENDING' },
+        ],
+      });
+    render(<ConsoleOrder />);
+    await screen.findByText('确认退款');
+    fill('refund-amount', '19.999');
+    fireEvent.click(screen.getByText('确认退款'));
+    expect(text('refund-problem')).toContain('金额格式不正确');
+    fill('refund-amount', '19.99');
+    expect(text('refund-amount-fen')).toBe('¥19.99');
+    fireEvent.click(screen.getByText('确认退款'));
+    expect(text('refund-problem')).toBe('请填写退款原因');
+    expect(refund).not.toHaveBeenCalled();
+    fill('refund-reason', ' 患者取消检查 ');
+    fireEvent.click(screen.getByText('确认退款'));
+    expect(await screen.findByText('only 49100 fen are left')).toBeTruthy();
+    expect(text('refund-error')).toContain('退款金额超过可退金额');
+    fireEvent.click(screen.getByText('确认退款'));
+    await waitFor(() => expect(text('c-refund-created')).toContain('退款中'));
+    expect(refund).toHaveBeenCalledTimes(2);
+    expect(refund).toHaveBeenLastCalledWith(ORDER_ID, { amount: 1999, reason: '患者取消检查' });
+    expect(text('c-refund-created')).toContain('¥12.69');
+
+    // blank amount: the rest (no amount sent)
+    fill('refund-reason', '全额');
+    fireEvent.click(screen.getByText('确认退款'));
+    await waitFor(() =>
+      expect(refund).toHaveBeenLastCalledWith(ORDER_ID, { amount: undefined, reason: '全额' }),
+    );
+  });
+
+  it('offers no refund once everything is refunded', async () => {
+    jest.spyOn(consoleApi, 'order').mockResolvedValue(detail({ status: 'REFUNDED', refunded: 49100 }));
+    render(<ConsoleOrder />);
+    await waitFor(() => expect(text('c-refund-unavailable')).toBe('该订单已全部退款。'));
+    expect(document.getElementById('refund-submit')).toBeNull();
+  });
+});
+
+describe('console audit log', () => {
+  beforeEach(() => resetTaro({ path: '/pages/console/audit/index' }));
+
+  it('lists time, actor, role, action, target and details for a supervisor', async () => {
+    login('supervisor');
+    const audit = jest.spyOn(consoleApi, 'audit').mockResolvedValue([
+      {
+        id: '7',
+        at: '2026-03-02T02:00:00.000Z',
+        actor: 'admin',
+        role: 'supervisor',
+        action: 'console.login',
+        target: 'console_user:admin',
+        details: { ip: '127.0.0.1' },
+        requestId: 'req-1',
+      },
+      {
+        id: '8',
+        at: '2026-03-02T02:05:00.000Z',
+        actor: 'admin',
+        role: 'supervisor',
+        action: 'order.refund',
+        target: ORDER_ID,
+        details: { amount: 1999, reason: '患者取消检查' },
+        requestId: null,
+      },
+    ]);
+    render(<ConsoleAudit />);
+    await waitFor(() => expect(text('audit-7')).toContain('登录'));
+    expect(text('audit-7')).toContain('2026-03-0210:00:00');
+    expect(text('audit-7')).toContain('主管');
+    expect(text('audit-7')).toContain('console_user:admin');
+    expect(text('audit-7')).toContain('ip:127.0.0.1');
+    expect(text('audit-8')).toContain('订单退款');
+    expect(audit).toHaveBeenCalledWith(100);
+    fill('audit-filter', '退款');
+    expect(document.getElementById('audit-7')).toBeNull();
+    expect(document.getElementById('audit-8')).toBeTruthy();
+  });
+
+  it('is for supervisors: a cashier is told so', async () => {
+    login('cashier');
+    jest
+      .spyOn(consoleApi, 'audit')
+      .mockRejectedValue(new ApiError('FORBIDDEN', 'this needs the supervisor role', 403));
+    render(<ConsoleAudit />);
+    expect(text('c-forbidden')).toContain('此页面仅主管可用');
+  });
+});
+
+describe('console users', () => {
+  beforeEach(() => {
+    resetTaro({ path: '/pages/console/users/index' });
+    login('supervisor');
+  });
+
+  it('creates a user and shows the enrolment once: a QR code of the otpauth URI and the secret', async () => {
+    jest.spyOn(consoleApi, 'users').mockResolvedValue([{ username: 'admin', role: 'supervisor' }]);
+    const create = jest.spyOn(consoleApi, 'createUser').mockResolvedValue({
+      username: 'cashier01',
+      role: 'cashier',
+      secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+      otpauthUri: 'otpauth://totp/Hospital:cashier01?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Hospital',
+    });
+    render(<ConsoleUsers />);
+    await waitFor(() => expect(text('users-table')).toContain('admin'));
+    fill('user-username', 'Bad Name');
+    fill('user-password', 'short');
+    fireEvent.click(document.getElementById('user-create')!);
+    expect(screen.getByText(/用户名为 3–32 位/)).toBeTruthy();
+    expect(screen.getByText('初始密码至少 10 位')).toBeTruthy();
+    expect(create).not.toHaveBeenCalled();
+    fill('user-username', 'cashier01');
+    fill('user-password', 'Cashier#2026!');
+    fireEvent.click(document.getElementById('user-create')!);
+    await waitFor(() => expect(text('user-secret')).toBe('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'));
+    expect(create).toHaveBeenCalledWith({
+      username: 'cashier01',
+      password: 'Cashier#2026!',
+      role: 'cashier',
+    });
+    expect(text('user-enrolment')).toContain('只显示这一次');
+    const qr = (await waitFor(() => {
+      const img = document.getElementById('user-qr');
+      expect(img).toBeTruthy();
+      return img;
+    })) as HTMLImageElement;
+    const svg = decodeURIComponent(qr.src.replace('data:image/svg+xml;utf8,', ''));
+    expect(svg).toMatch(/^<svg[^>]*viewBox/);
+    expect(svg).toContain('<path');
+    expect(groupSecret('JBSWY3DPEHPK3PXP')).toBe('JBSW Y3DP EHPK 3PXP');
+  });
+
+  it("shows the server's refusal", async () => {
+    jest.spyOn(consoleApi, 'users').mockResolvedValue([]);
+    jest
+      .spyOn(consoleApi, 'createUser')
+      .mockRejectedValue(new ApiError('USERNAME_TAKEN', 'cashier01 exists', 409));
+    render(<ConsoleUsers />);
+    fill('user-username', 'cashier01');
+    fill('user-password', 'Cashier#2026!');
+    fireEvent.click(document.getElementById('user-create')!);
+    expect(await screen.findByText('cashier01 exists')).toBeTruthy();
+    expect(text('user-error')).toContain('用户名已存在');
+  });
+});
