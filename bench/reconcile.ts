@@ -17,7 +17,7 @@ import { testKeys } from '../scripts/keyring';
 import { cstDateTime } from '../shared/clock';
 import type { Split } from '../shared/money';
 import type { Charge } from '../mocks/his/state';
-import type { UploadFeesInput } from '../shared/protocol/insurance';
+import { bulkSettler } from '../tests/helpers/insuranceBulk';
 import type { WorkerJob, WorkerResult } from './reconcileWorker';
 
 const DATE = '2026-11-20';
@@ -165,77 +165,23 @@ function fillHis(stack: Stack, n: number): void {
   }
 }
 
-/** One settlement made the normal way, then copied (as the mock's own bulk test does) with each order's split. */
+/** One settlement made the normal way, then copied with each order's split (tests/helpers/insuranceBulk.ts). */
 function fillInsurance(stack: Stack, n: number): void {
   const { state } = stack.insurance.mock;
-  const person = state.addPerson({
-    name: '批量',
-    idNo: '360102199001017777',
-    insutype: '310',
-    balanceFen: 0,
-    status: 'ACTIVE',
-  });
-  const { payAuthNo } = state.issuePayAuth(person.authCode);
-  const input: UploadFeesInput = {
-    orgCodg: 'H36010000001',
-    psnNo: person.psnNo,
-    insutype: '310',
-    medOrgOrd: 'BENCH-TEMPLATE',
-    begntime: `${DATE} 10:00:00`,
-    idNo: person.idNo,
-    userName: person.name,
-    idType: '01',
-    payAuthNo,
-    iptOtpNo: 'BENCH',
-    medType: '11',
-    medfeeSumamt: '5.00',
-    acctUsedFlag: '0',
-    chrgBchno: 'BENCH',
-    mdtrtCertType: '01',
-    feedetailList: [
-      {
-        feedetlSn: '0001',
-        feeOcurTime: `${DATE} 10:00:00`,
-        medListCodg: 'ZC0000001',
-        medinsListCodg: 'ZC0000001',
-        detItemFeeSumamt: '5.00',
-        cnt: '1',
-        pric: '5.00',
-      },
-    ],
-  };
-  const template = state.uploadFees(input);
-  state.preSettle({
-    payAuthNo,
-    payOrdId: template.payOrdId,
-    payToken: template.payToken,
-    orgCodg: 'H36010000001',
-    orgBizSer: template.medOrgOrd,
-    acctUsedFlag: '0',
-  });
-  state.settle(template.payOrdId, 'SUCCESS');
-  const settlement = template.settlement as NonNullable<typeof template.settlement>;
+  const settler = bulkSettler(state, DATE, '310');
   // the template itself is not part of the day
-  state.orders.delete(template.payOrdId);
+  state.orders.delete(settler.template.payOrdId);
   state.days.clear();
   for (let i = 0; i < n; i++) {
     const o = dayOrder(i, n);
     if (!o.payOrdId || !o.setlId) continue;
-    const order = {
-      ...template,
+    settler.book({
       payOrdId: o.payOrdId,
       medOrgOrd: o.orderNo,
-      totalFen: o.split.total,
-      refunds: [],
-      settlement: {
-        ...settlement,
-        setlId: o.setlId,
-        settledAtMs: o.paidAtMs,
-        result: { ...settlement.result, split: o.split },
-      },
-    };
-    state.orders.set(o.payOrdId, order);
-    state.days.add(o.paidAtMs, { kind: 'SETTLEMENT', order });
+      setlId: o.setlId,
+      settledAtMs: o.paidAtMs,
+      split: o.split,
+    });
   }
 }
 

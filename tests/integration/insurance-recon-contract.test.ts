@@ -7,12 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock, cstDate } from '../../shared/clock';
 import { tifHeaders } from '../../shared/crypto/smEnvelope';
-import {
-  DAY_FILE,
-  INSURANCE_PATHS,
-  settleAdminPath,
-  type UploadFeesInput,
-} from '../../shared/protocol/insurance';
+import { DAY_FILE, INSURANCE_PATHS, settleAdminPath } from '../../shared/protocol/insurance';
 import type { Split } from '../../shared/money';
 import { createInsuranceMock, type InsuranceMock } from '../../mocks/insurance';
 import { HttpInsuranceGateway } from '../../server/gateways/insurance/client';
@@ -23,6 +18,7 @@ import {
   type InsuranceDayTotals,
 } from '../../server/gateways/ports';
 import { testKeys } from '../../scripts/keyring';
+import { bulkSettler } from '../helpers/insuranceBulk';
 
 const keys = testKeys();
 // 2026-11-23 10:00:00 China time
@@ -529,72 +525,17 @@ describe('a file cut off midway', () => {
 });
 
 describe('a day of 20 000 settlements (100 000 in npm run bench)', () => {
-  /**
-   * n settled orders of one line (5.00, all cash) straight into the mock's books: the first (BULK0) settles
-   * the normal way, the others are copies of it with their own numbers (the HTTP path is covered above; this
-   * is about the file's size).
-   */
+  /** n settled orders of one line (5.00, all cash): BULK0 settles the normal way, the others are copies. */
   function settleInBulk(n: number): void {
-    const state = mock.state;
-    const person = state.addPerson({
-      name: '批量',
-      idNo: '360102199001017777',
-      insutype: '390',
-      balanceFen: 0,
-      status: 'ACTIVE',
-    });
-    const { payAuthNo } = state.issuePayAuth(person.authCode);
-    const input: UploadFeesInput = {
-      orgCodg: 'H36010000001',
-      psnNo: person.psnNo,
-      insutype: '390',
-      medOrgOrd: 'BULK0',
-      begntime: '2026-11-23 10:00:00',
-      idNo: person.idNo,
-      userName: person.name,
-      idType: '01',
-      payAuthNo,
-      iptOtpNo: 'BULK0',
-      medType: '11',
-      medfeeSumamt: '5.00',
-      acctUsedFlag: '0',
-      chrgBchno: 'BULK0',
-      mdtrtCertType: '01',
-      feedetailList: [
-        {
-          feedetlSn: '0001',
-          feeOcurTime: '2026-11-23 10:00:00',
-          medListCodg: 'ZC0000001',
-          medinsListCodg: 'ZC0000001',
-          detItemFeeSumamt: '5.00',
-          cnt: '1',
-          pric: '5.00',
-        },
-      ],
-    };
-    const template = state.uploadFees(input);
-    state.preSettle({
-      payAuthNo,
-      payOrdId: template.payOrdId,
-      payToken: template.payToken,
-      orgCodg: 'H36010000001',
-      orgBizSer: template.medOrgOrd,
-      acctUsedFlag: '0',
-    });
-    state.settle(template.payOrdId, 'SUCCESS');
-    const settlement = template.settlement as NonNullable<typeof template.settlement>;
-    expect(settlement.result.split).toEqual({ total: 500, fund: 0, account: 0, cash: 500 });
+    const settler = bulkSettler(mock.state, '2026-11-23');
+    expect(settler.settlement.result.split).toEqual({ total: 500, fund: 0, account: 0, cash: 500 });
     for (let i = 1; i < n; i++) {
-      const payOrdId = `BULKORD${i}`;
-      const order = {
-        ...template,
-        payOrdId,
+      settler.book({
+        payOrdId: `BULKORD${i}`,
         medOrgOrd: `BULK${i}`,
-        refunds: [],
-        settlement: { ...settlement, setlId: `BULKSETL${i}` },
-      };
-      state.orders.set(payOrdId, order);
-      state.days.add(settlement.settledAtMs, { kind: 'SETTLEMENT', order });
+        setlId: `BULKSETL${i}`,
+        settledAtMs: settler.settlement.settledAtMs,
+      });
     }
   }
 

@@ -105,3 +105,31 @@ export function DataState<T>({
     </div>
   );
 }
+
+/** The next page of a list (keyset cursor): its error, if the last try failed, and the button. */
+export function LoadMore({
+  id,
+  cursor,
+  busy,
+  error,
+  onMore,
+}: {
+  id: string;
+  cursor: string | undefined;
+  busy: boolean;
+  error: unknown;
+  onMore: (cursor: string) => void;
+}) {
+  return (
+    <>
+      {error ? <CErrorNotice error={error} /> : null}
+      {cursor ? (
+        <div className="c-more">
+          <button type="button" id={id} className="c-btn" disabled={busy} onClick={() => onMore(cursor)}>
+            {busy ? '加载中…' : '加载更多'}
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}

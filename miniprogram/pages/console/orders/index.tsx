@@ -13,7 +13,7 @@ import { useSubmit } from '../../../services/console/useSubmit';
 import { ORDER_STATUS, orderStatusLabel, orderStatusTone } from '../../../services/labels';
 import { Fen } from '../../../components/console/Amount';
 import { ConsoleShell } from '../../../components/console/Shell';
-import { CEmpty, CErrorNotice, CTag, DataState } from '../../../components/console/States';
+import { CEmpty, CTag, DataState, LoadMore } from '../../../components/console/States';
 
 // from the labels (not shared/api's list): the console bundle takes types only from shared/api, never zod
 const STATUSES = Object.keys(ORDER_STATUS) as OrderStatusName[];
@@ -170,20 +170,13 @@ export default function ConsoleOrders() {
               </div>
               <OrdersTable rows={filtered.rows} />
               {filtered.rows.length === 0 ? <CEmpty title="没有符合筛选条件的订单" /> : null}
-              {more.error ? <CErrorNotice error={more.error} /> : null}
-              {page.nextCursor ? (
-                <div className="c-more">
-                  <button
-                    type="button"
-                    id="orders-more"
-                    className="c-btn"
-                    disabled={more.busy}
-                    onClick={() => void loadMore(page.nextCursor as string)}
-                  >
-                    {more.busy ? '加载中…' : '加载更多'}
-                  </button>
-                </div>
-              ) : null}
+              <LoadMore
+                id="orders-more"
+                cursor={page.nextCursor}
+                busy={more.busy}
+                error={more.error}
+                onMore={(cursor) => void loadMore(cursor)}
+              />
             </>
           )}
         </DataState>

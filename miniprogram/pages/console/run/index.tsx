@@ -15,7 +15,7 @@ import { useSubmit } from '../../../services/console/useSubmit';
 import { usePageParams } from '../../../services/params';
 import { DayChart } from '../../../components/console/DayChart';
 import { ConsoleShell } from '../../../components/console/Shell';
-import { CEmpty, CErrorNotice, CNotice, CTag, DataState } from '../../../components/console/States';
+import { CEmpty, CErrorNotice, CNotice, CTag, DataState, LoadMore } from '../../../components/console/States';
 import {
   DailyCloseDialog,
   PostMissingDialog,
@@ -308,20 +308,13 @@ function RowsPanel(props: RowsPanelProps) {
               closed={run.closed}
               onAction={props.onAction}
             />
-            {more.error ? <CErrorNotice error={more.error} /> : null}
-            {page.nextCursor ? (
-              <div className="c-more">
-                <button
-                  type="button"
-                  id="rows-more"
-                  className="c-btn"
-                  disabled={more.busy}
-                  onClick={() => void loadMore(page.nextCursor as string)}
-                >
-                  {more.busy ? '加载中…' : '加载更多'}
-                </button>
-              </div>
-            ) : null}
+            <LoadMore
+              id="rows-more"
+              cursor={page.nextCursor}
+              busy={more.busy}
+              error={more.error}
+              onMore={(cursor) => void loadMore(cursor)}
+            />
           </>
         )}
       </DataState>
