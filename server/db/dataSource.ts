@@ -7,12 +7,14 @@ import { Initial1763900000000 } from './migrations/1763900000000-Initial';
 import { Console1763900000001 } from './migrations/1763900000001-Console';
 import { Refunds1763900000002 } from './migrations/1763900000002-Refunds';
 import { Reconciliation1763900000003 } from './migrations/1763900000003-Reconciliation';
+import { LatePayments1763900000004 } from './migrations/1763900000004-LatePayments';
 
 export const MIGRATIONS = [
   Initial1763900000000,
   Console1763900000001,
   Refunds1763900000002,
   Reconciliation1763900000003,
+  LatePayments1763900000004,
 ];
 export const POOL_SIZE_MAX = 20;
 

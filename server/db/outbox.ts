@@ -6,7 +6,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OutboxRow } from './entities';
 
-export type OutboxKind = 'his_confirm' | 'release' | 'refund_leg';
+export type OutboxKind = 'his_confirm' | 'release' | 'refund_leg' | 'late_payment_return';
 
 export async function enqueue(
   manager: EntityManager,

@@ -193,7 +193,10 @@ function classifyUnbookedPayment(c: ReconCandidate, date: string): ReconVerdict 
   }
   if (order && UNPAID_TERMINAL.includes(order.status)) {
     if (money === 0 && !c.his) {
-      return { kind: 'MATCHED', note: '医保已结算并已冲正，净额为零；订单未完成' };
+      return {
+        kind: 'MATCHED',
+        note: '订单未完成：已收的款项已全额退回（医保冲正 / 微信原路退回），净额为零',
+      };
     }
     return {
       kind: 'STATUS_MISMATCH',

@@ -1,6 +1,7 @@
 /**
  * The janitor (DESIGN 5, 6.7, 6.8): settles what a lost callback or a crash left open, by asking the parties.
- * - AWAITING_PAYMENT past the callback grace, and UNKNOWN: query WeChat; paid → PAID, failed → PAYMENT_FAILED.
+ * - AWAITING_PAYMENT past the callback grace, and UNKNOWN: query WeChat; paid → PAID, failed → PAYMENT_FAILED
+ *   (paid but closed meanwhile by another writer → a late payment, recorded and given back: latePayments.ts).
  * - PRESETTLED / AWAITING_PAYMENT / UNKNOWN past the payment window: expire (close at WeChat, release).
  * - CREATED left behind by a crashed checkout: cancel and release.
  * Rows are claimed with SKIP LOCKED and a next-check lease, so several instances never work the same order.
@@ -60,6 +61,11 @@ export async function runJanitorOnce(
         deps.logger.warn({ orderId: id, err: err.message }, 'janitor could not reach a party; will retry');
         continue;
       }
+      if (err instanceof StateConflict) {
+        // another writer moved the order while we asked (a callback, a cancel): it is no longer ours to settle
+        deps.logger.info({ orderId: id, err: err.message }, 'order moved while the janitor worked on it');
+        continue;
+      }
       throw err;
     }
   }
@@ -98,6 +104,10 @@ async function resolveByQuery(deps: Deps, order: OrderRow): Promise<boolean> {
   const at = new Date(deps.clock.now());
   switch (verdict.kind) {
     case 'paid':
+      return true;
+    case 'late':
+      // paid, but closed by another writer (a cancel, another instance's expiry) meanwhile: the payment is
+      // recorded and its return queued (services/latePayments.ts); the order stays closed
       return true;
     case 'failed':
       await deps.db.transaction(async (m) => {

@@ -5,6 +5,7 @@
  */
 import { claimDue, markDone, markFailed, type ClaimedJob } from '../db/outbox';
 import { confirmAtHis } from '../services/hisConfirm';
+import { returnLatePayment } from '../services/latePayments';
 import { releaseOrder } from '../services/release';
 import { runRefundLeg } from '../services/refunds';
 import type { Deps } from '../services/deps';
@@ -22,6 +23,9 @@ async function runJob(deps: Deps, job: ClaimedJob): Promise<void> {
     case 'refund_leg':
       // the last attempt may record a leg the party refused for good as FAILED; before that it is retried
       return runRefundLeg(deps, job.payload, job.attempts >= deps.settings.OUTBOX_ATTEMPTS_MAX);
+    case 'late_payment_return':
+      // a payment for a closed order goes back whole; a refusal ends the job DEAD, for a person to see
+      return returnLatePayment(deps, job.orderId);
     default:
       throw new Error(`unknown outbox kind ${job.kind}`);
   }

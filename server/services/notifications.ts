@@ -1,12 +1,14 @@
 /**
  * WeChat Pay callbacks (DESIGN 6.7): verified over the raw body (headers → skew → serial → signature → decrypt)
  * by the adapter; the nonce must not have been seen; the notification id deduplicates; the payment is applied
- * under the order's row lock. Answers: 204 when done (or already done), 4xx FAIL when refused, 5xx to be retried.
+ * under the order's row lock — or, for an order already closed, recorded and given back (latePayments.ts).
+ * Answers: 204 when done (or already done), 4xx FAIL when refused, 5xx to be retried.
  */
 import { forgetNonce, rememberNonce } from '../ephemeral/port';
 import { OrderRow } from '../db/entities';
 import { NotificationRejected, type VerifiedNotification } from '../gateways/ports';
 import { applyPayment, type PaymentEvidence } from './settlement';
+import { nudgeLatePaymentReturn } from './latePayments';
 import { nudgeCashLeg } from './refunds';
 import type { Deps } from './deps';
 
@@ -101,15 +103,18 @@ async function apply(deps: Deps, n: VerifiedNotification): Promise<CallbackAnswe
     case 'REFUND.SUCCESS':
     case 'REFUND.ABNORMAL':
     case 'REFUND.CLOSED':
-      // the refund legs ask WeChat themselves; the callback is recorded and makes the cash leg ask now
+      // the refund legs (and the return of a late payment) ask WeChat themselves; the callback is recorded and
+      // makes the job of that refund number ask now
       await recordNotification(deps, n.id, n.eventType, n.refund.outTradeNo);
       await nudgeCashLeg(deps, n.refund.outRefundNo);
+      await nudgeLatePaymentReturn(deps, n.refund.outRefundNo);
       return { status: 204 };
   }
 }
 
 function answerFor(outcome: Awaited<ReturnType<typeof applyPayment>>): CallbackAnswer {
   switch (outcome) {
+    // too-late: paid after the order was closed; recorded with its return queued (latePayments.ts), so done
     case 'applied':
     case 'already-paid':
     case 'too-late':

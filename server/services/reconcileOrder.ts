@@ -1,15 +1,19 @@
 /**
  * Resolving an order by asking WeChat (the janitor, and cancel/expire before they close anything): the
  * authority on whether the patient paid is the party that took the money, never the mini-program's "ok".
+ * A payment found for an order that another writer closed in the meantime is a late payment: applyPayment
+ * records it and queues its return.
  */
-import type { OrderRow } from '../db/entities';
+import { OrderRow } from '../db/entities';
 import type { OrderStatus } from '../domain/orderStateMachine';
-import { applyPayment } from './settlement';
+import { applyPayment, type ApplyOutcome } from './settlement';
 import { splitOf } from './orderViews';
 import type { Deps } from './deps';
 
 export type QueryVerdict =
   | { kind: 'paid'; status: OrderStatus }
+  /** paid, but the order was closed meanwhile: the payment is recorded and its return queued (latePayments.ts) */
+  | { kind: 'late' }
   | { kind: 'unpaid' }
   | { kind: 'failed'; why: string }
   | { kind: 'closed' }
@@ -31,9 +35,7 @@ export async function queryOrder(deps: Deps, order: OrderRow): Promise<QueryVerd
           actor: 'janitor',
           reference: `query:${medIns.mixTradeNo}`,
         });
-        return outcome === 'applied' || outcome === 'already-paid'
-          ? { kind: 'paid', status: 'PAID' }
-          : { kind: 'unpaid' };
+        return verdictOf(outcome);
       }
       case 'MIX_PAY_CREATED':
         return { kind: 'unpaid' };
@@ -59,9 +61,7 @@ export async function queryOrder(deps: Deps, order: OrderRow): Promise<QueryVerd
         actor: 'janitor',
         reference: `query:${tx.transactionId}`,
       });
-      return outcome === 'applied' || outcome === 'already-paid'
-        ? { kind: 'paid', status: 'PAID' }
-        : { kind: 'unpaid' };
+      return verdictOf(outcome);
     }
     case 'NOTPAY':
     case 'USERPAYING':
@@ -74,9 +74,35 @@ export async function queryOrder(deps: Deps, order: OrderRow): Promise<QueryVerd
   }
 }
 
-/** PAID (or later) when WeChat says the order was paid; undefined otherwise. */
+function verdictOf(outcome: ApplyOutcome): QueryVerdict {
+  switch (outcome) {
+    case 'applied':
+    case 'already-paid':
+      return { kind: 'paid', status: 'PAID' };
+    case 'too-late':
+      return { kind: 'late' };
+    case 'pending':
+    case 'mismatch':
+      return { kind: 'unpaid' };
+  }
+}
+
+/**
+ * PAID (or later) when WeChat says the order was paid; the closed status when it was paid but closed meanwhile
+ * (by another writer; the payment is then being returned); undefined otherwise.
+ */
 export async function settleFromQuery(deps: Deps, order: OrderRow): Promise<OrderStatus | undefined> {
   if (!order.prepayId && !order.mixTradeNo && order.status !== 'UNKNOWN') return undefined;
   const verdict = await queryOrder(deps, order);
-  return verdict.kind === 'paid' ? verdict.status : undefined;
+  switch (verdict.kind) {
+    case 'paid':
+      return verdict.status;
+    case 'late':
+      return (await deps.db.getRepository(OrderRow).findOneByOrFail({ id: order.id })).status;
+    case 'unpaid':
+    case 'failed':
+    case 'closed':
+    case 'not-found':
+      return undefined;
+  }
 }

@@ -8,6 +8,7 @@ import { StateConflict, transitionOrder } from '../db/orders';
 import { enqueue } from '../db/outbox';
 import { isCancellable, type OrderStatus } from '../domain/orderStateMachine';
 import { AppError } from './errors';
+import type { SettlementRef } from '../gateways/ports';
 import { upstreamError } from './gatewayErrors';
 import { ownOrder } from './orderViews';
 import { settleFromQuery } from './reconcileOrder';
@@ -36,7 +37,8 @@ export async function closeOrder(
   actor: string,
   reason: string,
 ): Promise<OrderStatus> {
-  if (order.status === 'AWAITING_PAYMENT' || order.status === 'UNKNOWN') {
+  const atWeChat = order.status === 'AWAITING_PAYMENT' || order.status === 'UNKNOWN';
+  if (atWeChat) {
     const paid = await settleFromQuery(deps, order);
     if (paid) return paid;
     try {
@@ -48,10 +50,13 @@ export async function closeOrder(
     const paidLate = await settleFromQuery(deps, order);
     if (paidLate) return paidLate;
   }
-  const from: OrderStatus[] =
-    to === 'CANCELLED'
-      ? ['CREATED', 'PRESETTLED', 'AWAITING_PAYMENT', 'UNKNOWN']
-      : ['PRESETTLED', 'AWAITING_PAYMENT', 'UNKNOWN'];
+  // Only from the states this call has dealt with: an order read as PRESETTLED that started payment meanwhile
+  // has WeChat orders nobody closed, and closing it here would leave them payable (a late payment in waiting).
+  const from: OrderStatus[] = atWeChat
+    ? ['AWAITING_PAYMENT', 'UNKNOWN']
+    : to === 'CANCELLED'
+      ? ['CREATED', 'PRESETTLED']
+      : ['PRESETTLED'];
   const at = new Date(deps.clock.now());
   try {
     await deps.db.transaction(async (m) => {
@@ -70,13 +75,7 @@ export async function closeOrder(
 export async function releaseOrder(deps: Deps, orderId: string): Promise<void> {
   const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: orderId });
   if (order.payOrdId && order.payToken) {
-    const patient = await deps.db.getRepository(PatientRow).findOneByOrFail({ id: order.patientId });
-    const ref = {
-      payOrdId: order.payOrdId,
-      payToken: order.payToken,
-      idNo: deps.pii.decrypt(patient.idNoEnc),
-      name: deps.pii.decrypt(patient.nameEnc),
-    };
+    const ref = await insuranceRefOf(deps, order);
     const state = await deps.insurance.querySettlement(ref);
     switch (state.status) {
       case 'UPLOADED':
@@ -84,7 +83,8 @@ export async function releaseOrder(deps: Deps, orderId: string): Promise<void> {
         await deps.insurance.revokeUpload(ref);
         break;
       case 'SETTLED':
-        // insurance settled but the order did not complete (the cash leg failed): give back exactly what it took
+        // insurance settled but the order did not complete (the cash leg failed, or the payment came after the
+        // order was closed — services/latePayments.ts gives that cash back): give back exactly what it took
         await refundSettledInsurance(deps, order, state.split);
         break;
       case 'REFUNDED':
@@ -96,11 +96,31 @@ export async function releaseOrder(deps: Deps, orderId: string): Promise<void> {
   await deps.his.unlockBills(order.orderNo, order.billNos);
 }
 
+/** What 6301 / 6401 need to name an order's settlement. */
+export async function insuranceRefOf(deps: Deps, order: OrderRow): Promise<SettlementRef> {
+  if (!order.payOrdId || !order.payToken) throw new Error(`order ${order.id} has no insurance settlement`);
+  const patient = await deps.db.getRepository(PatientRow).findOneByOrFail({ id: order.patientId });
+  return {
+    payOrdId: order.payOrdId,
+    payToken: order.payToken,
+    idNo: deps.pii.decrypt(patient.idNoEnc),
+    name: deps.pii.decrypt(patient.nameEnc),
+  };
+}
+
+/** The 6203 refund number (appRefdSn) of the reversal of an order's whole settlement: one per order. */
+export function insuranceReversalNo(orderNo: string): string {
+  return `RV${orderNo.slice(2)}`;
+}
+
 /**
- * 6203 reversing the whole settlement of an order that will not complete (its cash leg was never collected, so
- * nothing goes back through WeChat); idempotent by its refund number.
+ * 6203 reversing the whole settlement of an order that will not complete; idempotent by its refund number.
+ * Used by the release (the cash leg was never collected, so nothing goes back through WeChat) and by the
+ * return of a late payment (services/latePayments.ts, which refunds the cash itself): both name the same
+ * refund number, so whichever runs first reverses the share and the other's call is a replay, never a second
+ * reversal.
  */
-async function refundSettledInsurance(deps: Deps, order: OrderRow, settled: Split): Promise<void> {
+export async function refundSettledInsurance(deps: Deps, order: OrderRow, settled: Split): Promise<void> {
   if (!order.payOrdId || !order.authorizationId)
     throw new Error(`order ${order.id} has no insurance settlement to refund`);
   const authorization = await deps.db
@@ -109,7 +129,7 @@ async function refundSettledInsurance(deps: Deps, order: OrderRow, settled: Spli
   const result = await deps.insurance.refund({
     payOrdId: order.payOrdId,
     payAuthNo: deps.pii.decrypt(authorization.payAuthNoEnc),
-    refundNo: `RV${order.orderNo.slice(2)}`,
+    refundNo: insuranceReversalNo(order.orderNo),
     split: settled,
     requestedAtMs: deps.clock.now(),
   });

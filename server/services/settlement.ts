@@ -1,7 +1,9 @@
 /**
  * Marking an order paid, from a verified callback or from the janitor's query: the insurance part is confirmed
  * with 6301 (outside any transaction), then one short transaction moves the order to PAID, writes the balanced
- * ledger posting and queues the HIS confirm in the outbox. Applying twice is a no-op.
+ * ledger posting and queues the HIS confirm in the outbox. Applying twice is a no-op. A payment for an order
+ * already closed (CANCELLED / EXPIRED / PAYMENT_FAILED) is not applied: it is recorded and given back
+ * (services/latePayments.ts), and the order stays closed.
  */
 import { assertSplit, type Split } from '../../shared/money';
 import { settlementPosting } from '../domain/ledger';
@@ -10,6 +12,7 @@ import { appendPosting } from '../db/ledger';
 import { StateConflict, transitionOrder } from '../db/orders';
 import { enqueue } from '../db/outbox';
 import type { OrderStatus } from '../domain/orderStateMachine';
+import { isClosedUnpaid, recordLatePayment } from './latePayments';
 import { splitOf } from './orderViews';
 import type { Deps } from './deps';
 
@@ -24,6 +27,10 @@ export interface PaymentEvidence {
   reference: string;
 }
 
+/**
+ * 'too-late': the order was closed before the payment was reported; the payment is recorded and its return
+ * queued (in one transaction), so the report has been dealt with.
+ */
 export type ApplyOutcome = 'applied' | 'already-paid' | 'pending' | 'mismatch' | 'too-late';
 
 const PAYABLE_FROM: OrderStatus[] = ['AWAITING_PAYMENT', 'UNKNOWN'];
@@ -45,6 +52,11 @@ export async function applyPayment(
   }
   const expected = splitOf(order);
   assertSplit(evidence.split, 'paid split');
+  if (isClosedUnpaid(order.status)) {
+    // before the amount check: what goes back is what each party says it took, whatever the order said
+    await recordLatePayment(deps, order, evidence, notificationId);
+    return 'too-late';
+  }
   if (!sameSplit(expected, evidence.split)) {
     deps.logger.error(
       { orderId: order.id, expected, reported: evidence.split },
@@ -53,9 +65,13 @@ export async function applyPayment(
     return 'mismatch';
   }
   if (!PAYABLE_FROM.includes(order.status)) {
-    // money arrived for an order we already closed: keep it visible for the cashier, change nothing silently
-    deps.logger.error({ orderId: order.id, status: order.status }, 'payment reported for a closed order');
-    return 'too-late';
+    // CREATED / PRESETTLED: no WeChat order exists before AWAITING_PAYMENT, so this cannot be ours yet; ask
+    // WeChat to come again (by then the order is awaiting payment, or closed and the payment is returned)
+    deps.logger.error(
+      { orderId: order.id, status: order.status },
+      'payment reported for an order not yet payable',
+    );
+    return 'pending';
   }
   let setlId: string | undefined;
   if (expected.fund + expected.account > 0) {
@@ -104,11 +120,29 @@ export async function applyPayment(
       await enqueue(m, 'his_confirm', `his_confirm:${order.id}`, order.id, {}, at);
     });
   } catch (err) {
-    if (err instanceof StateConflict) return 'already-paid';
-    throw err;
+    if (!(err instanceof StateConflict)) throw err;
+    return afterLostRace(deps, order.id, evidence, notificationId);
   }
   deps.kickJobs?.();
   return 'applied';
+}
+
+/**
+ * The order left AWAITING_PAYMENT / UNKNOWN while we confirmed the payment: another writer paid it (the same
+ * payment, reported twice), or closed it (a cancel or expiry racing the payment) — then the payment is late.
+ */
+async function afterLostRace(
+  deps: Deps,
+  orderId: string,
+  evidence: PaymentEvidence,
+  notificationId: string | undefined,
+): Promise<ApplyOutcome> {
+  const now = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: orderId });
+  if (isClosedUnpaid(now.status)) {
+    await recordLatePayment(deps, now, evidence, notificationId);
+    return 'too-late';
+  }
+  return PAYABLE_FROM.includes(now.status) ? 'pending' : 'already-paid';
 }
 
 function sameSplit(a: Split, b: Split): boolean {

@@ -3,14 +3,17 @@
  * RECON_BATCH_SIZE — the sources are read as streams, so memory holds one batch, never the day.
  *
  * Keys: a payment is keyed by our order number (also WeChat's out_trade_no, 6201 medOrgOrd and the HIS order
- * no.), a refund by our refund number (out_refund_no, 6203 appRefdSn, the HIS refund no.). The insurance
- * reversal of an order that did not complete (6203 with `RV…`, see services/release.ts) is folded into the
- * order's payment as a negative amount, so a settled-and-reversed order nets to zero.
+ * no.), a refund by our refund number (out_refund_no, 6203 appRefdSn, the HIS refund no.). Money given back
+ * because the order did not complete — the insurance reversal (6203 `RV…`, services/release.ts) and the return
+ * of a payment that arrived after the order closed (WeChat refund `LR…`, services/latePayments.ts) — is folded
+ * into the order's payment as a negative amount, so such an order nets to zero.
  */
 import type { DataSource } from 'typeorm';
 import type { Split } from '../../../shared/money';
 import type { HisGateway, InsuranceGateway, WeChatPayGateway } from '../../gateways/ports';
 import { BOOKED_ORDER_STATUSES, type ReconSourceName } from '../../domain/reconciliation';
+import { latePaymentRefundNo } from '../latePayments';
+import { insuranceReversalNo } from '../release';
 
 export interface StagedItem {
   record: 'PAYMENT' | 'REFUND';
@@ -89,6 +92,7 @@ export async function stageOurs(db: DataSource, runId: string, date: string): Pr
   );
 }
 
+const negated = (s: Split): Split => ({ total: -s.total, fund: -s.fund, account: -s.account, cash: -s.cash });
 const cashOnly = (amountFen: number): Split => ({ total: amountFen, fund: 0, account: 0, cash: amountFen });
 
 /** WeChat Pay's trade bill: payments and refunds of the cash channel. Returns the day's fees (fen). */
@@ -96,12 +100,13 @@ export async function stageWeChat(wechat: WeChatPayGateway, stager: Stager, date
   let feeFen = 0;
   for await (const row of wechat.tradeBill(date)) {
     feeFen += row.feeFen;
-    const isRefund = row.kind === 'REFUND' && row.outRefundNo !== undefined;
+    const isReturn = row.kind === 'REFUND' && row.outRefundNo === latePaymentRefundNo(row.outTradeNo);
+    const isRefund = row.kind === 'REFUND' && row.outRefundNo !== undefined && !isReturn;
     await stager.push({
       record: isRefund ? 'REFUND' : 'PAYMENT',
       key: isRefund ? (row.outRefundNo as string) : row.outTradeNo,
       orderNo: row.outTradeNo,
-      split: cashOnly(row.amountFen),
+      split: isReturn ? negated(cashOnly(row.amountFen)) : cashOnly(row.amountFen),
       ref: isRefund ? row.refundId : row.transactionId,
       atMs: row.atMs,
     });
@@ -110,11 +115,6 @@ export async function stageWeChat(wechat: WeChatPayGateway, stager: Stager, date
   return feeFen;
 }
 
-/** The reversal number the release uses for an order that did not complete (services/release.ts). */
-export const reversalNoOf = (orderNo: string): string => `RV${orderNo.slice(2)}`;
-
-const negated = (s: Split): Split => ({ total: -s.total, fund: -s.fund, account: -s.account, cash: -s.cash });
-
 /** The insurance platform's 3202 detail: settlements (fund + account channel) and refunds. */
 export async function stageInsurance(
   insurance: InsuranceGateway,
@@ -122,7 +122,7 @@ export async function stageInsurance(
   date: string,
 ): Promise<void> {
   for await (const rec of insurance.dayRecords(date)) {
-    const isReversal = rec.kind === 'REFUND' && rec.refundNo === reversalNoOf(rec.medOrgOrd);
+    const isReversal = rec.kind === 'REFUND' && rec.refundNo === insuranceReversalNo(rec.medOrgOrd);
     const asRefund = rec.kind === 'REFUND' && !isReversal && rec.refundNo !== undefined;
     await stager.push({
       record: asRefund ? 'REFUND' : 'PAYMENT',

@@ -1,0 +1,351 @@
+/**
+ * Late payments: WeChat Pay reports (by callback or by the janitor's query) that the patient paid an order we
+ * had already closed — CANCELLED, EXPIRED or PAYMENT_FAILED. The patient paid in the sheet just as the order
+ * expired, a close raced a payment already under way at WeChat, or (med-ins orders, which WeChat documents no
+ * close for) the sheet was still open. The money is not ours to keep and the bill was released, so it all goes
+ * back, automatically and visibly:
+ *
+ * - record: one short transaction writes the late_payments row (what WeChat reported), an order_events row and
+ *   the outbox job `late_payment_return` (dedupe key `late_payment:<order id>`). Duplicate callbacks, replays
+ *   and a janitor query racing a callback all land on the same row and the same job (ON CONFLICT DO NOTHING).
+ * - return (the outbox job, outside any transaction, safe to repeat):
+ *   cash → a WeChat refund of all of it, out_refund_no `LR` + the order number's digits (distinct from the `RF…`
+ *   refunds and the `RV…` insurance reversal); asked first, created only when WeChat knows none, and asked
+ *   again while PROCESSING (a REFUND callback nudges it, as for refund legs);
+ *   insurance → only if 6301 says it is still SETTLED: the release (services/release.ts) already reverses a
+ *   settled share with 6203 `RV…` when an order does not complete, and usually gets there first. Whichever of
+ *   the two jobs comes first reverses it through the same function with the same refund number, which the
+ *   platform treats as one refund, so the share is never reversed twice. Then WeChat's med-ins order is told
+ *   (refunds/notify, same number) so its record shows the insurance part given back.
+ *   When all is back: the row turns RETURNED and a second order event says so.
+ *
+ * The order keeps its terminal status: no transition is invented. Nothing of the payment ever reached PAID, so
+ * the ledger holds no settlement posting for it; money that came in and went straight back in full needs no
+ * posting either (the postings would be a receipt and its exact mirror, netting to zero on every account), and
+ * the trial balance stays 0. The WeChat bill and the insurance file show the payment and its return (same day,
+ * or across midnight); reconciliation flags them for a person, and this row is the explanation.
+ */
+import type { EntityManager } from 'typeorm';
+import { assertSplit, type Split } from '../../shared/money';
+import { OrderRow } from '../db/entities';
+import { enqueue } from '../db/outbox';
+import type { OrderStatus } from '../domain/orderStateMachine';
+import { GatewayError } from '../gateways/ports';
+import { insuranceRefOf, insuranceReversalNo, refundSettledInsurance } from './release';
+import type { PaymentEvidence } from './settlement';
+import type { Deps } from './deps';
+
+/** The states in which an order was closed without being paid (DESIGN 5: "nothing was taken"). */
+export type ClosedUnpaidStatus = 'CANCELLED' | 'EXPIRED' | 'PAYMENT_FAILED';
+
+export function isClosedUnpaid(status: OrderStatus): status is ClosedUnpaidStatus {
+  switch (status) {
+    case 'CANCELLED':
+    case 'EXPIRED':
+    case 'PAYMENT_FAILED':
+      return true;
+    case 'CREATED':
+    case 'PRESETTLED':
+    case 'AWAITING_PAYMENT':
+    case 'UNKNOWN':
+    case 'PAID':
+    case 'COMPLETED':
+    case 'REFUNDING':
+    case 'REFUNDED':
+    case 'PARTIALLY_REFUNDED':
+      return false;
+  }
+}
+
+/** WeChat's out_refund_no is at most 64 characters. */
+export const OUT_REFUND_NO_LENGTH_MAX = 64;
+/** What the patient reads on the refund at WeChat (at most 80 characters). */
+const LATE_REFUND_REASON = '订单已关闭后到账的支付，原路退回';
+const KIND = 'late_payment_return';
+
+/**
+ * The WeChat refund number of a late payment's cash: deterministic, so every retry names the same refund. Its
+ * prefix keeps it apart from our refunds (`RF…`) and the insurance reversal (`RV…`) of the same order.
+ */
+export function latePaymentRefundNo(orderNo: string): string {
+  const refundNo = `LR${orderNo.slice(2)}`;
+  if (refundNo.length > OUT_REFUND_NO_LENGTH_MAX)
+    throw new RangeError(`late-payment refund number ${refundNo} is longer than WeChat allows`);
+  return refundNo;
+}
+
+const dedupeKeyOf = (orderId: string) => `late_payment:${orderId}`;
+
+/**
+ * Records a payment WeChat reported for a closed order and queues its return, in one transaction. Idempotent:
+ * the second report of the same payment changes nothing. `notificationId` (a callback's) is recorded in the
+ * same transaction, so a replay of that callback is answered from received_notifications.
+ */
+export async function recordLatePayment(
+  deps: Deps,
+  order: OrderRow,
+  evidence: PaymentEvidence,
+  notificationId?: string,
+): Promise<void> {
+  const status = order.status;
+  if (!isClosedUnpaid(status)) throw new Error(`order ${order.id} is ${status}, not closed: no late payment`);
+  const split = evidence.split;
+  assertSplit(split, 'late payment split');
+  const cashRefundNo = latePaymentRefundNo(order.orderNo);
+  const insuranceRefundNo = split.fund + split.account > 0 ? insuranceReversalNo(order.orderNo) : null;
+  const at = new Date(deps.clock.now());
+  const recorded = await deps.db.transaction(async (m) => {
+    if (notificationId) {
+      await m.query(
+        `INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`,
+        [
+          notificationId,
+          evidence.mixTradeNo ? 'MEDICAL_INSURANCE.SUCCESS' : 'TRANSACTION.SUCCESS',
+          order.orderNo,
+          at,
+        ],
+      );
+    }
+    const inserted = (await m.query(
+      `INSERT INTO late_payments (order_id, order_no, order_status, reported_by, reference, transaction_id, mix_trade_no,
+                                  total_fen, fund_fen, account_fen, cash_fen, cash_refund_no, insurance_refund_no,
+                                  status, paid_at, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'RETURNING',$14,$15)
+       ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+      [
+        order.id,
+        order.orderNo,
+        status,
+        evidence.actor,
+        evidence.reference,
+        evidence.transactionId ?? null,
+        evidence.mixTradeNo ?? null,
+        split.total,
+        split.fund,
+        split.account,
+        split.cash,
+        cashRefundNo,
+        insuranceRefundNo,
+        new Date(evidence.paidAtMs),
+        at,
+      ],
+    )) as unknown[];
+    if (returnedRows(inserted).length === 0) return false; // reported before: its return is already queued
+    await appendTrace(m, order.id, status, {
+      actor: evidence.actor,
+      reason:
+        `payment of ${split.total} fen (cash ${split.cash}, insurance ${split.fund + split.account}) reported ` +
+        `after the order was closed; returning it`,
+      externalRef: evidence.reference,
+      at,
+    });
+    await enqueue(m, KIND, dedupeKeyOf(order.id), order.id, { cashRefundNo, insuranceRefundNo }, at);
+    return true;
+  });
+  if (!recorded) return;
+  deps.logger.error(
+    { orderId: order.id, orderNo: order.orderNo, status, split, reference: evidence.reference },
+    'payment reported for a closed order: recorded, and its return queued',
+  );
+  deps.kickJobs?.();
+}
+
+/**
+ * The trace of a late payment in order_events. The order does not move, so this is not a transition and the
+ * state machine is not asked: from_status = to_status = the order's (terminal) status says "nothing changed",
+ * and the reason says what happened. order_events has no rule against it, every reader (the patient's order
+ * view, the console's order detail) lists events as a history, and nothing derives state from them — so the
+ * existing mechanism carries it, where the patient and the cashier already look, rather than a log line only.
+ */
+async function appendTrace(
+  m: EntityManager,
+  orderId: string,
+  status: ClosedUnpaidStatus,
+  event: { actor: string; reason: string; externalRef: string; at: Date },
+): Promise<void> {
+  await m.query(
+    `INSERT INTO order_events (order_id, from_status, to_status, actor, reason, external_ref, created_at) VALUES ($1,$2,$2,$3,$4,$5,$6)`,
+    [orderId, status, event.actor, event.reason.slice(0, 500), event.externalRef, event.at],
+  );
+}
+
+interface LatePaymentRow {
+  orderId: string;
+  orderNo: string;
+  orderStatus: ClosedUnpaidStatus;
+  split: Split;
+  cashRefundNo: string;
+  insuranceRefundNo: string | null;
+  status: 'RETURNING' | 'RETURNED';
+  createdAt: Date;
+}
+
+async function readLatePayment(deps: Deps, orderId: string): Promise<LatePaymentRow | undefined> {
+  const rows = (await deps.db.query(
+    `SELECT order_id, order_no, order_status, total_fen::text, fund_fen::text, account_fen::text, cash_fen::text,
+            cash_refund_no, insurance_refund_no, status, created_at
+       FROM late_payments WHERE order_id = $1`,
+    [orderId],
+  )) as {
+    order_id: string;
+    order_no: string;
+    order_status: ClosedUnpaidStatus;
+    total_fen: string;
+    fund_fen: string;
+    account_fen: string;
+    cash_fen: string;
+    cash_refund_no: string;
+    insurance_refund_no: string | null;
+    status: 'RETURNING' | 'RETURNED';
+    created_at: Date;
+  }[];
+  const r = rows[0];
+  if (!r) return undefined;
+  const split = {
+    total: Number(r.total_fen),
+    fund: Number(r.fund_fen),
+    account: Number(r.account_fen),
+    cash: Number(r.cash_fen),
+  };
+  assertSplit(split, 'late payment split (read back)');
+  return {
+    orderId: r.order_id,
+    orderNo: r.order_no,
+    orderStatus: r.order_status,
+    split,
+    cashRefundNo: r.cash_refund_no,
+    insuranceRefundNo: r.insurance_refund_no,
+    status: r.status,
+    createdAt: r.created_at,
+  };
+}
+
+/** Outbox handler: gives a late payment back. Returns when all of it is back; throws to be asked again. */
+export async function returnLatePayment(deps: Deps, orderId: string): Promise<void> {
+  const late = await readLatePayment(deps, orderId);
+  if (!late) throw new Error(`no late payment recorded for order ${orderId}`);
+  if (late.status === 'RETURNED') return;
+  const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: orderId });
+  const cashRefundId = late.split.cash > 0 ? await returnCash(deps, order, late) : undefined;
+  const insurance =
+    late.split.fund + late.split.account > 0 ? await returnInsurance(deps, order, late) : 'none';
+  await markReturned(deps, late, cashRefundId, insurance);
+}
+
+/** WeChat refund of the whole cash part; asks first, so a refund whose answer was lost is found, not repeated. */
+async function returnCash(deps: Deps, order: OrderRow, late: LatePaymentRow): Promise<string> {
+  const refundNo = late.cashRefundNo;
+  let state = await deps.wechat.queryRefund(refundNo);
+  state ??= await deps.wechat.refund({
+    outTradeNo: order.orderNo,
+    outRefundNo: refundNo,
+    reason: LATE_REFUND_REASON,
+    refundFen: late.split.cash,
+    totalFen: late.split.cash,
+  });
+  if (
+    state.refundFen !== late.split.cash ||
+    state.outRefundNo !== refundNo ||
+    state.outTradeNo !== order.orderNo
+  ) {
+    throw new GatewayError(
+      'wechatpay',
+      'invalid_response',
+      `refund ${state.outRefundNo} of ${state.outTradeNo} for ${state.refundFen} fen does not match ${refundNo} of ${late.split.cash} fen`,
+    );
+  }
+  switch (state.status) {
+    case 'SUCCESS':
+      return state.refundId ?? refundNo;
+    case 'PROCESSING':
+      throw new Error(`WeChat refund ${refundNo} of a late payment is still PROCESSING; asking again`);
+    case 'CLOSED':
+    case 'ABNORMAL':
+      // the money did not reach the patient: a person must pay it out another way (the job ends DEAD, visible)
+      throw new Error(`WeChat refund ${refundNo} of a late payment is ${state.status}; needs a person`);
+  }
+}
+
+type InsuranceReturn = 'none' | 'reversed' | 'already-reversed';
+
+/** The insurance share: reversed (6203 RV…) unless the platform says it is not settled or already reversed. */
+async function returnInsurance(deps: Deps, order: OrderRow, late: LatePaymentRow): Promise<InsuranceReturn> {
+  const state = await deps.insurance.querySettlement(await insuranceRefOf(deps, order));
+  let outcome: InsuranceReturn;
+  switch (state.status) {
+    case 'SETTLED':
+      await refundSettledInsurance(deps, order, state.split);
+      outcome = 'reversed';
+      break;
+    case 'REFUNDED':
+      outcome = 'already-reversed'; // by the release, or by an earlier attempt of this job
+      break;
+    case 'REVOKED':
+    case 'FAILED':
+      return 'none'; // the platform took nothing
+    case 'UPLOADED':
+    case 'PRESETTLED':
+      // WeChat says insurance paid, the platform not (yet): ask again rather than conclude either way
+      throw new Error(`6301 says ${order.payOrdId} is ${state.status} although WeChat reported it paid`);
+  }
+  if (order.mixTradeNo) {
+    // WeChat's med-ins order still shows the insurance share paid: tell it, with the reversal's number
+    await deps.wechat.notifyMedInsRefund({
+      mixTradeNo: order.mixTradeNo,
+      outRefundNo: late.insuranceRefundNo ?? insuranceReversalNo(order.orderNo),
+      split: state.split,
+      refundedAtMs: late.createdAt.getTime(),
+    });
+  }
+  return outcome;
+}
+
+async function markReturned(
+  deps: Deps,
+  late: LatePaymentRow,
+  cashRefundId: string | undefined,
+  insurance: InsuranceReturn,
+): Promise<void> {
+  const at = new Date(deps.clock.now());
+  const parts = [
+    late.split.cash > 0 ? `cash ${late.split.cash} fen refunded at WeChat (${late.cashRefundNo})` : undefined,
+    insurance === 'none' ? undefined : `insurance reversed (${late.insuranceRefundNo ?? ''})`,
+  ].filter((p): p is string => p !== undefined);
+  const marked = await deps.db.transaction(async (m) => {
+    const updated = (await m.query(
+      `UPDATE late_payments SET status = 'RETURNED', cash_refund_id = $2, returned_at = $3
+        WHERE order_id = $1 AND status = 'RETURNING' RETURNING order_id`,
+      [late.orderId, cashRefundId ?? null, at],
+    )) as unknown[];
+    if (returnedRows(updated).length === 0) return false; // another worker finished it first
+    await appendTrace(m, late.orderId, late.orderStatus, {
+      actor: 'outbox',
+      reason: `late payment returned: ${parts.join('; ') || 'nothing was taken'}`,
+      externalRef: late.cashRefundNo,
+      at,
+    });
+    return true;
+  });
+  if (marked)
+    deps.logger.warn({ orderId: late.orderId, orderNo: late.orderNo, insurance }, 'late payment returned');
+}
+
+/** A WeChat refund callback for a late payment's refund: make its job due now (the job asks WeChat itself). */
+export async function nudgeLatePaymentReturn(deps: Deps, outRefundNo: string): Promise<void> {
+  if (!outRefundNo.startsWith('LR')) return;
+  const now = new Date(deps.clock.now());
+  const result = (await deps.db.query(
+    `UPDATE outbox o SET next_attempt_at = $2
+       FROM late_payments l
+      WHERE l.cash_refund_no = $1 AND o.dedupe_key = 'late_payment:' || l.order_id
+        AND o.status = 'PENDING' AND o.next_attempt_at > $2
+      RETURNING o.id`,
+    [outRefundNo, now],
+  )) as unknown[];
+  if (returnedRows(result).length > 0) deps.kickJobs?.();
+}
+
+/** UPDATE/INSERT … RETURNING answers [rows, count] through the pg driver; plain rows elsewhere. */
+function returnedRows(result: unknown[]): unknown[] {
+  return Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+}
