@@ -16,6 +16,7 @@ import { MockHttpError, parseBody, type MockFrame } from '../common/app';
 import { mountChargeAdmin } from './admin-charges';
 import { payAtWindow } from './charges';
 import { isValidIdNo } from './idno';
+import { bindHis } from './scenarios';
 import type { Bill, HisState, Patient } from './state';
 
 const newPatientSchema = z.object({
@@ -91,8 +92,10 @@ export function mountHisAdmin(frame: MockFrame, state: HisState): void {
     if (state.patientByIdNo(input.idNo)) {
       throw new MockHttpError(409, 'PATIENT_EXISTS', 'a patient with this ID number exists');
     }
+    const patient = state.addPatient(input);
+    bindHis(frame, { patientId: patient.patientId, idNo: patient.idNo });
     ctx.status = 201;
-    ctx.body = { patientId: state.addPatient(input).patientId };
+    ctx.body = { patientId: patient.patientId };
   });
 
   admin.get('/bills', (ctx) => {
@@ -107,6 +110,7 @@ export function mountHisAdmin(frame: MockFrame, state: HisState): void {
       throw new MockHttpError(404, 'PATIENT_NOT_FOUND', `no patient ${input.patientId}`);
     }
     const bill = state.addBill(input);
+    bindHis(frame, { billNo: bill.billNo }, bill.patientId);
     ctx.status = 201;
     ctx.body = { billNo: bill.billNo, amount: bill.amount };
   });

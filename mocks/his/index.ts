@@ -7,6 +7,7 @@ import type { ManualClock } from '../../shared/clock';
 import { createMockFrame, type MockFrame } from '../common/app';
 import { mountHisAdmin } from './admin';
 import { mountHisRoutes } from './routes';
+import { mountHisScenarios } from './scenarios';
 import { HisState } from './state';
 
 export interface HisMock {
@@ -21,6 +22,7 @@ export function createHisMock(opts: { clock?: ManualClock } = {}): HisMock {
   frame.onReset(() => state.reset());
   mountHisRoutes(frame, state);
   mountHisAdmin(frame, state);
+  mountHisScenarios(frame);
   return { frame, app: frame.app, state };
 }
 

@@ -18,6 +18,7 @@ import { cstDateTime } from '../../shared/clock';
 import { parseBody, type MockFrame } from '../common/app';
 import { confirmCharge, dailyCharges, lockBills, refundCharge, unlockBills } from './charges';
 import { dailyPage } from './daily';
+import { applyLockScenario } from './scenarios';
 import { HisRefusal, type HisState } from './state';
 import { billToWire, chargeToWire, ok, patientToWire, refundToWire, tag } from './wire';
 
@@ -57,6 +58,7 @@ export function mountHisRoutes(frame: MockFrame, state: HisState): void {
   router.post(HIS_PATHS.lockBills, (ctx) => {
     const request = parseBody(lockBillsRequestSchema, ctx.request.body);
     tag(ctx, { orderNo: request.order_no, billNo: request.bill_nos, patientId: request.patient_id });
+    applyLockScenario(frame, state, request);
     lockBills(state, request.order_no, request.patient_id, request.bill_nos);
     const data: LockBillsResult = { order_no: request.order_no, bill_nos: request.bill_nos };
     ok(ctx, data);

@@ -17,6 +17,7 @@ import {
   type InsutypePolicy,
   type Policies,
 } from './rules';
+import { bindPerson } from './scenarios';
 import { InsuranceBizError, type InsuranceState, type Order, type Person } from './state';
 import { latestResult } from './wire';
 
@@ -226,6 +227,7 @@ function mountPersons(frame: MockFrame, state: InsuranceState): void {
     const body = parseBody(personCreateSchema, ctx.request.body);
     try {
       const person = state.addPerson({ ...body, balanceFen: body.balance });
+      bindPerson(frame, person);
       ctx.status = 201;
       ctx.body = { psnNo: person.psnNo, authCode: person.authCode };
     } catch (err) {

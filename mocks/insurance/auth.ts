@@ -9,6 +9,7 @@ import { authUserQueryInputSchema, INSURANCE_PATHS } from '../../shared/protocol
 import type { MockKeys } from '../../scripts/keyring';
 import { MockHttpError, parseBody, type MockFrame } from '../common/app';
 import { journalTags, mobileFailure } from './mobile';
+import { bindAuthCode, bindPerson } from './scenarios';
 import { HOME_ADMDVS } from './seed';
 import { InsuranceBizError, type InsuranceState, type Person } from './state';
 
@@ -87,6 +88,7 @@ export function mountAuthRoutes(frame: MockFrame, state: InsuranceState, keys: M
       return;
     }
     if (!form.authCode) throw new MockHttpError(400, 'PARAM_ERROR', 'choose a person');
+    bindAuthCode(frame, state, form.authCode);
     ctx.redirect(withParams(form.redirectUrl, { authCode: form.authCode, state: form.state }));
   });
 
@@ -107,6 +109,7 @@ export function mountAuthRoutes(frame: MockFrame, state: InsuranceState, keys: M
     try {
       const { person, payAuthNo } = state.issuePayAuth(input.data.authCode);
       tags.psnNo = person.psnNo;
+      bindPerson(frame, person, { payAuthNo });
       ctx.body = {
         code: 0,
         message: '成功',

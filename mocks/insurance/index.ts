@@ -11,6 +11,7 @@ import { mountAdminRoutes } from './admin';
 import { mountAuthRoutes } from './auth';
 import { mountMobileRoutes } from './mobile';
 import { Reconciliation } from './recon';
+import { mountInsuranceScenarios } from './scenarios';
 import { mountStandardRoutes } from './standard';
 import { DEFAULT_LIMITS, InsuranceState, type InsuranceLimits } from './state';
 
@@ -39,5 +40,6 @@ export function createInsuranceMock(opts: InsuranceMockOptions): InsuranceMock {
   mountMobileRoutes(frame, state, opts.keys);
   mountAuthRoutes(frame, state, opts.keys);
   mountAdminRoutes(frame, state);
+  mountInsuranceScenarios(frame, state);
   return { frame, app: frame.app, state };
 }

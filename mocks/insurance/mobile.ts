@@ -98,7 +98,7 @@ export function mountMobileRoutes(
     Object.assign(tags, { payOrdId: input.payOrdId, medOrgOrd: input.orgBizSer });
     const order = state.preSettle(input);
     tags.psnNo = order.psnNo;
-    return payOrderOutput(order, personOf(order.psnNo), frame.clock.now());
+    return payOrderOutput(order, state.view(personOf(order.psnNo)), frame.clock.now());
   });
 
   route(INFNO.refundOrder, INSURANCE_PATHS.refundOrder, refundInputSchema, (input, tags) => {

@@ -60,7 +60,7 @@ export function mountStandardRoutes(
     const person = findPerson(input.data);
     if (!person) return { errMsg: PERSON_NOT_FOUND_MSG };
     tags.psnNo = person.psnNo;
-    return { output: personInfoOutput(person, frame.clock.now()) };
+    return { output: personInfoOutput(state.view(person), frame.clock.now()) };
   }
 
   function findPerson(input: PersonInfoInput): Person | undefined {

@@ -26,6 +26,7 @@ import {
   type SettlementResult,
   type YearUsage,
 } from './rules';
+import type { InsuranceEffects } from '../common/scenarios';
 import { DayBook } from './daybook';
 import { HOME_ADMDVS, seedCatalogue, seedPersons, seedPolicies, type SeedPerson } from './seed';
 
@@ -138,6 +139,8 @@ export class InsuranceState {
   private readonly refundSns = new Map<string, string>();
   private readonly usage = new Map<string, YearUsage>();
   private counter = 0;
+  /** the scenario's effects on a person (set by scenarios.ts); none by default */
+  effectsFor: (person: Person) => InsuranceEffects | undefined = () => undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -224,6 +227,30 @@ export class InsuranceState {
     return psnNo === undefined ? undefined : this.persons.get(psnNo);
   }
 
+  /** A person as the platform sees them now: the scenario's effects (status, insutype, balance…) over the record. */
+  view(person: Person): Person {
+    const e = this.effectsFor(person);
+    if (!e) return person;
+    return {
+      ...person,
+      status: e.status ?? person.status,
+      insutype: e.insutype ?? person.insutype,
+      balanceFen: e.balanceFen ?? person.balanceFen,
+      insuplcAdmdvs: e.insuplcAdmdvs ?? person.insuplcAdmdvs,
+    };
+  }
+
+  /** A year's usage as the rules see it: the scenario's deductible / cap used over the record. */
+  private usageView(person: Person): YearUsage {
+    const usage = this.usageOf(person.psnNo);
+    const e = this.effectsFor(person);
+    return {
+      ...usage,
+      deductibleUsedFen: e?.deductibleUsedFen ?? usage.deductibleUsedFen,
+      capUsedFen: e?.capUsedFen ?? usage.capUsedFen,
+    };
+  }
+
   usageOf(psnNo: string, year = this.year()): YearUsage {
     return this.usage.get(`${psnNo}:${year}`) ?? NO_USAGE;
   }
@@ -251,7 +278,8 @@ export class InsuranceState {
     return { person, payAuthNo };
   }
 
-  private assertEligible(person: Person): void {
+  private assertEligible(record: Person): void {
+    const person = this.view(record);
     if (person.status === 'ACTIVE') return;
     const rule = INELIGIBLE[person.status];
     throw new InsuranceBizError(rule.code, rule.message(person));
@@ -310,11 +338,9 @@ export class InsuranceState {
       throw new InsuranceBizError('PERSON_NOT_FOUND', '未查询到与 psnNo、证件号码匹配的参保人');
     this.assertEligible(person);
     this.assertPayAuth(input.payAuthNo, person);
-    if (input.insutype !== person.insutype)
-      throw new InsuranceBizError(
-        'INSUTYPE_MISMATCH',
-        `险种 ${input.insutype} 与参保险种 ${person.insutype} 不符`,
-      );
+    const insutype = this.view(person).insutype;
+    if (input.insutype !== insutype)
+      throw new InsuranceBizError('INSUTYPE_MISMATCH', `险种 ${input.insutype} 与参保险种 ${insutype} 不符`);
     const linesTotal = lines.reduce((sum, l) => sum + l.amountFen, 0);
     if (linesTotal !== totalFen || totalFen > FEN_MAX) {
       throw new InsuranceBizError(
@@ -332,7 +358,7 @@ export class InsuranceState {
       medOrgOrd: input.medOrgOrd,
       psnNo: person.psnNo,
       payAuthNo: input.payAuthNo,
-      insutype: person.insutype,
+      insutype,
       totalFen,
       accountUsed: input.acctUsedFlag === '1',
       lines,
@@ -353,8 +379,8 @@ export class InsuranceState {
       catalogue: this.catalogue,
       policies: this.policies,
       insutype: order.insutype,
-      usage: this.usageOf(person.psnNo),
-      balanceFen: person.balanceFen,
+      usage: this.usageView(person),
+      balanceFen: this.view(person).balanceFen,
       accountUsed: order.accountUsed,
     });
   }
@@ -411,7 +437,8 @@ export class InsuranceState {
     const person = this.persons.get(order.psnNo) as Person;
     const shown = order.preSettlement as SettlementResult;
     if (result === 'FAIL') return this.fail(order, 'settlement refused by the caller (result FAIL)');
-    if (person.status !== 'ACTIVE') return this.fail(order, INELIGIBLE[person.status].message(person));
+    const seen = this.view(person);
+    if (seen.status !== 'ACTIVE') return this.fail(order, INELIGIBLE[seen.status].message(seen));
     const now = this.compute(order, person);
     const same = (['total', 'fund', 'account', 'cash'] as const).every(
       (k) => now.split[k] === shown.split[k],
@@ -419,7 +446,8 @@ export class InsuranceState {
     if (!same) return this.fail(order, '预结算结果已失效（余额、起付线或封顶线已变化），请重新下单');
     const year = this.year();
     this.setUsage(person.psnNo, year, consumeUsage(this.usageOf(person.psnNo, year), now));
-    person.balanceFen -= now.split.account;
+    // a scenario may show more balance than the record holds: the record never goes below 0
+    person.balanceFen = Math.max(0, person.balanceFen - now.split.account);
     const settledAtMs = this.clock.now();
     order.settlement = {
       setlId: `SETL${HOME_ADMDVS}${cstCompact(settledAtMs)}${seq(this.nextSeq(), 8)}`,

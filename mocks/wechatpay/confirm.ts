@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { MockHttpError } from '../common/app';
 import type { WeChatPayMockContext } from './context';
+import type { NewNotification } from './notifications';
+import { wechatEffects } from './scenarios';
 import { insurancePartOf } from './medins-rules';
 import { newTransactionId, PREPAY_TTL_MS, type MedInsOrder, type Trade, type TradeState } from './state';
 import { medInsView, tradeView } from './views';
@@ -32,6 +34,8 @@ export interface ConfirmAnswer {
   mixPayStatus?: MedInsOrder['mixPayStatus'];
   medInsFailReason?: string;
   notificationId?: string;
+  /** the patient closed the sheet (scenario wechat-user-cancels): nothing changed */
+  cancelled?: boolean;
 }
 
 const settleAnswer = z.object({
@@ -151,6 +155,7 @@ async function confirmMedIns(
   order: MedInsOrder,
   trade: Trade | undefined,
   result: 'SUCCESS' | 'FAIL',
+  cashFails = false,
 ): Promise<ConfirmAnswer> {
   assertPayable(mc, { order, trade });
   let notificationId: string | undefined;
@@ -161,6 +166,13 @@ async function confirmMedIns(
     const settlement = insurancePartOf(order.fees) > 0 ? await settleInsurance(mc, order) : undefined;
     if (settlement && !settlement.ok) {
       fail(order, settlement.reason);
+    } else if (cashFails) {
+      // scenario insurance-settles-wechat-fails: the insurance share is settled, the cash part is not taken
+      order.setlId = settlement?.setlId;
+      if (order.medInsPayStatus === 'MED_INS_PAY_CREATED') order.medInsPayStatus = 'MED_INS_PAY_SUCCESS';
+      if (order.selfPayStatus === 'SELF_PAY_CREATED') order.selfPayStatus = 'SELF_PAY_FAIL';
+      order.mixPayStatus = 'MIX_PAY_FAIL';
+      if (trade) trade.state = 'PAYERROR';
     } else {
       if (trade) takeCash(mc, trade);
       order.setlId = settlement?.setlId;
@@ -169,13 +181,13 @@ async function confirmMedIns(
       if (order.medInsPayStatus === 'MED_INS_PAY_CREATED') order.medInsPayStatus = 'MED_INS_PAY_SUCCESS';
       order.paidTimeMs = mc.frame.clock.now();
       if (!mc.state.callbacks.suppress) {
-        notificationId = mc.notifier.enqueue({
+        notificationId = queued(mc, {
           eventType: 'MEDICAL_INSURANCE.SUCCESS',
           url: order.callbackUrl,
           outTradeNo: order.outTradeNo,
           mixTradeNo: order.mixTradeNo,
           plaintext: medInsView(order),
-        }).id;
+        });
       }
     }
   }
@@ -203,13 +215,32 @@ function confirmJsapi(mc: WeChatPayMockContext, trade: Trade, result: 'SUCCESS' 
   takeCash(mc, trade);
   const notificationId = mc.state.callbacks.suppress
     ? undefined
-    : mc.notifier.enqueue({
+    : queued(mc, {
         eventType: 'TRANSACTION.SUCCESS',
         url: trade.notifyUrl,
         outTradeNo: trade.outTradeNo,
         plaintext: tradeView(trade),
-      }).id;
+      });
   return { outTradeNo: trade.outTradeNo, tradeState: trade.state, notificationId };
+}
+
+/** A callback queued; its id only when it is in the notifications list (a scenario may withhold it). */
+function queued(mc: WeChatPayMockContext, input: NewNotification): string | undefined {
+  const { id } = mc.notifier.enqueue(input);
+  return mc.notifier.get(id) ? id : undefined;
+}
+
+/** The patient closed the sheet: nothing changes at WeChat, and the order stays payable. */
+function cancelled(mc: WeChatPayMockContext, target: PaymentTarget): ConfirmAnswer {
+  assertPayable(mc, target);
+  const { order, trade } = target;
+  return {
+    outTradeNo: outTradeNoOf(target),
+    mixTradeNo: order?.mixTradeNo,
+    tradeState: trade?.state ?? 'NOTPAY',
+    mixPayStatus: order?.mixPayStatus,
+    cancelled: true,
+  };
 }
 
 export async function confirmPayment(
@@ -221,10 +252,14 @@ export async function confirmPayment(
   const key = outTradeNoOf(target);
   if (mc.state.confirming.has(key))
     throw new MockHttpError(409, 'CONFIRM_IN_PROGRESS', 'this order is being confirmed');
+  const effect = wechatEffects(mc.frame, { outTradeNo: key, mixTradeNo: target.order?.mixTradeNo })?.confirm;
+  if (effect === 'CANCEL') return cancelled(mc, target);
+  const result = effect === 'FAIL' || (effect === 'CASH_FAILS' && !target.order) ? 'FAIL' : request.result;
   mc.state.confirming.add(key);
   try {
-    if (target.order) return await confirmMedIns(mc, target.order, target.trade, request.result);
-    return confirmJsapi(mc, target.trade, request.result);
+    if (target.order)
+      return await confirmMedIns(mc, target.order, target.trade, result, effect === 'CASH_FAILS');
+    return confirmJsapi(mc, target.trade, result);
   } finally {
     mc.state.confirming.delete(key);
   }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseBody } from '../common/app';
 import type { WeChatPayMockContext } from './context';
+import { bindLogin } from './scenarios';
 import { tag } from './signing';
 import { LOGIN_CODE_TTL_MS, newLoginCode, newOpenid } from './state';
 
@@ -55,5 +56,6 @@ export function issueLoginCode(
   // a Map iterates in insertion order: the first key is the oldest code
   if (loginCodes.size >= LOGIN_CODES_MAX) loginCodes.delete(loginCodes.keys().next().value ?? '');
   loginCodes.set(code, { openid, expiresAtMs: mc.frame.clock.now() + LOGIN_CODE_TTL_MS, used: false });
+  bindLogin(mc.frame, code, openid);
   return { code, openid };
 }

@@ -132,8 +132,9 @@ function orderOr404(mc: WeChatPayMockContext, order: MedInsOrder | undefined): M
 
 export function registerMedInsRoutes(v3: Router, mc: WeChatPayMockContext): void {
   v3.post('/med-ins/orders', (ctx) => {
-    const raw = ctx.request.body as { out_trade_no?: unknown } | undefined;
+    const raw = ctx.request.body as { out_trade_no?: unknown; openid?: unknown } | undefined;
     tag(ctx.state, 'outTradeNo', typeof raw?.out_trade_no === 'string' ? raw.out_trade_no : undefined);
+    tag(ctx.state, 'openid', typeof raw?.openid === 'string' ? raw.openid : undefined);
     const order = createMedInsOrder(mc, ctx);
     tag(ctx.state, 'mixTradeNo', order.mixTradeNo);
     ctx.body = medInsView(order);

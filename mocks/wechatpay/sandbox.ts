@@ -214,6 +214,8 @@ function registerCashierPage(mc: WeChatPayMockContext): void {
       return notPayable(ctx, err, target, redirect);
     }
     if (paid(answer)) return ctx.redirect(withReturnParams(redirect, { result: 'ok' }));
+    // the wechat-user-cancels scenario: the patient backed out of the sheet, as the cancel button does
+    if (answer.cancelled) return ctx.redirect(withReturnParams(redirect, { result: 'cancel' }));
     const message = answer.medInsFailReason ?? '微信支付未能完成扣款';
     const back = { href: withReturnParams(redirect, { result: 'fail' }), label: BACK };
     sendPage(ctx, 200, messagePage({ title: '支付失败', message, kind: 'fail', back }));

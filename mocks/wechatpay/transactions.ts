@@ -97,8 +97,9 @@ function createOrRepeat(mc: WeChatPayMockContext, rawBody: unknown): string {
 
 export function registerTransactionRoutes(v3: Router, mc: WeChatPayMockContext): void {
   v3.post('/pay/transactions/jsapi', (ctx) => {
-    const raw = ctx.request.body as { out_trade_no?: unknown } | undefined;
+    const raw = ctx.request.body as { out_trade_no?: unknown; payer?: { openid?: unknown } } | undefined;
     tag(ctx.state, 'outTradeNo', typeof raw?.out_trade_no === 'string' ? raw.out_trade_no : undefined);
+    tag(ctx.state, 'openid', typeof raw?.payer?.openid === 'string' ? raw.payer.openid : undefined);
     ctx.body = { prepay_id: createOrRepeat(mc, ctx.request.body) };
   });
 

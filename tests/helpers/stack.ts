@@ -166,12 +166,17 @@ export async function call<T = Record<string, unknown>>(
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
+/** A mock's admin call; with `session`, as that tester session (X-Mock-Session): what it creates is the session's. */
 export async function adminPost<T = Record<string, unknown>>(
   base: string,
   path: string,
   body: unknown = {},
+  session?: string,
 ): Promise<T> {
-  const answer = await call<T>(base, 'POST', path, { body });
+  const answer = await call<T>(base, 'POST', path, {
+    body,
+    headers: session ? { 'x-mock-session': session } : undefined,
+  });
   if (answer.status >= 300) throw new Error(`${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
@@ -216,6 +221,8 @@ export interface PatientSetup {
     status?: 'ACTIVE' | 'SUSPENDED' | 'ARREARS' | 'OUT_OF_AREA';
   };
   items?: { code: string; name: string; price: number; qty: number }[];
+  /** a mock tester session: the HIS patient and bill, the insured person and the login are created in it */
+  session?: string;
 }
 
 export const DEFAULT_ITEMS = [
@@ -234,23 +241,28 @@ export async function seedPatient(stack: Stack, setup: PatientSetup = {}): Promi
     stack.his.url,
     '/__admin/patients',
     { name, idNo, phone: '13800138000' },
+    setup.session,
   );
-  const bill = await adminPost<{ billNo: string; amount: number }>(stack.his.url, '/__admin/bills', {
-    patientId: hisPatientId,
-    items: setup.items ?? DEFAULT_ITEMS,
-  });
+  const bill = await adminPost<{ billNo: string; amount: number }>(
+    stack.his.url,
+    '/__admin/bills',
+    { patientId: hisPatientId, items: setup.items ?? DEFAULT_ITEMS },
+    setup.session,
+  );
   let authCode: string | undefined;
   if (setup.insured) {
-    ({ authCode } = await adminPost<{ authCode: string }>(stack.insurance.url, '/__admin/persons', {
-      name,
-      idNo,
-      ...setup.insured,
-    }));
+    ({ authCode } = await adminPost<{ authCode: string }>(
+      stack.insurance.url,
+      '/__admin/persons',
+      { name, idNo, ...setup.insured },
+      setup.session,
+    ));
   }
   const login = await adminPost<{ code: string; openid: string }>(
     stack.wechat.url,
     '/__admin/login-codes',
     {},
+    setup.session,
   );
   const session = await call<{ token: string }>(stack.url, 'POST', '/api/v1/session', {
     body: { code: login.code },

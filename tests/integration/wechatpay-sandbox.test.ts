@@ -326,6 +326,27 @@ describe('POST /sandbox/cashier', () => {
     expect((await page('GET', `/sandbox/cashier?${q({ mixTradeNo, redirect: APP })}`)).status).toBe(200);
   });
 
+  it('under the wechat-user-cancels scenario, confirming ends as a cancel: 302 result=cancel, nothing taken', async () => {
+    const { outTradeNo } = await jsapiOrder(700);
+    const select = await fetch(`${mockUrl}/__admin/scenario`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'wechat-user-cancels' }),
+    });
+    expect(select.status).toBe(200);
+    try {
+      const res = await page('POST', '/sandbox/cashier', { outTradeNo, redirect: APP });
+      expect(res.location).toBe(`${APP}?result=cancel`);
+      await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({ tradeState: 'NOTPAY' });
+    } finally {
+      await fetch(`${mockUrl}/__admin/scenario`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: null }),
+      });
+    }
+  });
+
   it('an order no longer payable gets a 409 page with a link back carrying result=error', async () => {
     const { outTradeNo } = await jsapiOrder(500);
     await page('POST', '/sandbox/cashier', { outTradeNo, redirect: APP });
