@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { ManualClock } from '../../shared/clock';
 import { Journal } from './journal';
 import { Faults, faultSchema, type Fault } from './faults';
+import { installSessions } from './session';
+import { registerTools } from './tools';
 
 export interface MockFrame {
   name: string;
@@ -58,6 +60,7 @@ export function createMockFrame(name: string, clock = new ManualClock()): MockFr
   const faults = new Faults();
   const resets: (() => void)[] = [];
   const openapi: Record<string, unknown> = {};
+  registerTools({ admin, journal, clock, openapi, parse: parseBody }); // journal search/verify, clock forms
 
   app.use(async (ctx, next) => {
     const started = Date.now();
@@ -94,18 +97,21 @@ export function createMockFrame(name: string, clock = new ManualClock()): MockFr
 
   app.use(bodyParser({ enableTypes: ['json', 'form', 'text'], encoding: 'utf-8', jsonLimit: '1mb' }));
 
-  // fault injection, before the mock's own routes
+  // fault injection, before the mock's own routes (kinds and delays: faults.ts; latency is real time)
   app.use(async (ctx, next) => {
     if (ctx.path.startsWith('/__admin') || ctx.path === '/healthz') return next();
-    const fault = faults.take(ctx.method, ctx.path);
-    if (!fault) return next();
+    const hit = faults.takeHit(ctx.method, ctx.path);
+    if (!hit) return next();
+    const { fault, delayMs } = hit;
     ctx.state.fault = fault;
+    ctx.state.faultDelayMs = delayMs;
+    (ctx.state.journalTags as Record<string, string>).faultId = String(fault.id);
+    if (delayMs > 0) await sleep(delayMs);
     switch (fault.kind) {
       case 'latency':
-        await sleep(fault.latencyMs ?? 1000);
         return next();
       case 'timeout':
-        await sleep(fault.latencyMs ?? 30_000);
+        // hang (the delay above), then drop the connection without an answer
         ctx.req.socket.destroy();
         return;
       case 'reset':
@@ -135,16 +141,6 @@ export function createMockFrame(name: string, clock = new ManualClock()): MockFr
     faults.clear();
     ctx.body = { reset: true };
   });
-  admin.get('/journal', (ctx) => {
-    const q = ctx.query;
-    ctx.body = journal.search({
-      path: typeof q.path === 'string' ? q.path : undefined,
-      method: typeof q.method === 'string' ? q.method : undefined,
-      tag: typeof q.tag === 'string' ? q.tag : undefined,
-      sinceMs: typeof q.sinceMs === 'string' ? Number(q.sinceMs) : undefined,
-      limit: typeof q.limit === 'string' ? Number(q.limit) : undefined,
-    });
-  });
   admin.get('/faults', (ctx) => {
     ctx.body = faults.list();
   });
@@ -159,22 +155,6 @@ export function createMockFrame(name: string, clock = new ManualClock()): MockFr
   admin.delete('/faults/:id', (ctx) => {
     if (!faults.remove(Number(ctx.params.id))) throw new MockHttpError(404, 'NOT_FOUND', 'no such fault');
     ctx.status = 204;
-  });
-  const clockSchema = z.object({
-    advanceMs: z.number().int().min(0).optional(),
-    setMs: z.number().int().min(0).optional(),
-    freeze: z.boolean().optional(),
-  });
-  admin.get('/clock', (ctx) => {
-    ctx.body = { nowMs: clock.now(), now: new Date(clock.now()).toISOString(), frozen: clock.frozen };
-  });
-  admin.post('/clock', (ctx) => {
-    const body = parseBody(clockSchema, ctx.request.body);
-    if (body.freeze === true) clock.freeze();
-    if (body.freeze === false) clock.unfreeze();
-    if (body.setMs !== undefined) clock.set(body.setMs);
-    if (body.advanceMs !== undefined) clock.advance(body.advanceMs);
-    ctx.body = { nowMs: clock.now(), now: new Date(clock.now()).toISOString(), frozen: clock.frozen };
   });
   admin.get('/openapi.json', (ctx) => {
     ctx.body = {
@@ -206,6 +186,7 @@ export function createMockFrame(name: string, clock = new ManualClock()): MockFr
     };
   });
 
+  installSessions({ name, app, admin, openapi, clock, onReset: (fn) => resets.push(fn) });
   const frame: MockFrame = {
     name,
     app,

@@ -10,13 +10,16 @@ import type { MockKeys } from '../../scripts/keyring';
 import { createMockFrame, type MockFrame } from '../common/app';
 import { registerAdminRoutes } from './admin';
 import { registerBillRoutes } from './bills';
+import { registerCallbackTools } from './callbackTools';
 import { registerCertificateRoutes } from './certificates';
 import type { WeChatPayMockContext } from './context';
 import { registerLoginRoutes } from './login';
 import { registerMedInsRoutes } from './medins';
 import { Notifier } from './notifications';
+import { registerProbes } from './probes';
 import { completeDueRefunds, registerRefundRoutes } from './refunds';
 import { registerSandboxRoutes } from './sandbox';
+import { mountWeChatPayScenarios, ScenarioNotifier } from './scenarios';
 import { loadMockKeyring, v3Security } from './signing';
 import { WeChatPayState } from './state';
 import { registerTransactionRoutes } from './transactions';
@@ -45,7 +48,7 @@ export function createWeChatPayMock(opts: WeChatPayMockOptions): WeChatPayMock {
   const frame = createMockFrame('wechatpay', opts.clock ?? new ManualClock());
   const keyring = loadMockKeyring(opts.keys);
   const state = new WeChatPayState();
-  const notifier = new Notifier(frame.clock, keyring, state);
+  const notifier = new ScenarioNotifier(frame, frame.clock, keyring, state);
   const mc: WeChatPayMockContext = {
     frame,
     state,
@@ -74,6 +77,9 @@ export function createWeChatPayMock(opts: WeChatPayMockOptions): WeChatPayMock {
   registerLoginRoutes(mc);
   registerSandboxRoutes(mc);
   registerAdminRoutes(mc);
+  registerProbes(mc);
+  registerCallbackTools(mc, deliverDue);
+  mountWeChatPayScenarios(frame);
 
   // moving the mock clock delivers what became due at once; the frame owns /__admin/clock, so observe it
   // from the front of the middleware stack

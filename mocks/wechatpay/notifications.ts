@@ -94,6 +94,75 @@ function isAcknowledged(status: number, body: string): boolean {
   }
 }
 
+/** A notification envelope (PROTOCOLS 1.3) with the resource encrypted under the APIv3 key. */
+export function buildEnvelope(
+  apiV3Key: string,
+  nowMs: number,
+  eventType: string,
+  plaintext: Record<string, unknown>,
+  opts: { id?: string; originalType?: string; summary?: string } = {},
+) {
+  const nonce = randomNonce(AES_GCM_NONCE_LENGTH);
+  const associatedData = opts.originalType ?? ORIGINAL_TYPE[eventType as EventType] ?? 'transaction';
+  return {
+    id: opts.id ?? newNotificationId(nowMs),
+    create_time: rfc3339Cst(nowMs),
+    resource_type: 'encrypt-resource',
+    event_type: eventType,
+    summary: opts.summary ?? SUMMARY[eventType as EventType] ?? eventType,
+    resource: {
+      original_type: associatedData,
+      algorithm: 'AEAD_AES_256_GCM',
+      ciphertext: aesGcmEncrypt(apiV3Key, nonce, associatedData, JSON.stringify(plaintext)),
+      associated_data: associatedData,
+      nonce,
+    },
+  };
+}
+
+/** What a receiver answered to one POST. */
+export interface Exchange {
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  error?: string;
+}
+
+function headersOf(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+}
+
+/** POSTs body with headers to url, within WeChat's 5 s; → the receiver's whole answer. */
+export async function postCallback(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<Exchange> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
+    });
+    return {
+      status: response.status,
+      body: await response.text(),
+      headers: headersOf(response.headers),
+    };
+  } catch (err) {
+    // not `instanceof Error`: undici's errors come from another realm under jest
+    const cause = typeof err === 'object' && err !== null && 'cause' in err ? err.cause : undefined;
+    const message =
+      typeof cause === 'object' && cause !== null && 'message' in cause ? String(cause.message) : String(err);
+    return { error: message };
+  }
+}
+
 export class Notifier {
   private readonly items = new Map<string, Notification>();
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -107,27 +176,7 @@ export class Notifier {
   /** Builds, stores and sends at once (not awaited; deliverDue() waits for it). */
   enqueue(input: NewNotification): Notification {
     const nowMs = this.clock.now();
-    const nonce = randomNonce(AES_GCM_NONCE_LENGTH);
-    const associatedData = ORIGINAL_TYPE[input.eventType];
-    const envelope = {
-      id: newNotificationId(nowMs),
-      create_time: rfc3339Cst(nowMs),
-      resource_type: 'encrypt-resource',
-      event_type: input.eventType,
-      summary: SUMMARY[input.eventType],
-      resource: {
-        original_type: associatedData,
-        algorithm: 'AEAD_AES_256_GCM',
-        ciphertext: aesGcmEncrypt(
-          this.keyring.apiV3Key,
-          nonce,
-          associatedData,
-          JSON.stringify(input.plaintext),
-        ),
-        associated_data: associatedData,
-        nonce,
-      },
-    };
+    const envelope = buildEnvelope(this.keyring.apiV3Key, nowMs, input.eventType, input.plaintext);
     const notification: Notification = {
       id: envelope.id,
       eventType: input.eventType,
@@ -174,6 +223,16 @@ export class Notifier {
       if (!n.delivered && n.nextAttemptAtMs !== undefined && n.nextAttemptAtMs <= nowMs) this.start(n);
     }
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
+  }
+
+  /** The earliest next attempt of an undelivered notification (mock-clock ms), if any. */
+  nextDueAtMs(): number | undefined {
+    let next: number | undefined;
+    for (const n of this.items.values()) {
+      if (n.delivered || n.nextAttemptAtMs === undefined) continue;
+      if (next === undefined || n.nextAttemptAtMs < next) next = n.nextAttemptAtMs;
+    }
+    return next;
   }
 
   /** Sends the last attempt's bytes and headers again (a fresh signature if it was never sent). */
@@ -226,23 +285,13 @@ export class Notifier {
 
   private async post(url: string, body: string, headers: Record<string, string>): Promise<Attempt> {
     const atMs = this.clock.now();
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
-      });
-      const text = await response.text();
-      return {
-        atMs,
-        status: response.status,
-        ...(isAcknowledged(response.status, text) ? {} : { error: 'not acknowledged' }),
-      };
-    } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-      return { atMs, error: cause };
-    }
+    const answer = await postCallback(url, body, headers);
+    if (answer.status === undefined) return { atMs, error: answer.error };
+    return {
+      atMs,
+      status: answer.status,
+      ...(isAcknowledged(answer.status, answer.body ?? '') ? {} : { error: 'not acknowledged' }),
+    };
   }
 }
 

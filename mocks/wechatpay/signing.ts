@@ -16,6 +16,7 @@ import {
   requestMessage,
   responseMessage,
   rsaOaepDecrypt,
+  SIGNATURE_PROBE_PREFIX,
   signSha256Rsa,
   verifySha256Rsa,
 } from '../../shared/crypto/wechatpay';
@@ -30,11 +31,25 @@ export interface MockKeyring {
   apiV3Key: string;
   merchantSerialNo: string;
   merchantPublicKey: KeyObject;
-  platform: { serialNo: string; certPem: string; privateKey: KeyObject };
+  /** the platform certificate that signs now (the newest after a rotation) */
+  platform: PlatformKey;
+  /** every live platform certificate, oldest first (two or more during a rotation: /v3/certificates lists them) */
+  platforms: PlatformKey[];
   payPublicKey: { id: string; privateKey: KeyObject };
 }
 
+export interface PlatformKey {
+  serialNo: string;
+  certPem: string;
+  privateKey: KeyObject;
+}
+
 export function loadMockKeyring(keys: MockKeys['wechat']): MockKeyring {
+  const platform: PlatformKey = {
+    serialNo: keys.platform.serialNo,
+    certPem: keys.platform.certPem,
+    privateKey: privateKeyFromPem(keys.platform.privateKeyPem),
+  };
   return {
     appId: keys.appId,
     appSecret: keys.appSecret,
@@ -42,11 +57,8 @@ export function loadMockKeyring(keys: MockKeys['wechat']): MockKeyring {
     apiV3Key: keys.apiV3Key,
     merchantSerialNo: keys.merchantSerialNo,
     merchantPublicKey: publicKeyFromPem(keys.merchantCertPem),
-    platform: {
-      serialNo: keys.platform.serialNo,
-      certPem: keys.platform.certPem,
-      privateKey: privateKeyFromPem(keys.platform.privateKeyPem),
-    },
+    platform,
+    platforms: [platform],
     payPublicKey: {
       id: keys.payPublicKey.id,
       privateKey: privateKeyFromPem(keys.payPublicKey.privateKeyPem),
@@ -68,24 +80,40 @@ export class WxError extends MockHttpError {
 
 const newRequestId = (): string => randomBytes(16).toString('hex').toUpperCase();
 
-/** Wechatpay-* headers for a body signed now with the key of the signing mode; corrupt → a wrong signature. */
+/** How a message is signed: genuinely, over other bytes ("invalid"), or as WeChat's signature probe. */
+export type SignatureKind = 'valid' | 'invalid' | 'signtest';
+
+/** A `WECHATPAY/SIGNTEST/` probe signature (PROTOCOLS 1.2): the merchant must answer it with 4xx/5xx. */
+export const signTestSignature = (): string =>
+  `${SIGNATURE_PROBE_PREFIX}${randomBytes(192).toString('base64')}`;
+
+/**
+ * Wechatpay-* headers for a body signed now with the key of the signing mode; corrupt → a wrong signature
+ * (or, as a SignatureKind, a probe); serial overrides the Wechatpay-Serial header only.
+ */
 export function signedHeaders(
   keyring: MockKeyring,
   mode: SigningMode,
   nowMs: number,
   body: string,
-  corrupt = false,
+  corrupt: boolean | SignatureKind = false,
+  serial?: string,
 ): Record<string, string> {
+  const kind: SignatureKind = corrupt === true ? 'invalid' : corrupt === false ? 'valid' : corrupt;
   const timestamp = String(Math.floor(nowMs / 1000));
   const nonce = randomNonce();
   const key = mode === 'publicKey' ? keyring.payPublicKey.privateKey : keyring.platform.privateKey;
   // a corrupted signature is a real signature over other bytes: valid Base64 that does not verify
-  const signed = corrupt ? `${body}#corrupted` : body;
+  const signed = kind === 'invalid' ? `${body}#corrupted` : body;
   return {
     'Wechatpay-Timestamp': timestamp,
     'Wechatpay-Nonce': nonce,
-    'Wechatpay-Signature': signSha256Rsa(responseMessage(timestamp, nonce, signed), key),
-    'Wechatpay-Serial': mode === 'publicKey' ? keyring.payPublicKey.id : keyring.platform.serialNo,
+    'Wechatpay-Signature':
+      kind === 'signtest'
+        ? signTestSignature()
+        : signSha256Rsa(responseMessage(timestamp, nonce, signed), key),
+    'Wechatpay-Serial':
+      serial ?? (mode === 'publicKey' ? keyring.payPublicKey.id : keyring.platform.serialNo),
     'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
   };
 }
@@ -168,11 +196,8 @@ export function decryptSensitive(
   ciphertextB64: string,
 ): string | null {
   const key =
-    serialHeader === keyring.platform.serialNo
-      ? keyring.platform.privateKey
-      : serialHeader === keyring.payPublicKey.id
-        ? keyring.payPublicKey.privateKey
-        : null;
+    keyring.platforms.find((p) => p.serialNo === serialHeader)?.privateKey ??
+    (serialHeader === keyring.payPublicKey.id ? keyring.payPublicKey.privateKey : null);
   if (!key) return null;
   try {
     return rsaOaepDecrypt(ciphertextB64, key);
@@ -182,7 +207,7 @@ export function decryptSensitive(
 }
 
 export function isKnownWechatpaySerial(keyring: MockKeyring, serial: string): boolean {
-  return serial === keyring.platform.serialNo || serial === keyring.payPublicKey.id;
+  return keyring.platforms.some((p) => p.serialNo === serial) || serial === keyring.payPublicKey.id;
 }
 
 /** Adds a journal tag (outTradeNo, mixTradeNo, outRefundNo) to the current request. */
