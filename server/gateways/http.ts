@@ -39,7 +39,24 @@ export const RETRY_ATTEMPTS_MAX = 2;
 export const BREAKER_FAILURES_MAX = 10;
 export const BREAKER_HALF_OPEN_AFTER_MS = 5_000;
 
-/** Performs one HTTP exchange; 5xx → unavailable, network failure → unavailable, abort → timeout. */
+/** Error codes (undici's and the OS's) of a connection that closed after the request may have been sent. */
+const MIDWAY_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+
+/**
+ * The message and code of what made fetch fail: its `cause` (undici's SocketError, the OS error), else the error
+ * itself. Duck-typed, not `instanceof Error`: under jest these errors come from another realm.
+ */
+function causeOf(err: unknown): { message: string; code: string } {
+  const fields = (value: unknown): { message: string; code: string } | null => {
+    if (typeof value !== 'object' || value === null || !('message' in value)) return null;
+    const code = 'code' in value && typeof value.code === 'string' ? value.code : '';
+    return { message: String(value.message), code };
+  };
+  const outer = typeof err === 'object' && err !== null && 'cause' in err ? err.cause : undefined;
+  return fields(outer) ?? fields(err) ?? { message: String(err), code: '' };
+}
+
+/** One HTTP exchange; 5xx → unavailable, no connection → unavailable, abort or a connection cut midway → timeout. */
 async function exchange(party: Party, request: HttpRequest): Promise<HttpResponse> {
   let response: Response;
   try {
@@ -59,13 +76,16 @@ async function exchange(party: Party, request: HttpRequest): Promise<HttpRespons
         `${request.method} ${request.url} timed out after ${request.timeoutMs} ms`,
       );
     }
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-    // the socket closed mid-exchange: the party may have acted
-    const midway = /socket|reset|terminated|other side closed/i.test(cause);
+    const cause = causeOf(err);
+    // the socket closed mid-exchange: the request may have been read and acted on, so the outcome is unknown
+    // (kind 'timeout': outcomeUnknown, a create goes UNKNOWN and the janitor settles it by query — DESIGN 7);
+    // a connection never made (refused, no route, DNS) is 'unavailable': nothing was sent
+    const midway =
+      MIDWAY_CODES.has(cause.code) || /socket|reset|terminated|other side closed/i.test(cause.message);
     throw new GatewayError(
       party,
       midway ? 'timeout' : 'unavailable',
-      `${request.method} ${request.url} failed: ${cause}`,
+      `${request.method} ${request.url} failed: ${cause.message}${cause.code ? ` (${cause.code})` : ''}`,
     );
   }
   let body: string;

@@ -432,12 +432,22 @@ export interface WeChatPayGateway {
   queryMedInsOrder(outTradeNo: string): Promise<MedInsOrderState | null>;
   /** POST /v3/pay/transactions/out-trade-no/{}/close (no-op when already closed). */
   closeTransaction(outTradeNo: string): Promise<void>;
-  /** Verify a callback over its raw body and decrypt it; throws NotificationRejected. Replay (nonce) is the caller's check. */
+  /**
+   * Verify a callback over its raw body and decrypt it; throws NotificationRejected. Replay (nonce) is the caller's
+   * check. Synchronous with the platform keys held now; with `{followRotation: true}` (a promise, rejected with
+   * NotificationRejected) an unknown Wechatpay-Serial first makes the adapter download WeChat's certificate list.
+   */
   verifyNotification(
     headers: Record<string, string | undefined>,
     rawBody: string,
     nowMs: number,
   ): VerifiedNotification;
+  verifyNotification(
+    headers: Record<string, string | undefined>,
+    rawBody: string,
+    nowMs: number,
+    options: { followRotation: true },
+  ): Promise<VerifiedNotification>;
   /** POST /v3/refund/domestic/refunds, idempotent by outRefundNo. */
   refund(refund: CashRefund): Promise<RefundState>;
   /** GET /v3/refund/domestic/refunds/{out_refund_no}; null when unknown. */

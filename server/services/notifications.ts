@@ -34,7 +34,10 @@ export async function handleWeChatPayCallback(
 ): Promise<CallbackAnswer> {
   let notification: VerifiedNotification;
   try {
-    notification = deps.wechat.verifyNotification(headers, rawBody, deps.clock.now());
+    // an unknown serial is followed (WeChat may have rotated its certificate) before the callback is refused
+    notification = await deps.wechat.verifyNotification(headers, rawBody, deps.clock.now(), {
+      followRotation: true,
+    });
   } catch (err) {
     if (err instanceof NotificationRejected) {
       metrics?.rejected(err.reason);

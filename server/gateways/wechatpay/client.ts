@@ -2,7 +2,9 @@
  * The HTTP side of the WeChat Pay adapter (APIv3 basic payment + medical-insurance payment 2.0): every request
  * signed with the merchant key (PROTOCOLS 1.1, body = the exact bytes sent), every answer verified before it is
  * read (headers → clock skew ±300 s → known serial, PUB_KEY_ID_ included → SHA256withRSA), callbacks verified
- * and decrypted the same way. The data side is transformers.ts.
+ * and decrypted the same way. An unknown serial in an answer or a callback makes the platform certificate store
+ * download GET /v3/certificates once (a rotation is followed; platformCertificates.ts) before it is refused.
+ * The data side is transformers.ts.
  */
 import type { ServerKeys } from '../../../shared/keys';
 import { createHash, type KeyObject } from 'node:crypto';
@@ -62,6 +64,13 @@ import {
   toRefundRequest,
   type MerchantIds,
 } from './transformers';
+import {
+  describeRefresh,
+  pickSignedHeaders,
+  PlatformCertificateStore,
+  signatureSkewMs,
+  type SignedHeaders,
+} from './platformCertificates';
 import { fromTradeBillAnswer, TradeBillReader, type TradeBillDownload } from './tradeBill';
 
 /** Clock skew accepted on answers and callbacks (the official SDK's 5 min). */
@@ -94,29 +103,7 @@ export interface WeChatPayGatewayOptions {
   tempDir?: string;
 }
 
-interface SignedHeaders {
-  timestamp: string;
-  nonce: string;
-  signature: string;
-  serial: string;
-}
-
 type Check = { reason: NotificationRejection; message: string } | null;
-
-function header(headers: Record<string, string | undefined>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
-  return undefined;
-}
-
-function pickSignedHeaders(headers: Record<string, string | undefined>): SignedHeaders | null {
-  const timestamp = header(headers, 'Wechatpay-Timestamp');
-  const nonce = header(headers, 'Wechatpay-Nonce');
-  const signature = header(headers, 'Wechatpay-Signature');
-  const serial = header(headers, 'Wechatpay-Serial');
-  if (!timestamp || !nonce || !signature || !serial) return null;
-  return { timestamp, nonce, signature, serial };
-}
 
 const NOT_FOUND_CODES = new Set(['ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'NOT_FOUND']);
 
@@ -129,8 +116,8 @@ function isNotFound(response: HttpResponse): boolean {
 export class HttpWeChatPayGateway implements WeChatPayGateway {
   private readonly http: HttpCaller;
   private readonly merchantKey: KeyObject;
-  /** serial (platform certificate serial or PUB_KEY_ID_…) → verifying key */
-  private readonly verifiers: ReadonlyMap<string, KeyObject>;
+  /** serial (platform certificate serial or PUB_KEY_ID_…) → verifying key; follows rotations */
+  readonly platformCertificates: PlatformCertificateStore;
   private readonly encryption: { serial: string; key: KeyObject };
   private readonly ids: MerchantIds;
 
@@ -138,10 +125,16 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     const { keys } = opts;
     this.http = opts.http ?? createHttpCaller('wechatpay');
     this.merchantKey = privateKeyFromPem(keys.merchant.privateKeyPem);
-    const verifiers = new Map<string, KeyObject>();
-    for (const cert of keys.platformCerts) verifiers.set(cert.serialNo, publicKeyFromPem(cert.certPem));
-    verifiers.set(keys.payPublicKey.id, publicKeyFromPem(keys.payPublicKey.publicKeyPem));
-    this.verifiers = verifiers;
+    this.platformCertificates = new PlatformCertificateStore({
+      apiV3Key: keys.apiV3Key,
+      clock: opts.clock,
+      configured: keys.platformCerts,
+      payPublicKey: keys.payPublicKey,
+      skewMaxMs: SIGNATURE_SKEW_MAX_MS,
+      // signed like every request; its answer is verified by the store's own trust rule, not by verifyResponse
+      // (which would ask the store again for the serial that signed it)
+      download: () => this.exchange('GET', '/v3/certificates', undefined, true),
+    });
     const newestCert = keys.platformCerts[keys.platformCerts.length - 1];
     this.encryption =
       opts.encryptWith === 'publicKey' || !newestCert
@@ -348,19 +341,55 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
 
   // ───────────────────────────── callbacks ─────────────────────────────
 
+  /**
+   * Verifies and decrypts a callback. Synchronously, with the keys held now (no I/O); with `followRotation`, an
+   * unknown Wechatpay-Serial first makes the store download the certificate list (at most once a minute), so a
+   * callback signed with a certificate WeChat has just rotated to is accepted, and a serial still unknown is
+   * UNKNOWN_SERIAL as before.
+   */
   verifyNotification(
     headers: Record<string, string | undefined>,
     rawBody: string,
     nowMs: number,
-  ): VerifiedNotification {
-    const signed = pickSignedHeaders(headers);
-    if (!signed)
-      throw new NotificationRejected(
-        'MISSING_HEADERS',
-        'Wechatpay-Timestamp/Nonce/Signature/Serial required',
-      );
+  ): VerifiedNotification;
+  verifyNotification(
+    headers: Record<string, string | undefined>,
+    rawBody: string,
+    nowMs: number,
+    options: { followRotation: true },
+  ): Promise<VerifiedNotification>;
+  verifyNotification(
+    headers: Record<string, string | undefined>,
+    rawBody: string,
+    nowMs: number,
+    options?: { followRotation: true },
+  ): VerifiedNotification | Promise<VerifiedNotification> {
+    if (options?.followRotation) return this.verifyNotificationFollowingRotation(headers, rawBody, nowMs);
+    const signed = signedHeadersOf(headers);
     const problem = this.checkSignature(signed, rawBody, nowMs);
     if (problem) throw new NotificationRejected(problem.reason, problem.message);
+    return this.openNotification(signed, rawBody);
+  }
+
+  private async verifyNotificationFollowingRotation(
+    headers: Record<string, string | undefined>,
+    rawBody: string,
+    nowMs: number,
+  ): Promise<VerifiedNotification> {
+    const signed = signedHeadersOf(headers);
+    let problem = this.checkSignature(signed, rawBody, nowMs);
+    if (problem?.reason === 'UNKNOWN_SERIAL') {
+      const { key, outcome } = await this.platformCertificates.keyFollowingRotation(signed.serial);
+      problem = key
+        ? this.checkSignatureWith(signed, rawBody, key)
+        : unknownSerial(signed.serial, describeRefresh(outcome));
+    }
+    if (problem) throw new NotificationRejected(problem.reason, problem.message);
+    return this.openNotification(signed, rawBody);
+  }
+
+  /** The body of a callback whose signature verified: the envelope parsed and its resource decrypted. */
+  private openNotification(signed: SignedHeaders, rawBody: string): VerifiedNotification {
     let json: unknown;
     try {
       json = JSON.parse(rawBody);
@@ -427,7 +456,7 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
 
   // ───────────────────────────── signing and verification ─────────────────────────────
 
-  /** probe → skew → serial → signature; null when the message is WeChat's. */
+  /** probe → skew → serial → signature, with the keys held now; null when the message is WeChat's. */
   private checkSignature(signed: SignedHeaders, body: string, nowMs: number): Check {
     if (signed.signature.startsWith(SIGNATURE_PROBE_PREFIX)) {
       return {
@@ -435,17 +464,19 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
         message: 'a signature probe from WeChat Pay: answered with an error',
       };
     }
-    const timestampS = /^\d{1,12}$/.test(signed.timestamp) ? Number(signed.timestamp) : NaN;
-    const skewMs = Math.abs(nowMs - timestampS * 1000);
+    const skewMs = signatureSkewMs(signed.timestamp, nowMs);
     if (!(skewMs <= SIGNATURE_SKEW_MAX_MS)) {
       return {
         reason: 'TIMESTAMP_SKEW',
         message: `Wechatpay-Timestamp ${signed.timestamp} is ${Math.round(skewMs / 1000)} s from now`,
       };
     }
-    const key = this.verifiers.get(signed.serial);
-    if (!key)
-      return { reason: 'UNKNOWN_SERIAL', message: `Wechatpay-Serial ${signed.serial} is not a key we trust` };
+    const key = this.platformCertificates.key(signed.serial, nowMs);
+    if (!key) return unknownSerial(signed.serial);
+    return this.checkSignatureWith(signed, body, key);
+  }
+
+  private checkSignatureWith(signed: SignedHeaders, body: string, key: KeyObject): Check {
     if (!verifySha256Rsa(responseMessage(signed.timestamp, signed.nonce, body), signed.signature, key)) {
       return { reason: 'BAD_SIGNATURE', message: `the signature does not verify with ${signed.serial}` };
     }
@@ -479,13 +510,25 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     body: unknown,
     idempotent: boolean,
   ): Promise<HttpResponse> {
+    const response = await this.exchange(method, path, body, idempotent);
+    await this.verifyResponse(method, path, response);
+    return response;
+  }
+
+  /** One signed exchange, its answer not yet verified. */
+  private exchange(
+    method: HttpRequest['method'],
+    path: string,
+    body: unknown,
+    idempotent: boolean,
+  ): Promise<HttpResponse> {
     const url = `${this.opts.baseUrl}${path}`;
     const bodyText = body === undefined ? '' : JSON.stringify(body);
     const headers: Record<string, string> = {
       ...this.signedHeaders(method, new URL(url), bodyText),
       ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
     };
-    const response = await this.http({
+    return this.http({
       method,
       url,
       headers,
@@ -493,15 +536,20 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
       timeoutMs: this.opts.timeoutMs,
       idempotent,
     });
-    this.verifyResponse(method, path, response);
-    return response;
   }
 
-  private verifyResponse(method: string, path: string, response: HttpResponse): void {
+  /** An answer signed with a serial we do not know is checked again after the store has followed a rotation. */
+  private async verifyResponse(method: string, path: string, response: HttpResponse): Promise<void> {
     const signed = pickSignedHeaders(response.headers);
-    const problem: Check = signed
+    let problem: Check = signed
       ? this.checkSignature(signed, response.body, this.opts.clock.now())
       : { reason: 'MISSING_HEADERS', message: 'no Wechatpay-* signature headers' };
+    if (signed && problem?.reason === 'UNKNOWN_SERIAL') {
+      const { key, outcome } = await this.platformCertificates.keyFollowingRotation(signed.serial);
+      problem = key
+        ? this.checkSignatureWith(signed, response.body, key)
+        : unknownSerial(signed.serial, describeRefresh(outcome));
+    }
     if (problem) {
       throw new GatewayError(
         'wechatpay',
@@ -520,6 +568,18 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     const { code, message } = errorOf(body, response.status);
     throw new GatewayError('wechatpay', 'rejected', message, code, response.status);
   }
+}
+
+function signedHeadersOf(headers: Record<string, string | undefined>): SignedHeaders {
+  const signed = pickSignedHeaders(headers);
+  if (!signed)
+    throw new NotificationRejected('MISSING_HEADERS', 'Wechatpay-Timestamp/Nonce/Signature/Serial required');
+  return signed;
+}
+
+function unknownSerial(serial: string, afterRefresh?: string): Check {
+  const message = `Wechatpay-Serial ${serial} is not a key we trust`;
+  return { reason: 'UNKNOWN_SERIAL', message: afterRefresh ? `${message}: ${afterRefresh}` : message };
 }
 
 /** A non-200 answer to the download: 4xx → rejected with WeChat's code, else unavailable. */
