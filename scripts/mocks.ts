@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   insurance platform ${mocks.insuranceUrl}   admin ${mocks.insuranceUrl}/__admin/openapi.json
   HIS                ${mocks.hisUrl}   admin ${mocks.hisUrl}/__admin/openapi.json
   WeChat Pay         ${mocks.wechatUrl}   admin ${mocks.wechatUrl}/__admin/openapi.json
+  tester console     ${mocks.consoleUrl ?? '(not started: port taken, set MOCK_CONSOLE_PORT)'}
+  CLI                npm run mock -- status   (npm run mock -- --help)
 Stop with Ctrl-C.`);
   const stop = () => void mocks.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);

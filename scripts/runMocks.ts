@@ -6,11 +6,14 @@ import type { MockKeys } from '../shared/keys';
 import { createInsuranceMock } from '../mocks/insurance';
 import { createHisMock } from '../mocks/his';
 import { createWeChatPayMock } from '../mocks/wechatpay';
+import { createConsoleApp } from '../mocks/console/server';
 
 export interface RunningMocks {
   insuranceUrl: string;
   hisUrl: string;
   wechatUrl: string;
+  /** the testers' web console (`/__console`), unless its port was taken */
+  consoleUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -28,10 +31,17 @@ const close = (s: Server) =>
     s.close(() => resolve());
   });
 
+/** The console's port: MOCK_CONSOLE_PORT, default 3100 (0 = any free port). */
+export function consolePort(env: NodeJS.ProcessEnv = process.env): number {
+  const port = Number(env.MOCK_CONSOLE_PORT ?? 3100);
+  return Number.isInteger(port) && port >= 0 && port < 65536 ? port : 3100;
+}
+
 export async function runMocks(
   settings: Settings,
   keys: MockKeys,
   clock = new ManualClock(),
+  consoleOn: number | null = consolePort(),
 ): Promise<RunningMocks> {
   const base = (port: number) => `http://127.0.0.1:${port}`;
   const servers: Server[] = [];
@@ -54,10 +64,28 @@ export async function runMocks(
     stops.push(() => mock.stop());
     servers.push(await listen(mock.app.callback(), settings.WECHATPAY_MOCK_PORT));
   }
+  // the testers' console proxies to the three mocks wherever they run; a taken port costs only the console
+  let consoleUrl: string | undefined;
+  if (consoleOn !== null) {
+    try {
+      const server = await listen(
+        createConsoleApp({ insurance: insuranceUrl, his: hisUrl, wechatpay: wechatUrl }).callback(),
+        consoleOn,
+      );
+      servers.push(server);
+      const address = server.address();
+      consoleUrl = `${base(typeof address === 'object' && address ? address.port : consoleOn)}/__console/`;
+    } catch (err) {
+      console.warn(
+        `mock console not started on port ${consoleOn} (${err instanceof Error ? err.message : String(err)}); set MOCK_CONSOLE_PORT`,
+      );
+    }
+  }
   return {
     insuranceUrl,
     hisUrl,
     wechatUrl,
+    consoleUrl,
     stop: async () => {
       for (const stop of stops) stop();
       await Promise.all(servers.map(close));

@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     insuranceUrl,
     hisUrl,
     wechatUrl,
+    mockConsoleUrl: mocks.consoleUrl,
     wechatSandboxUrl,
     insuranceAuthUrl,
     h5Built: existsSync(join(resolve(settings.H5_DIR), 'index.html')),
@@ -136,6 +137,8 @@ function printBanner(o: {
   insuranceUrl: string;
   hisUrl: string;
   wechatUrl: string;
+  /** the testers' console over the mocks' admin APIs, when it started */
+  mockConsoleUrl?: string;
   wechatSandboxUrl: string;
   insuranceAuthUrl: string;
   /** the H5 build's index.html is in H5_DIR */
@@ -161,6 +164,7 @@ function printBanner(o: {
   mock insurance platform ${o.insuranceUrl}      admin ${o.insuranceUrl}/__admin/openapi.json
   mock HIS                ${o.hisUrl}      admin ${o.hisUrl}/__admin/openapi.json
   mock WeChat Pay         ${o.wechatUrl}      admin ${o.wechatUrl}/__admin/openapi.json
+  mock console (testers)  ${o.mockConsoleUrl ?? 'not started (see the warning above)'}      CLI: npm run mock -- --help
   database                ${safeDb}
   console admin           user admin / password ${o.settings.CONSOLE_ADMIN_PASSWORD} / TOTP secret ${o.settings.CONSOLE_ADMIN_TOTP_SECRET}
 
