@@ -433,20 +433,14 @@ export interface WeChatPayGateway {
   /** POST /v3/pay/transactions/out-trade-no/{}/close (no-op when already closed). */
   closeTransaction(outTradeNo: string): Promise<void>;
   /**
-   * Verify a callback over its raw body and decrypt it; throws NotificationRejected. Replay (nonce) is the caller's
-   * check. Synchronous with the platform keys held now; with `{followRotation: true}` (a promise, rejected with
-   * NotificationRejected) an unknown Wechatpay-Serial first makes the adapter download WeChat's certificate list.
+   * Verify a callback over its raw body and decrypt it; rejects with NotificationRejected. Replay (nonce) is the
+   * caller's check. An unknown Wechatpay-Serial first makes the adapter download WeChat's certificate list (WeChat
+   * may have rotated its certificate), at most once a minute.
    */
   verifyNotification(
     headers: Record<string, string | undefined>,
     rawBody: string,
     nowMs: number,
-  ): VerifiedNotification;
-  verifyNotification(
-    headers: Record<string, string | undefined>,
-    rawBody: string,
-    nowMs: number,
-    options: { followRotation: true },
   ): Promise<VerifiedNotification>;
   /** POST /v3/refund/domestic/refunds, idempotent by outRefundNo. */
   refund(refund: CashRefund): Promise<RefundState>;

@@ -34,10 +34,7 @@ export async function handleWeChatPayCallback(
 ): Promise<CallbackAnswer> {
   let notification: VerifiedNotification;
   try {
-    // an unknown serial is followed (WeChat may have rotated its certificate) before the callback is refused
-    notification = await deps.wechat.verifyNotification(headers, rawBody, deps.clock.now(), {
-      followRotation: true,
-    });
+    notification = await deps.wechat.verifyNotification(headers, rawBody, deps.clock.now());
   } catch (err) {
     if (err instanceof NotificationRejected) {
       metrics?.rejected(err.reason);

@@ -263,7 +263,7 @@ describe('payment confirmation and callbacks', () => {
     const answer = json as { tradeState: string; notificationId: string };
     expect(answer.tradeState).toBe('SUCCESS');
     const cb = receiver.last('/notify');
-    const n = gateway.verifyNotification(cb.headers, cb.body, clock.now());
+    const n = await gateway.verifyNotification(cb.headers, cb.body, clock.now());
     expect(n.id).toBe(answer.notificationId);
     if (n.eventType !== 'TRANSACTION.SUCCESS') throw new Error(`unexpected ${n.eventType}`);
     expect(n.transaction).toMatchObject({ outTradeNo, tradeState: 'SUCCESS', amountFen: 1230 });
@@ -307,7 +307,7 @@ describe('payment confirmation and callbacks', () => {
     expect(await view()).toMatchObject({ attempts: 2, delivered: true, lastStatus: 204 });
     const cb = receiver.last('/notify');
     expect(cb.headers['wechatpay-timestamp']).toBe(String(Math.floor(clock.now() / 1000)));
-    expect(gateway.verifyNotification(cb.headers, cb.body, clock.now()).id).toBe(id);
+    expect((await gateway.verifyNotification(cb.headers, cb.body, clock.now())).id).toBe(id);
   });
 
   it('advancing the clock through the admin API delivers what became due', async () => {
@@ -352,7 +352,7 @@ describe('payment confirmation and callbacks', () => {
     await confirm({ outTradeNo });
     const cb = receiver.last('/notify');
     expect(cb.headers['wechatpay-serial']).toBe(keys.server.wechat.payPublicKey.id);
-    expect(gateway.verifyNotification(cb.headers, cb.body, clock.now()).eventType).toBe(
+    expect((await gateway.verifyNotification(cb.headers, cb.body, clock.now())).eventType).toBe(
       'TRANSACTION.SUCCESS',
     );
     await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({ tradeState: 'SUCCESS' });
@@ -383,7 +383,7 @@ describe('medical-insurance orders', () => {
     expect(receiver.received.slice(before).map((r) => r.path)).toEqual(['/medins']);
 
     const cb = receiver.last('/medins');
-    const n = gateway.verifyNotification(cb.headers, cb.body, clock.now());
+    const n = await gateway.verifyNotification(cb.headers, cb.body, clock.now());
     if (n.eventType !== 'MEDICAL_INSURANCE.SUCCESS') throw new Error(`unexpected ${n.eventType}`);
     expect(n.medIns).toMatchObject({
       mixTradeNo: created.mixTradeNo,
@@ -577,9 +577,11 @@ describe('refunds', () => {
     });
 
     await mock.deliverDue();
-    const callbacks = receiver.received
-      .filter((r) => r.body.includes('REFUND.SUCCESS'))
-      .map((r) => gateway.verifyNotification(r.headers, r.body, clock.now()));
+    const callbacks = await Promise.all(
+      receiver.received
+        .filter((r) => r.body.includes('REFUND.SUCCESS'))
+        .map((r) => gateway.verifyNotification(r.headers, r.body, clock.now())),
+    );
     const ours = callbacks.filter(
       (n) => n.eventType === 'REFUND.SUCCESS' && n.refund.outTradeNo === outTradeNo,
     );

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { NotificationRejected, type NotificationRejection } from '../../server/gateways/ports';
+import { GatewayError, NotificationRejected, type NotificationRejection } from '../../server/gateways/ports';
+import type { HttpCaller } from '../../server/gateways/http';
 import { HttpWeChatPayGateway } from '../../server/gateways/wechatpay/client';
 import { testKeys } from '../../scripts/keyring';
 import {
@@ -14,7 +15,15 @@ const keys = testKeys();
 const NOW_MS = Date.parse('2026-11-23T10:00:00+08:00');
 const NOW_S = NOW_MS / 1000;
 
+/** What WeChat answers when a serial is unknown and its certificate list is asked for: nothing more (no I/O here). */
+const certificateRequests: string[] = [];
+const noNewCertificates: HttpCaller = (request) => {
+  certificateRequests.push(`${request.method} ${request.url}`);
+  return Promise.reject(new GatewayError('wechatpay', 'unavailable', 'no network in unit tests'));
+};
+
 const gateway = new HttpWeChatPayGateway({
+  http: noNewCertificates,
   baseUrl: 'http://127.0.0.1:9',
   keys: keys.server.wechat,
   timeoutMs: 1000,
@@ -87,12 +96,12 @@ function callback(opts: CallbackOptions = {}): { headers: Record<string, string>
   };
 }
 
-function rejection(
+async function rejection(
   headers: Record<string, string | undefined>,
   body: string,
-): NotificationRejection | 'accepted' {
+): Promise<NotificationRejection | 'accepted'> {
   try {
-    gateway.verifyNotification(headers, body, NOW_MS);
+    await gateway.verifyNotification(headers, body, NOW_MS);
     return 'accepted';
   } catch (err) {
     if (err instanceof NotificationRejected) return err.reason;
@@ -101,9 +110,9 @@ function rejection(
 }
 
 describe('HttpWeChatPayGateway#verifyNotification(headers, rawBody, nowMs)', () => {
-  it('accepts a callback signed with the platform certificate and decrypts the transaction', () => {
+  it('accepts a callback signed with the platform certificate and decrypts the transaction', async () => {
     const { headers, body } = callback();
-    const n = gateway.verifyNotification(headers, body, NOW_MS);
+    const n = await gateway.verifyNotification(headers, body, NOW_MS);
     expect(n).toMatchObject({
       id: 'EV-2026112310000012345',
       eventType: 'TRANSACTION.SUCCESS',
@@ -120,78 +129,80 @@ describe('HttpWeChatPayGateway#verifyNotification(headers, rawBody, nowMs)', () 
     });
   });
 
-  it('accepts a callback signed with the WeChat Pay public key (PUB_KEY_ID_ serial)', () => {
+  it('accepts a callback signed with the WeChat Pay public key (PUB_KEY_ID_ serial)', async () => {
     const { headers, body } = callback({ key: payKey, serial: keys.mocks.wechat.payPublicKey.id });
     expect(headers['wechatpay-serial']).toMatch(/^PUB_KEY_ID_/);
-    expect(rejection(headers, body)).toBe('accepted');
+    expect(await rejection(headers, body)).toBe('accepted');
   });
 
-  it('reads header names in any case', () => {
+  it('reads header names in any case', async () => {
     const { headers, body } = callback();
     const upper = Object.fromEntries(
       Object.entries(headers).map(([k, v]) => [k.replace(/(^|-)\w/g, (c) => c.toUpperCase()), v]),
     );
-    expect(rejection(upper, body)).toBe('accepted');
+    expect(await rejection(upper, body)).toBe('accepted');
   });
 
-  it('rejects a callback without the Wechatpay-* headers: MISSING_HEADERS', () => {
+  it('rejects a callback without the Wechatpay-* headers: MISSING_HEADERS', async () => {
     const { headers, body } = callback();
-    expect(rejection({ ...headers, 'wechatpay-signature': undefined }, body)).toBe('MISSING_HEADERS');
-    expect(rejection({}, body)).toBe('MISSING_HEADERS');
+    expect(await rejection({ ...headers, 'wechatpay-signature': undefined }, body)).toBe('MISSING_HEADERS');
+    expect(await rejection({}, body)).toBe('MISSING_HEADERS');
   });
 
-  it('rejects a signature probe (WECHATPAY/SIGNTEST/…): SIGNATURE_PROBE', () => {
+  it('rejects a signature probe (WECHATPAY/SIGNTEST/…): SIGNATURE_PROBE', async () => {
     const { headers, body } = callback({ signature: 'WECHATPAY/SIGNTEST/c2lnbmF0dXJl' });
-    expect(rejection(headers, body)).toBe('SIGNATURE_PROBE');
+    expect(await rejection(headers, body)).toBe('SIGNATURE_PROBE');
   });
 
-  it('rejects a callback whose timestamp is 301 s old, and accepts one 300 s old: TIMESTAMP_SKEW', () => {
+  it('rejects a callback whose timestamp is 301 s old, and accepts one 300 s old: TIMESTAMP_SKEW', async () => {
     const old = callback({ timestampS: NOW_S - 301 });
-    expect(rejection(old.headers, old.body)).toBe('TIMESTAMP_SKEW');
+    expect(await rejection(old.headers, old.body)).toBe('TIMESTAMP_SKEW');
     const future = callback({ timestampS: NOW_S + 301 });
-    expect(rejection(future.headers, future.body)).toBe('TIMESTAMP_SKEW');
+    expect(await rejection(future.headers, future.body)).toBe('TIMESTAMP_SKEW');
     const edge = callback({ timestampS: NOW_S - 300 });
-    expect(rejection(edge.headers, edge.body)).toBe('accepted');
+    expect(await rejection(edge.headers, edge.body)).toBe('accepted');
   });
 
-  it('rejects a serial we do not trust: UNKNOWN_SERIAL', () => {
+  it('rejects a serial we do not trust: UNKNOWN_SERIAL', async () => {
     const { headers, body } = callback({ serial: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1' });
-    expect(rejection(headers, body)).toBe('UNKNOWN_SERIAL');
+    expect(await rejection(headers, body)).toBe('UNKNOWN_SERIAL');
+    // it asked WeChat for its certificates first (a rotation?), and the serial was still unknown
+    expect(certificateRequests).toEqual(['GET http://127.0.0.1:9/v3/certificates']);
   });
 
-  it('rejects a wrong signature (other key, or a body changed after signing): BAD_SIGNATURE', () => {
+  it('rejects a wrong signature (other key, or a body changed after signing): BAD_SIGNATURE', async () => {
     const merchantKey = privateKeyFromPem(keys.server.wechat.merchant.privateKeyPem);
     const forged = callback({ key: merchantKey });
-    expect(rejection(forged.headers, forged.body)).toBe('BAD_SIGNATURE');
+    expect(await rejection(forged.headers, forged.body)).toBe('BAD_SIGNATURE');
     const good = callback();
-    expect(rejection(good.headers, good.body.replace('支付成功', '支付失败'))).toBe('BAD_SIGNATURE');
+    expect(await rejection(good.headers, good.body.replace('支付成功', '支付失败'))).toBe('BAD_SIGNATURE');
   });
 
-  it('rejects a signed body that is not a notification envelope: BAD_BODY', () => {
+  it('rejects a signed body that is not a notification envelope: BAD_BODY', async () => {
     const { headers, body } = callback({ eventType: 'TRANSACTION.UNKNOWN' });
-    expect(rejection(headers, body)).toBe('BAD_BODY');
+    expect(await rejection(headers, body)).toBe('BAD_BODY');
   });
 
-  it('rejects a resource that does not decrypt with our APIv3 key: DECRYPT_FAILED', () => {
+  it('rejects a resource that does not decrypt with our APIv3 key: DECRYPT_FAILED', async () => {
     const { headers, body } = callback({ apiV3Key: 'ffffffffffffffffffffffffffffffff' });
-    expect(rejection(headers, body)).toBe('DECRYPT_FAILED');
+    expect(await rejection(headers, body)).toBe('DECRYPT_FAILED');
   });
 
-  it('rejects a decrypted resource about another merchant: BAD_BODY', () => {
+  it('rejects a decrypted resource about another merchant: BAD_BODY', async () => {
     const { headers, body } = callback({ plaintext: { ...transaction, mchid: '1900000001' } });
-    expect(rejection(headers, body)).toBe('BAD_BODY');
+    expect(await rejection(headers, body)).toBe('BAD_BODY');
   });
 
-  it('checks in order: missing headers, probe, skew, serial, signature', () => {
+  it('checks in order: missing headers, probe, skew, serial, signature', async () => {
     const probeAndOld = callback({ signature: 'WECHATPAY/SIGNTEST/x', timestampS: NOW_S - 1000 });
-    expect(rejection(probeAndOld.headers, probeAndOld.body)).toBe('SIGNATURE_PROBE');
+    expect(await rejection(probeAndOld.headers, probeAndOld.body)).toBe('SIGNATURE_PROBE');
     const oldAndUnknown = callback({ timestampS: NOW_S - 1000, serial: 'UNKNOWN' });
-    expect(rejection(oldAndUnknown.headers, oldAndUnknown.body)).toBe('TIMESTAMP_SKEW');
+    expect(await rejection(oldAndUnknown.headers, oldAndUnknown.body)).toBe('TIMESTAMP_SKEW');
     const unknownAndForged = callback({ serial: 'UNKNOWN', signature: 'AAAA' });
-    expect(rejection(unknownAndForged.headers, unknownAndForged.body)).toBe('UNKNOWN_SERIAL');
+    expect(await rejection(unknownAndForged.headers, unknownAndForged.body)).toBe('UNKNOWN_SERIAL');
   });
 
-  it('decrypts a refund callback (refund_status)', () => {
+  it('decrypts a refund callback (refund_status)', async () => {
     const refund = {
       mchid: keys.server.wechat.mchId,
       transaction_id: transaction.transaction_id,
@@ -204,7 +215,7 @@ describe('HttpWeChatPayGateway#verifyNotification(headers, rawBody, nowMs)', () 
       amount: { total: 1230, refund: 500, payer_total: 1230, payer_refund: 500 },
     };
     const { headers, body } = callback({ eventType: 'REFUND.SUCCESS', plaintext: refund });
-    const n = gateway.verifyNotification(headers, body, NOW_MS);
+    const n = await gateway.verifyNotification(headers, body, NOW_MS);
     expect(n.eventType === 'REFUND.SUCCESS' && n.refund).toMatchObject({
       outRefundNo: 'RF1',
       status: 'SUCCESS',

@@ -342,36 +342,11 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
   // ───────────────────────────── callbacks ─────────────────────────────
 
   /**
-   * Verifies and decrypts a callback. Synchronously, with the keys held now (no I/O); with `followRotation`, an
-   * unknown Wechatpay-Serial first makes the store download the certificate list (at most once a minute), so a
-   * callback signed with a certificate WeChat has just rotated to is accepted, and a serial still unknown is
-   * UNKNOWN_SERIAL as before.
+   * Verifies and decrypts a callback. An unknown Wechatpay-Serial first makes the store download the certificate
+   * list (at most once a minute), so a callback signed with a certificate WeChat has just rotated to is accepted,
+   * and a serial still unknown is UNKNOWN_SERIAL as before.
    */
-  verifyNotification(
-    headers: Record<string, string | undefined>,
-    rawBody: string,
-    nowMs: number,
-  ): VerifiedNotification;
-  verifyNotification(
-    headers: Record<string, string | undefined>,
-    rawBody: string,
-    nowMs: number,
-    options: { followRotation: true },
-  ): Promise<VerifiedNotification>;
-  verifyNotification(
-    headers: Record<string, string | undefined>,
-    rawBody: string,
-    nowMs: number,
-    options?: { followRotation: true },
-  ): VerifiedNotification | Promise<VerifiedNotification> {
-    if (options?.followRotation) return this.verifyNotificationFollowingRotation(headers, rawBody, nowMs);
-    const signed = signedHeadersOf(headers);
-    const problem = this.checkSignature(signed, rawBody, nowMs);
-    if (problem) throw new NotificationRejected(problem.reason, problem.message);
-    return this.openNotification(signed, rawBody);
-  }
-
-  private async verifyNotificationFollowingRotation(
+  async verifyNotification(
     headers: Record<string, string | undefined>,
     rawBody: string,
     nowMs: number,
