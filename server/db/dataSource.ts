@@ -8,6 +8,7 @@ import { Console1763900000001 } from './migrations/1763900000001-Console';
 import { Refunds1763900000002 } from './migrations/1763900000002-Refunds';
 import { Reconciliation1763900000003 } from './migrations/1763900000003-Reconciliation';
 import { LatePayments1763900000004 } from './migrations/1763900000004-LatePayments';
+import { RefundRequestLink1763900000005 } from './migrations/1763900000005-RefundRequestLink';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   Refunds1763900000002,
   Reconciliation1763900000003,
   LatePayments1763900000004,
+  RefundRequestLink1763900000005,
 ];
 export const POOL_SIZE_MAX = 20;
 

@@ -14,6 +14,8 @@ export class RefundRow {
   @Column({ type: 'text' }) status!: RefundStatus;
   @Column({ type: 'text' }) reason!: string;
   @Column({ type: 'text' }) actor!: string;
+  /** the patient's refund request this refund was made for (unique: one refund per request) */
+  @Column({ type: 'uuid', name: 'refund_request_id', nullable: true }) refundRequestId!: string | null;
   @Column({ type: 'bigint', name: 'total_fen', transformer: fenTransformer }) totalFen!: number;
   @Column({ type: 'bigint', name: 'fund_fen', transformer: fenTransformer }) fundFen!: number;
   @Column({ type: 'bigint', name: 'account_fen', transformer: fenTransformer }) accountFen!: number;

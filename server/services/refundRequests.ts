@@ -12,18 +12,17 @@
  *     two cashiers (or two instances, or one double click) exactly one proceeds; the other gets 409. The
  *     status stays PENDING (the table's check allows no APPROVING), and views show no decider while PENDING.
  *     A claim lives REFUND_REQUEST_CLAIM_MS: a crashed approver's claim lapses and another cashier may approve.
- *  2. The refund carries the request's id in its reason (`patient request <id>: <the patient's reason>`),
- *     written in the same transaction as the refund itself. Before making a refund the claimant looks for one
- *     with that prefix on the order; a refund left by a crashed approver is adopted, never made again. The
- *     prefix also tells the cashier and the patient where the refund came from.
+ *  2. The refund names its request (`refunds.refund_request_id`, unique), written in the same transaction as
+ *     the refund itself, and `requestRefund` given a request id returns the refund already made for it: a
+ *     refund left by a crashed approver is adopted, never made again — the database guarantees it, claim or no
+ *     claim. Its reason (`patient request <id>: <the patient's reason>`) tells people where it came from.
  *  3. The finish is guarded: `UPDATE … SET status = 'APPROVED', refund_id WHERE status = 'PENDING' AND the claim
  *     is still ours`, with the audit row in the same transaction. A crash before it leaves the request PENDING
  *     with its refund already made; the next approval (after the claim lapses) adopts that refund and finishes,
  *     and a rejection is refused (409) because money has gone back for it.
  *
- * What is left open: a claimant that stalls for longer than the claim (a minute, for one short transaction)
- * between looking for its refund and making it could race a second claimant. Even then requestRefund refuses a
- * second refund while the first is under way (the order is REFUNDING until every leg has run).
+ * A claimant that stalls for longer than the claim (a minute) may race a second one: both reach requestRefund,
+ * which runs under the order's row lock, so the second finds the first's refund by the request id and returns it.
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
@@ -42,7 +41,7 @@ export const REFUND_REQUESTS_PER_ORDER_MAX = 20;
 /** Orders a patient may ask a refund of: completed, and not while a refund is under way. */
 const REQUESTABLE: readonly OrderStatus[] = ['COMPLETED', 'PARTIALLY_REFUNDED'];
 
-/** The prefix of the reason of a refund made for a request: how a retried approval recognises its refund. */
+/** The prefix of the reason of a refund made for a request, so people see where it came from. */
 export const refundReasonPrefix = (requestId: string): string => `patient request ${requestId}: `;
 
 /** Who decides, for the refund's actor and the audit row. */
@@ -239,16 +238,6 @@ async function notDecidable(deps: Deps, id: string): Promise<AppError> {
   );
 }
 
-/** The refund made for this request by an earlier approval that did not finish, if any. */
-async function refundMadeFor(db: Deps['db'] | EntityManager, row: RequestRow): Promise<string | undefined> {
-  const prefix = refundReasonPrefix(row.id);
-  const rows = (await db.query(
-    `SELECT id FROM refunds WHERE order_id = $1 AND left(reason, length($2)) = $2 ORDER BY sequence LIMIT 1`,
-    [row.order_id, prefix],
-  )) as { id: string }[];
-  return rows[0]?.id;
-}
-
 /** Approve: claim, make (or adopt) the refund, finish — see the top of this file for why in this order. */
 export async function approveRefundRequest(deps: Deps, id: string, by: Decider): Promise<RefundRequestView> {
   const claimAt = new Date(deps.clock.now());
@@ -265,15 +254,13 @@ export async function approveRefundRequest(deps: Deps, id: string, by: Decider):
 
   let refundId: string;
   try {
-    refundId =
-      (await refundMadeFor(deps.db, row)) ??
-      (
-        await requestRefund(deps, row.order_id, {
-          amount: row.amount_fen === null ? undefined : fenOf(row.amount_fen),
-          reason: `${refundReasonPrefix(row.id)}${row.reason}`,
-          actor: by.username,
-        })
-      ).id;
+    // made once per request (refunds.refund_request_id is unique): a retried approval gets the same refund back
+    ({ id: refundId } = await requestRefund(deps, row.order_id, {
+      amount: row.amount_fen === null ? undefined : fenOf(row.amount_fen),
+      reason: `${refundReasonPrefix(row.id)}${row.reason}`,
+      actor: by.username,
+      requestId: row.id,
+    }));
   } catch (err) {
     // no refund (e.g. the cashier refunded by hand meanwhile): give the request back; if even that fails, the
     // claim lapses by itself
@@ -341,7 +328,8 @@ export async function rejectRefundRequest(
         'CONCURRENT_REQUEST',
         'another cashier is approving this request; look again in a minute',
       );
-    if (await refundMadeFor(m, row))
+    const made = (await m.query(`SELECT 1 FROM refunds WHERE refund_request_id = $1`, [id])) as unknown[];
+    if (made.length > 0)
       throw new AppError(
         'REFUND_REQUEST_DECIDED',
         'a refund was already made for this request by an approval that did not finish; approve it to finish',

@@ -49,6 +49,8 @@ export interface RefundInput {
   reason: string;
   /** who asked (the cashier's username) */
   actor: string;
+  /** the patient's refund request it is made for: a second call for the same request returns the first refund */
+  requestId?: string;
 }
 
 /** Orders a refund may start from; REFUNDING waits for the refund under way. */
@@ -78,6 +80,13 @@ export async function requestRefund(
   const at = new Date(deps.clock.now());
   const created = await deps.db.transaction(async (m) => {
     const order = await lockOrder(m, orderId);
+    if (input.requestId) {
+      const made = await m.getRepository(RefundRow).findOneBy({ orderId, refundRequestId: input.requestId });
+      if (made) {
+        const legs = await m.getRepository(RefundLegRow).findBy({ refundId: made.id });
+        return { id: made.id, status: made.status, legs: legViews(legs) };
+      }
+    }
     if (![...REFUNDABLE, 'REFUNDING', 'REFUNDED'].includes(order.status))
       throw new AppError('REFUND_NOT_ALLOWED', `the order is ${order.status} and cannot be refunded`);
     // what is left comes from the refunds table, read under the order lock; every refund counts, failed too
@@ -106,6 +115,7 @@ export async function requestRefund(
       status: 'REQUESTED',
       reason: input.reason,
       actor: input.actor,
+      refundRequestId: input.requestId ?? null,
       totalFen: split.total,
       fundFen: split.fund,
       accountFen: split.account,

@@ -314,7 +314,16 @@ describe('approving at once, and after an interrupted approval', () => {
       amount: 2000,
       reason: `${refundReasonPrefix(req.id)}多收了`,
       actor: 'ghost',
+      requestId: req.id,
     });
+    // asked again for the same request (a second approver after the claim lapsed): the same refund, no second one
+    const again = await requestRefund(stack.server.deps, order.id, {
+      amount: 2000,
+      reason: 'again',
+      actor: 'other',
+      requestId: req.id,
+    });
+    expect(again.id).toBe(made.id);
 
     // while its claim lives nobody else decides; the patient still sees the request pending, undecided
     expectError(await decide(req.id, 'approve'), 409, 'CONCURRENT_REQUEST');
