@@ -33,6 +33,8 @@ export interface KnownOrder {
   paidDay?: string;
   /** China day the HIS confirmed the charge */
   hisDay?: string;
+  /** a payment that arrived after the order closed: the day it was paid, and the day it was given back */
+  late?: { paidDay: string; returnedDay?: string };
 }
 
 /** Our refund behind a refund record, whatever day it completed. */
@@ -192,6 +194,16 @@ function classifyUnbookedPayment(c: ReconCandidate, date: string): ReconVerdict 
     return { kind: 'CUTOFF', note: `跨日：本系统在 ${order.paidDay} 记账，应在相邻日对平` };
   }
   if (order && UNPAID_TERMINAL.includes(order.status)) {
+    const late = order.late;
+    if (late?.returnedDay && !c.his && money !== 0) {
+      const other = late.paidDay === date ? late.returnedDay : late.paidDay;
+      if (isAdjacentDay(other, date) && (late.paidDay === date || late.returnedDay === date)) {
+        return {
+          kind: 'CUTOFF',
+          note: `跨日：订单关闭后 ${late.paidDay} 到账的支付，已于 ${late.returnedDay} 原路退回，应在相邻日对平`,
+        };
+      }
+    }
     if (money === 0 && !c.his) {
       return {
         kind: 'MATCHED',
@@ -281,6 +293,15 @@ export function rowActions(x: RowActionContext): ReconRowAction[] {
     actions.push('post-missing');
   }
   if (x.orderStatus !== undefined && REFUNDABLE.includes(x.orderStatus)) actions.push('refund');
+  // money a channel holds for an order we closed (a late payment no callback announced): give it back
+  if (
+    x.record === 'PAYMENT' &&
+    x.channelMoneyFen > 0 &&
+    x.orderStatus !== undefined &&
+    UNPAID_TERMINAL.includes(x.orderStatus)
+  ) {
+    actions.push('refund');
+  }
   actions.push('resolve');
   return actions;
 }

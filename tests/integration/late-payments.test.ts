@@ -25,7 +25,9 @@ import { readTrialBalance } from '../../server/db/ledger';
 import { OrderRow } from '../../server/db/entities';
 import { runJanitorOnce } from '../../server/jobs/janitor';
 import { queryOrder } from '../../server/services/reconcileOrder';
+import { cstDate } from '../../shared/clock';
 import { reconcileDay } from '../../server/services/reconciliation/runs';
+import { refundRow } from '../../server/services/reconciliation/actions';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -354,5 +356,55 @@ describe('a payment reported for a closed order', () => {
       )) as { n: number }[];
       expect(stray[0].n).toBe(0);
     }
+  });
+
+  it('a late payment no callback announced shows up in reconciliation, and its refund action gives it back', async () => {
+    const p = await seedPatient(stack);
+    const order = await openOrder(p, false);
+    pastThePaymentWindow();
+    await stack.runJobs();
+    await waitForStatus(stack, p, order.id, ['EXPIRED']);
+    await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: true });
+    try {
+      reopenAtWeChat(order.orderNo);
+      await patientPays(order.orderNo);
+    } finally {
+      await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: false });
+    }
+    await stack.runJobs(); // the janitor asks only about open orders: nobody knows yet
+    expect(await latePayment(order.id)).toBeUndefined();
+
+    const day = cstDate(stack.clock.now());
+    stack.clock.set(Date.parse(`${day}T10:00:00+08:00`) + 24 * 3600_000);
+    const deps = stack.server.deps;
+    const actor = { username: 'admin', role: 'supervisor' };
+    const run = await reconcileDay(deps, day, actor);
+    const rows = (await stack.db.db.query(
+      `SELECT id::text AS id, kind FROM recon_rows WHERE run_id = $1 AND order_id = $2`,
+      [run.id, order.id],
+    )) as { id: string; kind: string }[];
+    expect(rows.map((r) => r.kind)).toEqual(['STATUS_MISMATCH']);
+    const row = await refundRow(deps, rows[0].id, { reason: '订单已关闭后到账，原路退回' }, actor);
+    expect(row.resolution).toMatchObject({ action: 'refund', by: 'admin' });
+    expect(await latePayment(order.id)).toMatchObject({ status: 'RETURNING', reported_by: 'janitor' });
+    await stack.runJobs();
+    await stack.runJobs();
+    expect((await atWeChat(order.orderNo)).refunds).toHaveLength(1);
+    expect(await refundCreates(order.orderNo)).toBe(1);
+
+    // given back the next day: a cut-off on both days, explained
+    const nextDay = cstDate(stack.clock.now());
+    expect(nextDay).not.toBe(day);
+    stack.clock.advance(24 * 3600_000);
+    for (const date of [day, nextDay]) {
+      const again = await reconcileDay(deps, date, actor);
+      const after = (await stack.db.db.query(
+        `SELECT kind, note FROM recon_rows WHERE run_id = $1 AND order_id = $2`,
+        [again.id, order.id],
+      )) as { kind: string; note: string }[];
+      expect(after.map((r) => r.kind)).toEqual(['CUTOFF']);
+      expect(after[0].note).toContain('原路退回');
+    }
+    expect((await readTrialBalance(stack.db.db)).net).toBe(0);
   });
 });

@@ -110,6 +110,21 @@ describe('classifyRecord — payments', () => {
     expect(v.kind).toBe('STATUS_MISMATCH');
   });
 
+  it('calls a late payment given back the next day CUTOFF on both days', () => {
+    const order = {
+      orderId: 'o1',
+      status: 'EXPIRED' as const,
+      late: { paidDay: DATE, returnedDay: '2026-11-21' },
+    };
+    const paidDay = classifyRecord({ record: 'PAYMENT', orderNo: 'MO1', wechat: wx(100), order }, DATE);
+    expect(paidDay.kind).toBe('CUTOFF');
+    const returnDay = classifyRecord(
+      { record: 'PAYMENT', orderNo: 'MO1', wechat: { ...wx(-100), total: -100 }, order },
+      '2026-11-21',
+    );
+    expect(returnDay.kind).toBe('CUTOFF');
+  });
+
   it('expects no WeChat record for an insurance-only order', () => {
     const insOnly = split(20000, 14000, 6000);
     expect(
@@ -242,6 +257,13 @@ describe('rowActions', () => {
     expect(rowActions({ ...base, kind: 'MATCHED' })).toEqual([]);
     expect(rowActions({ ...base, resolved: true })).toEqual([]);
     expect(rowActions({ ...base, dayClosed: true })).toEqual([]);
+  });
+
+  it('offers refund (give it back) for money a channel holds for an order we closed', () => {
+    expect(rowActions({ ...base, kind: 'STATUS_MISMATCH', orderStatus: 'EXPIRED' })).toEqual([
+      'refund',
+      'resolve',
+    ]);
   });
 
   it('offers only resolve when we know no order', () => {

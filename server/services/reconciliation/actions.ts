@@ -16,6 +16,8 @@ import { AppError } from '../errors';
 import { hisChargeOf } from '../hisConfirm';
 import { splitOf } from '../orderViews';
 import { requestRefund } from '../refunds';
+import { isClosedUnpaid, latePaymentRefundNo } from '../latePayments';
+import { queryOrder } from '../reconcileOrder';
 import type { Deps } from '../deps';
 import type { ReconActor } from './runs';
 import { actionsOf, loadRow, rowView, type RowRecord, type StoredResolution } from './rows';
@@ -193,6 +195,30 @@ export async function postMissing(
   return rowView(await loadRow(deps, rowId));
 }
 
+/**
+ * Money taken for an order we closed, that no callback announced (the janitor asks only about open orders): ask
+ * WeChat Pay now; a payment it confirms is recorded as a late payment and given back whole through the outbox
+ * (services/latePayments.ts). Nothing moves on the bill's word alone.
+ */
+async function returnLatePayment(deps: Deps, row: RowRecord, input: { amount?: number }): Promise<string> {
+  if (input.amount !== undefined) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'a payment for a closed order is given back whole: leave the amount out',
+    );
+  }
+  const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: row.order_id as string });
+  const verdict = await queryOrder(deps, order);
+  if (verdict.kind !== 'late') {
+    throw new AppError(
+      'RECON_ACTION_NOT_ALLOWED',
+      `WeChat Pay reports no payment to give back for order ${order.orderNo} (${verdict.kind})`,
+    );
+  }
+  deps.kickJobs?.();
+  return latePaymentRefundNo(order.orderNo);
+}
+
 export async function refundRow(
   deps: Deps,
   rowId: string,
@@ -202,6 +228,17 @@ export async function refundRow(
   const row = await loadRow(deps, rowId);
   assertOffers(row, 'refund');
   if (!(await claim(deps.db, rowId, resolutionOf(deps, 'refund', actor, input.reason)))) throw lostRace();
+  if (row.order_status !== null && isClosedUnpaid(row.order_status)) {
+    let refundNo: string;
+    try {
+      refundNo = await returnLatePayment(deps, row, input);
+    } catch (err) {
+      await release(deps, rowId);
+      throw err;
+    }
+    await audit(deps, actor, 'recon_row.return_late_payment', row, { refundNo, reason: input.reason });
+    return rowView(await loadRow(deps, rowId));
+  }
   let refundId: string;
   try {
     ({ id: refundId } = await requestRefund(deps, row.order_id as string, {

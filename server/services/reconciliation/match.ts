@@ -46,11 +46,13 @@ const MATCH_SQL = `
      WHERE run_id = $1
      GROUP BY record, key)
   SELECT g.*, o.id AS order_id, o.status AS order_status, o.paid_at, o.completed_at,
+         lp.paid_at AS late_paid_at, lp.returned_at AS late_returned_at,
          r.id AS refund_id, r.status AS refund_status, r.completed_at AS refund_completed_at,
          (SELECT jsonb_object_agg(l.kind, l.completed_at) FROM refund_legs l
            WHERE l.refund_id = r.id AND l.completed_at IS NOT NULL) AS leg_times
     FROM g
     LEFT JOIN orders o ON o.order_no = g.order_no
+    LEFT JOIN late_payments lp ON lp.order_id = o.id
     LEFT JOIN refunds r ON g.record = 'REFUND' AND r.refund_no = g.key
    ORDER BY g.record, g.key`;
 
@@ -62,6 +64,8 @@ type GroupRow = Record<string, unknown> & {
   order_status: OrderStatusName | null;
   paid_at: Date | null;
   completed_at: Date | null;
+  late_paid_at: Date | null;
+  late_returned_at: Date | null;
   refund_id: string | null;
   refund_status: RefundStatusName | null;
   refund_completed_at: Date | null;
@@ -92,6 +96,12 @@ function candidateOf(row: GroupRow): ReconCandidate {
           status: row.order_status,
           paidDay: row.paid_at ? cstDate(row.paid_at.getTime()) : undefined,
           hisDay: row.completed_at ? cstDate(row.completed_at.getTime()) : undefined,
+          late: row.late_paid_at
+            ? {
+                paidDay: cstDate(row.late_paid_at.getTime()),
+                returnedDay: row.late_returned_at ? cstDate(row.late_returned_at.getTime()) : undefined,
+              }
+            : undefined,
         }
       : undefined;
   let refund: KnownRefund | undefined;
