@@ -28,6 +28,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { RefundRequestStatus, RefundRequestView } from '../../shared/api';
 import type { OrderStatus } from '../domain/orderStateMachine';
+import { fenOf } from '../db/columns';
 import { OrderRow } from '../db/entities';
 import { recordAudit } from './console/audit';
 import { AppError } from './errors';
@@ -68,13 +69,6 @@ interface RequestRow {
 const SELECT_REQUESTS = `SELECT r.id, r.order_id, o.order_no, r.amount_fen, r.reason, r.status, r.created_at,
     r.decided_by, r.decided_at, r.decision_reason, r.refund_id
   FROM refund_requests r JOIN orders o ON o.id = r.order_id`;
-
-/** bigint columns come back from raw queries as strings */
-function fenOf(value: string | number): number {
-  const fen = Number(value);
-  if (!Number.isSafeInteger(fen)) throw new Error(`not an integer amount of fen: ${String(value)}`);
-  return fen;
-}
 
 /** UPDATE … RETURNING answers [rows, count] through the pg driver; plain rows elsewhere. */
 function returnedRows<T>(result: unknown): T[] {

@@ -7,8 +7,9 @@ import type { Server } from 'node:http';
 import { ManualClock, cstDate } from '../../shared/clock';
 import { cashOnlySplit, type Split } from '../../shared/money';
 import { HttpHisGateway } from '../../server/gateways/his/client';
-import { GatewayError, type HisCharge } from '../../server/gateways/ports';
+import { type HisCharge } from '../../server/gateways/ports';
 import { createHisMock } from '../../mocks/his';
+import { adminClient, gatewayRejection as rejection } from '../helpers/gateway';
 
 // 2026-11-23 10:00:00 China time
 const START_MS = Date.UTC(2026, 10, 23, 2, 0, 0);
@@ -24,15 +25,7 @@ let server: Server;
 let baseUrl: string;
 let his: HttpHisGateway;
 
-async function admin(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) {
-  const response = await fetch(`${baseUrl}/__admin${path}`, {
-    method,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+const admin = adminClient(() => `${baseUrl}/__admin`);
 
 async function billStatus(billNo: string) {
   return (await admin('GET', `/bills/${billNo}`)).body as {
@@ -51,15 +44,6 @@ function charge(orderNo: string, billNos: string[], split: Split): HisCharge {
     transactionId: `4200${orderNo}`,
     paidAtMs: clock.now(),
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof GatewayError)) throw new Error(`expected a GatewayError, got ${String(err)}`);
-  return err;
 }
 
 beforeAll(async () => {
@@ -362,10 +346,9 @@ describe('the mock', () => {
 
   test('tags the journal with order and bill numbers', async () => {
     await his.lockBills('ORD1', ZHANG.patientId, [BILL1.billNo]);
-    const entries = (await admin('GET', '/journal?tag=orderNo=ORD1')).body as {
-      path: string;
-      tags: Record<string, string>;
-    }[];
+    const entries = (
+      await admin<{ path: string; tags: Record<string, string> }[]>('GET', '/journal?tag=orderNo=ORD1')
+    ).body;
     expect(entries).toEqual([
       expect.objectContaining({
         path: '/his/bills/lock',
@@ -375,7 +358,7 @@ describe('the mock', () => {
   });
 
   test('publishes its admin routes in the OpenAPI document', async () => {
-    const paths = Object.keys((await admin('GET', '/openapi.json')).body.paths);
+    const paths = Object.keys((await admin<{ paths: object }>('GET', '/openapi.json')).body.paths);
     expect(paths).toEqual(
       expect.arrayContaining([
         '/__admin/patients',

@@ -9,9 +9,10 @@ import { ManualClock } from '../../shared/clock';
 import { cashOnlySplit, type Split } from '../../shared/money';
 import { HIS_PATHS } from '../../shared/protocol/his';
 import { HttpHisGateway } from '../../server/gateways/his/client';
-import { GatewayError, type HisDayRecord } from '../../server/gateways/ports';
+import { type HisDayRecord } from '../../server/gateways/ports';
 import { createHisMock } from '../../mocks/his';
 import type { Charge } from '../../mocks/his/state';
+import { adminClient, collect, gatewayRejection as rejection } from '../helpers/gateway';
 
 // 2026-11-23 10:00:00 China time
 const START_MS = Date.UTC(2026, 10, 23, 2, 0, 0);
@@ -29,32 +30,9 @@ function gateway(dailyPageSize?: number): HttpHisGateway {
   return new HttpHisGateway({ baseUrl, timeoutMs: 2_000, dailyPageSize });
 }
 
-async function admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${baseUrl}/__admin${path}`, {
-    method,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
-}
-
-async function collect(records: AsyncIterable<HisDayRecord>): Promise<HisDayRecord[]> {
-  const out: HisDayRecord[] = [];
-  for await (const record of records) out.push(record);
-  return out;
-}
+const admin = adminClient(() => `${baseUrl}/__admin`);
 
 const keyOf = (r: HisDayRecord) => (r.kind === 'CHARGE' ? `C:${r.orderNo}` : `R:${r.refundNo}`);
-
-async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof GatewayError)) throw new Error(`expected a GatewayError, got ${String(err)}`);
-  return err;
-}
 
 let billSeq = 0;
 /** A new bill for Zhang of `amount` fen, charged through the adapter (lock + confirm) at the clock's time. */

@@ -9,8 +9,9 @@ import { systemClock } from '../../shared/clock';
 import { INSURANCE_PATHS, settleAdminPath } from '../../shared/protocol/insurance';
 import { createInsuranceMock, type InsuranceMock } from '../../mocks/insurance';
 import { HttpInsuranceGateway } from '../../server/gateways/insurance/client';
-import { GatewayError, type FeeLine, type FeeUpload, type SettlementRef } from '../../server/gateways/ports';
+import { type FeeLine, type FeeUpload, type SettlementRef } from '../../server/gateways/ports';
 import { testKeys } from '../../scripts/keyring';
+import { adminClient, gatewayRejection as rejection } from '../helpers/gateway';
 
 const keys = testKeys();
 let mock: InsuranceMock;
@@ -34,29 +35,7 @@ function gatewayFor(over: { timeoutMs?: number; paasToken?: string } = {}): Http
   });
 }
 
-async function admin<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error('expected a GatewayError');
-}
+const admin = adminClient(() => baseUrl);
 
 /** Clears faults, then waits (bounded) until the mock has finished every request it was told to hang. */
 async function drainFaultedRequests(): Promise<void> {

@@ -11,14 +11,10 @@ import { DAY_FILE, INSURANCE_PATHS, settleAdminPath } from '../../shared/protoco
 import type { Split } from '../../shared/money';
 import { createInsuranceMock, type InsuranceMock } from '../../mocks/insurance';
 import { HttpInsuranceGateway } from '../../server/gateways/insurance/client';
-import {
-  GatewayError,
-  type FeeLine,
-  type InsuranceDayRecord,
-  type InsuranceDayTotals,
-} from '../../server/gateways/ports';
+import { type FeeLine, type InsuranceDayRecord, type InsuranceDayTotals } from '../../server/gateways/ports';
 import { testKeys } from '../../scripts/keyring';
 import { bulkSettler } from '../helpers/insuranceBulk';
+import { adminClient, collect, gatewayRejection as rejection } from '../helpers/gateway';
 
 const keys = testKeys();
 // 2026-11-23 10:00:00 China time
@@ -36,34 +32,7 @@ let gateway: HttpInsuranceGateway;
 const ZHANG_SAN = { name: '张三', idNo: '360102198503122015', authCode: 'AUTH-EMPLOYEE' };
 const LI_MEI = { name: '李梅', idNo: '360102199207183029', authCode: 'AUTH-RESIDENT' };
 
-async function admin<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof GatewayError)) throw new Error(`expected a GatewayError, got ${String(err)}`);
-  return err;
-}
-
-async function collect(records: AsyncIterable<InsuranceDayRecord>): Promise<InsuranceDayRecord[]> {
-  const out: InsuranceDayRecord[] = [];
-  for await (const record of records) out.push(record);
-  return out;
-}
+const admin = adminClient(() => baseUrl);
 
 /** Our totals as 3201 wants them, net of refunds, from records. */
 function totalsOf(date: string, records: InsuranceDayRecord[]): InsuranceDayTotals {

@@ -63,6 +63,18 @@ async function awaitingCashOrder() {
   return { p, order: order.body };
 }
 
+type CashOrder = Awaited<ReturnType<typeof awaitingCashOrder>>;
+
+/** WeChat's payment callback for a cash order, sent through the mock's callbacks/send, signed as asked. */
+function sendPaymentCallback(o: CashOrder, signing: { signature?: string; serial?: string } = {}) {
+  return adminPost<SendAnswer>(wx(), '/__admin/callbacks/send', {
+    url: notifyUrl(),
+    resource: transactionPlaintext(o.order.orderNo, o.order.split.cash, o.p.openid, stack.clock.now()),
+    signature: signing.signature ?? 'valid',
+    ...(signing.serial ? { serial: signing.serial } : {}),
+  });
+}
+
 /** A GET to the WeChat mock signed as the merchant (PROTOCOLS 1.1). */
 async function merchantGet(path: string) {
   const keys = testKeys().server.wechat;
@@ -288,17 +300,7 @@ describe('platform certificate rotation', () => {
     // the old serial is still live: a callback signed with it (one in flight at the switch) is accepted
     const other = await awaitingCashOrder();
     expect((await pay(stack, other.p, other.order.id)).status).toBe(200);
-    const old = await adminPost<SendAnswer>(wx(), '/__admin/callbacks/send', {
-      url: notifyUrl(),
-      resource: transactionPlaintext(
-        other.order.orderNo,
-        other.order.split.cash,
-        other.p.openid,
-        stack.clock.now(),
-      ),
-      signature: 'valid',
-      serial: original(),
-    });
+    const old = await sendPaymentCallback(other, { serial: original() });
     expect(old.status).toBe(204);
     expect(old.sent.headers['Wechatpay-Serial']).toBe(original());
     await waitForStatus(stack, other.p, other.order.id, ['PAID']);
@@ -308,17 +310,7 @@ describe('platform certificate rotation', () => {
     expect((await pay(stack, third.p, third.order.id)).status).toBe(200);
     await adminPost(wx(), '/__admin/clock', { advance: '61s' });
     const asked = stack.clock.now();
-    const forged = await adminPost<SendAnswer>(wx(), '/__admin/callbacks/send', {
-      url: notifyUrl(),
-      resource: transactionPlaintext(
-        third.order.orderNo,
-        third.order.split.cash,
-        third.p.openid,
-        stack.clock.now(),
-      ),
-      signature: 'valid',
-      serial: 'ABCDEF0123456789ABCDEF0123456789ABCDEF02',
-    });
+    const forged = await sendPaymentCallback(third, { serial: 'ABCDEF0123456789ABCDEF0123456789ABCDEF02' });
     expect(forged.status).toBe(401);
     expect(JSON.stringify(forged.body)).toMatch(/UNKNOWN_SERIAL/);
     expect(
@@ -330,17 +322,7 @@ describe('platform certificate rotation', () => {
       }),
     ).toMatchObject({ ok: true });
     // and again within the minute: refused without another download
-    const again = await adminPost<SendAnswer>(wx(), '/__admin/callbacks/send', {
-      url: notifyUrl(),
-      resource: transactionPlaintext(
-        third.order.orderNo,
-        third.order.split.cash,
-        third.p.openid,
-        stack.clock.now(),
-      ),
-      signature: 'valid',
-      serial: 'ABCDEF0123456789ABCDEF0123456789ABCDEF03',
-    });
+    const again = await sendPaymentCallback(third, { serial: 'ABCDEF0123456789ABCDEF0123456789ABCDEF03' });
     expect(again.status).toBe(401);
     expect(
       await adminPost(wx(), '/__admin/journal/verify', {
@@ -382,17 +364,7 @@ describe('platform certificate rotation', () => {
     // the old serial is still live: a callback signed with it (as one in flight at the switch) is accepted
     const other = await awaitingCashOrder();
     await pay(stack, other.p, other.order.id);
-    const old = await adminPost<SendAnswer>(wx(), '/__admin/callbacks/send', {
-      url: notifyUrl(),
-      resource: transactionPlaintext(
-        other.order.orderNo,
-        other.order.split.cash,
-        other.p.openid,
-        stack.clock.now(),
-      ),
-      signature: 'valid',
-      serial: original(),
-    });
+    const old = await sendPaymentCallback(other, { serial: original() });
     expect(old.status).toBe(204);
     expect(old.sent.headers['Wechatpay-Serial']).toBe(original());
     await waitForStatus(stack, other.p, other.order.id, ['PAID']);

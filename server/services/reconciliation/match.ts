@@ -16,16 +16,10 @@ import {
   type ReconSourceName,
 } from '../../domain/reconciliation';
 import { cstDate } from '../../../shared/clock';
+import { fenOf } from '../../db/columns';
 import type { OrderStatusName, RefundStatusName } from '../../../shared/api';
 
 const SOURCES: readonly ReconSourceName[] = ['ours', 'wechat', 'insurance', 'his'];
-
-/** A sum of bigints comes back from pg as a string: convert, refusing anything that is not a safe integer. */
-export function fenOf(value: unknown): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`not an amount in fen: ${String(value)}`);
-  return n;
-}
 
 const perSource = SOURCES.map(
   (s) => `count(*) FILTER (WHERE source = '${s}') AS ${s}_n,

@@ -10,7 +10,8 @@ import { GatewayError } from '../../gateways/ports';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
 import { recordAudit } from '../console/audit';
-import { computeTotals, emptySummary, fenOf, matchAndWrite } from './match';
+import { fenOf } from '../../db/columns';
+import { computeTotals, emptySummary, matchAndWrite } from './match';
 import { dayBounds, Stager, stageHis, stageInsurance, stageOurs, stageWeChat } from './staging';
 
 export interface ReconActor {
