@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   clock.set(job.nowMs);
   const settings = loadSettings({
     NODE_ENV: 'production',
+    // production refuses a callback URL WeChat could not reach; the bench receives no callbacks
+    PUBLIC_BASE_URL: 'https://hospital.example.cn',
     LOG_LEVEL: 'silent',
     JOBS_ENABLED: 'false',
     OUTSIDE_CALL_TIMEOUT_MS: '120000',

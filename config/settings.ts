@@ -2,11 +2,162 @@
  * Runtime settings: environment → typed, validated settings, read once. A bad value stops the process with a
  * message naming the variable. Every limit of the system lives here (TigerStyle: a limit on everything).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
 const url = z.string().url();
+
+// ───────────────────────────── the public callback base ─────────────────────────────
+
+/**
+ * Why a URL cannot be the base WeChat Pay sends callbacks to (notify_url, callback_url): WeChat's rule (回调处理,
+ * 前提条件; 开发参数与业务规则 2.9; 接入质量检查 item 13) is HTTPS, reachable from the internet — never 127.0.0.1,
+ * 192.168.x.x, localhost or another internal address — and no query. Each problem says which kind it is, so a
+ * caller may waive some (the WeChat Pay mock's sandbox accepts http and loopback, never a query).
+ */
+export interface PublicUrlProblem {
+  kind: 'invalid' | 'scheme' | 'query' | 'host';
+  message: string;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** The reason an IPv4 address (dotted quad) is not public, or undefined. */
+function ipv4Problem(address: string): string | undefined {
+  const m = IPV4.exec(address);
+  if (!m) return undefined;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  if (a === 127) return 'a loopback address (127.0.0.0/8)';
+  if (a === 10) return 'a private address (10.0.0.0/8)';
+  if (a === 172 && b >= 16 && b <= 31) return 'a private address (172.16.0.0/12)';
+  if (a === 192 && b === 168) return 'a private address (192.168.0.0/16)';
+  if (a === 169 && b === 254) return 'a link-local address (169.254.0.0/16)';
+  if (a === 0) return 'an unspecified address (0.0.0.0/8)';
+  return undefined;
+}
+
+/** An IPv6 address (no brackets) as eight 16-bit groups, or undefined when it is not one. */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address.toLowerCase();
+  const v4 = /^(.*:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+  if (v4) {
+    const parts = v4[2].split('.').map(Number);
+    if (parts.some((p) => p > 255)) return undefined;
+    text = `${v4[1]}${((parts[0] << 8) | parts[1]).toString(16)}:${((parts[2] << 8) | parts[3]).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (half: string) => (half === '' ? [] : half.split(':'));
+  const head = parse(halves[0]);
+  const tail = halves.length === 2 ? parse(halves[1]) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  if (!groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  return groups.map((g) => parseInt(g, 16));
+}
+
+/** The reason an IPv6 address is not public, or undefined. */
+function ipv6Problem(address: string): string | undefined {
+  const g = ipv6Groups(address);
+  if (!g) return undefined;
+  const zerosUntil = (n: number) => g.slice(0, n).every((x) => x === 0);
+  if (zerosUntil(7) && g[7] === 1) return 'a loopback address (::1)';
+  if (zerosUntil(8)) return 'an unspecified address (::)';
+  if (zerosUntil(5) && g[5] === 0xffff) {
+    // ::ffff:a.b.c.d is the IPv4 address a.b.c.d
+    return ipv4Problem(`${g[6] >> 8}.${g[6] & 0xff}.${g[7] >> 8}.${g[7] & 0xff}`);
+  }
+  if ((g[0] & 0xfe00) === 0xfc00) return 'a unique-local (private) address (fc00::/7)';
+  if ((g[0] & 0xffc0) === 0xfe80) return 'a link-local address (fe80::/10)';
+  return undefined;
+}
+
+/** The reason a URL's host is not reachable from the internet, or undefined (names are taken as public). */
+export function nonPublicHostProblem(hostname: string): string | undefined {
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'localhost';
+  return ipv4Problem(host) ?? ipv6Problem(host);
+}
+
+/** Every reason `raw` cannot be a public callback URL (base): [] when it can. */
+export function publicUrlProblems(raw: string): PublicUrlProblem[] {
+  if (raw !== raw.trim()) return [{ kind: 'invalid', message: 'has spaces around it' }];
+  if (!URL.canParse(raw)) return [{ kind: 'invalid', message: 'is not a URL' }];
+  const parsed = new URL(raw);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return [{ kind: 'invalid', message: `must be an https URL, not ${parsed.protocol}` }];
+  const problems: PublicUrlProblem[] = [];
+  if (parsed.protocol !== 'https:')
+    problems.push({ kind: 'scheme', message: 'must be https (WeChat Pay sends callbacks only over HTTPS)' });
+  if (parsed.search !== '' || raw.includes('?'))
+    problems.push({
+      kind: 'query',
+      message: 'must carry no query (WeChat Pay refuses a callback URL with one)',
+    });
+  if (parsed.hash !== '' || raw.includes('#'))
+    problems.push({ kind: 'query', message: 'must carry no fragment' });
+  const host = nonPublicHostProblem(parsed.hostname);
+  if (host !== undefined)
+    problems.push({
+      kind: 'host',
+      message: `must name a host WeChat Pay can reach from the internet, not ${host}: ${parsed.hostname}`,
+    });
+  return problems;
+}
+
+// ───────────────────────────── trusted proxies ─────────────────────────────
+
+/** At most this many entries in TRUSTED_PROXIES: a limit on everything, and a typo'd list is not a feature. */
+export const TRUSTED_PROXIES_MAX = 64;
+
+/** Why one TRUSTED_PROXIES entry is not an IPv4/IPv6 address or CIDR range, or undefined when it is. */
+export function cidrProblem(entry: string): string | undefined {
+  const slash = entry.indexOf('/');
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  if (address.includes('%')) return `${entry}: zone ids (%…) are not allowed`;
+  const family = isIP(address);
+  if (family === 0) return `${entry}: not an IPv4 or IPv6 address`;
+  if (slash === -1) return undefined;
+  const prefix = entry.slice(slash + 1);
+  const bits = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits)
+    return `${entry}: the prefix length must be 0–${bits}`;
+  return undefined;
+}
+
+/**
+ * TRUSTED_PROXIES: comma-separated addresses or CIDR ranges (IPv4 and IPv6) of the reverse proxies / load
+ * balancers in front of the server. X-Forwarded-For (and X-Forwarded-Proto) is read only when the TCP peer is one
+ * of them; empty (the default) trusts none, so the client address is the socket's.
+ */
+const trustedProxies = z
+  .string()
+  .default('')
+  .transform((raw, ctx) => {
+    const entries = raw
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
+    if (entries.length > TRUSTED_PROXIES_MAX)
+      ctx.addIssue({ code: 'custom', message: `at most ${TRUSTED_PROXIES_MAX} entries` });
+    for (const entry of entries) {
+      const problem = cidrProblem(entry);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }
+    return entries;
+  });
+
+/** an SM2 user id (the ID in ZA, GB/T 32918.2): 1–64 printable ASCII characters; every public SDK's default */
+const sm2UserId = z
+  .string()
+  .regex(/^[\x20-\x7e]{1,64}$/, 'an SM2 user id is 1–64 printable ASCII characters')
+  .default('1234567812345678');
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -14,6 +165,10 @@ const schema = z.object({
   INSURANCE_MOCK_PORT: port.default(3101),
   HIS_MOCK_PORT: port.default(3102),
   WECHATPAY_MOCK_PORT: port.default(3103),
+  /** the operations listener (/readyz, /metrics, /healthz): 9464, the port OpenTelemetry's Prometheus exporter
+   * uses; bound to OPS_HOST, loopback unless the operator opens it to a monitoring network */
+  OPS_PORT: port.default(9464),
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
   /** PostgreSQL (services mode); absent in embedded mode */
   DATABASE_URL: url.optional(),
   DATABASE_SCHEMA: z
@@ -23,9 +178,12 @@ const schema = z.object({
   REDIS_URL: url.optional(),
   REDIS_PREFIX: z.string().default('medins:'),
   DATA_DIR: z.string().default('.data'),
+  /** the base of the callback URLs WeChat Pay calls; in production required, https, public, no query (below) */
   PUBLIC_BASE_URL: url.optional(),
   INSURANCE_BASE_URL: url.optional(),
   HIS_BASE_URL: url.optional(),
+  /** the hospital's SMS platform (card-binding codes); default: the HIS base URL (the HIS mock serves both) */
+  SMS_BASE_URL: url.optional(),
   WECHATPAY_BASE_URL: url.optional(),
   /** the base URL of WeChat Pay's sandbox pages (/sandbox/login, /sandbox/cashier) the H5 build opens in the
    * browser; default: the WeChat Pay base URL the server uses */
@@ -37,6 +195,10 @@ const schema = z.object({
   /** 32 bytes, base64 or hex; generated into DATA_DIR when absent */
   PII_ENCRYPTION_KEY: z.string().optional(),
   PII_HASH_KEY: z.string().optional(),
+  /** the insurance platform's SM2 user id: its envelope signatures are verified under it (and the mock signs so) */
+  INSURANCE_SM2_USER_ID: sm2UserId,
+  /** the hospital's own SM2 user id: we sign envelopes under it (and the mock verifies us so) */
+  INSURANCE_ORG_SM2_USER_ID: sm2UserId,
   HOSPITAL_NAME: z.string().default('演示市第一人民医院'),
   HOSPITAL_CODE: z.string().default('H36010200001'),
   CITY_ID: z.string().default('360100'),
@@ -61,7 +223,15 @@ const schema = z.object({
   OUTBOX_BACKOFF_BASE_MS: ms(1_000),
   OUTBOX_BACKOFF_MAX_MS: ms(300_000),
   JOBS_INTERVAL_MS: ms(1_000),
+  /** /readyz answers from the last background probe round: one round of party probes every this long */
+  READINESS_INTERVAL_MS: ms(5_000),
+  /** one readiness probe (a party's /healthz, SELECT 1, a store read) that takes longer has failed */
+  READINESS_PROBE_TIMEOUT_MS: ms(2_000),
+  /** /metrics renders its exposition at most once per this long, however many scrapes arrive */
+  METRICS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** addresses / CIDR ranges whose X-Forwarded-For is believed (see trustedProxies); default: none */
+  TRUSTED_PROXIES: trustedProxies,
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -83,11 +253,33 @@ const schema = z.object({
 
 export type Settings = z.infer<typeof schema>;
 
+/**
+ * In production the callback base must be one WeChat Pay can call: set, https, no query, a public host. Checked
+ * here, once, so every entry point that loads settings refuses to start alike; outside production http and
+ * loopback stay allowed (tests, `npm start`, the mocks).
+ */
+const settingsSchema = schema.superRefine((settings, ctx) => {
+  if (settings.NODE_ENV !== 'production') return;
+  const path = ['PUBLIC_BASE_URL'];
+  const raw = settings.PUBLIC_BASE_URL;
+  if (raw === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message:
+        'must be set when NODE_ENV=production: the callback URLs WeChat Pay calls (notify_url, callback_url) are built from it',
+    });
+    return;
+  }
+  for (const problem of publicUrlProblems(raw))
+    ctx.addIssue({ code: 'custom', path, message: `${problem.message} (NODE_ENV=production); got ${raw}` });
+});
+
 export class SettingsError extends Error {}
 
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = schema.safeParse(cleaned);
+  const result = settingsSchema.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new SettingsError(`invalid settings:\n${lines.join('\n')}`);

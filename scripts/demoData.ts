@@ -5,6 +5,8 @@
 export interface DemoPatient {
   name: string;
   idNo: string;
+  /** where the binding code is texted (read it: GET {HIS mock}/__admin/sms?phone=…) */
+  phone: string;
   insurance: string;
   authCode?: string;
   bills: string[];
@@ -77,11 +79,13 @@ async function post<T>(url: string, body: unknown): Promise<T> {
 
 export async function seedDemo(urls: { his: string; insurance: string }): Promise<DemoPatient[]> {
   const out: DemoPatient[] = [];
-  for (const person of PEOPLE) {
+  for (const [i, person] of PEOPLE.entries()) {
+    // each its own phone: binding codes go there (and are limited per phone)
+    const phone = `1380013800${i}`;
     const { patientId } = await post<{ patientId: string }>(`${urls.his}/__admin/patients`, {
       name: person.name,
       idNo: person.idNo,
-      phone: '13800138000',
+      phone,
     });
     const bills: string[] = [];
     for (const items of person.bills) {
@@ -101,6 +105,7 @@ export async function seedDemo(urls: { his: string; insurance: string }): Promis
       name: person.name,
       idNo: person.idNo,
       insurance: person.insured?.label ?? '未参保 (全自费)',
+      phone,
       authCode,
       bills,
     });

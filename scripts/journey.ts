@@ -59,6 +59,20 @@ export function freshIdNo(): string {
   return body + '10X98765432'[sum % 11];
 }
 
+const TEXT_WAIT_MS = 10_000;
+const TEXT_POLL_MS = 50;
+
+/** The newest code the server texted to `phone` (its outbox sends it within moments), bounded. */
+async function textedCode(e: Endpoints, phone: string): Promise<string> {
+  const deadline = Date.now() + TEXT_WAIT_MS;
+  while (Date.now() < deadline) {
+    const texts = await ok('SMS', http<{ code?: string }[]>('GET', `${e.his}/__admin/sms?phone=${phone}`));
+    if (texts[0]?.code) return texts[0].code;
+    await new Promise((resolve) => setTimeout(resolve, TEXT_POLL_MS));
+  }
+  throw new Error(`no code was texted to ${phone} within ${TEXT_WAIT_MS} ms`);
+}
+
 export const JOURNEY_ITEMS = [
   { code: '110200002', name: '诊查费', price: 2000, qty: 1, insuranceClass: 'A' },
   { code: '250101001', name: '血常规', price: 3000, qty: 1, insuranceClass: 'A' },
@@ -85,9 +99,10 @@ export async function runJourney(e: Endpoints, options: JourneyOptions): Promise
   };
   const name = `患者${randomBytes(2).toString('hex')}`;
   const idNo = freshIdNo();
+  const phone = `139${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`;
   const { patientId: hisPatientId } = await ok(
     'HIS patient',
-    http<{ patientId: string }>('POST', `${e.his}/__admin/patients`, { name, idNo }),
+    http<{ patientId: string }>('POST', `${e.his}/__admin/patients`, { name, idNo, phone }),
   );
   const bill = await ok(
     'HIS bill',
@@ -116,12 +131,23 @@ export async function runJourney(e: Endpoints, options: JourneyOptions): Promise
     ok('login', http<{ token: string }>('POST', `${e.api}/api/v1/session`, { code: loginCode.code })),
   );
   const auth = { authorization: `Bearer ${token}` };
-  const patient = await step('bind', () =>
-    ok(
+  const patient = await step('bind', async () => {
+    // card ownership: the code texted to the phone the HIS holds comes back (the SMS platform mock keeps it)
+    const started = await ok(
       'bind',
-      http<{ id: string; idNoMasked: string }>('POST', `${e.api}/api/v1/patients`, { name, idNo }, auth),
-    ),
-  );
+      http<{ verificationId: string }>('POST', `${e.api}/api/v1/patients`, { name, idNo }, auth),
+    );
+    const code = await textedCode(e, phone);
+    return ok(
+      'verify',
+      http<{ id: string; idNoMasked: string }>(
+        'POST',
+        `${e.api}/api/v1/patients/verifications/${started.verificationId}`,
+        { code },
+        auth,
+      ),
+    );
+  });
   if (person) {
     await step('authorize', () =>
       ok(

@@ -52,7 +52,11 @@ export async function runMocks(
   if (!settings.INSURANCE_BASE_URL) {
     servers.push(
       await listen(
-        createInsuranceMock({ keys: keys.insurance, clock }).app.callback(),
+        createInsuranceMock({
+          keys: keys.insurance,
+          clock,
+          sm2UserIds: { org: settings.INSURANCE_ORG_SM2_USER_ID, platform: settings.INSURANCE_SM2_USER_ID },
+        }).app.callback(),
         settings.INSURANCE_MOCK_PORT,
       ),
     );

@@ -89,6 +89,8 @@ async function main(): Promise<void> {
     insuranceAuthUrl,
   });
   await server.listen(settings.PORT);
+  await server.listenOps(settings.OPS_PORT, settings.OPS_HOST);
+  const opsUrl = `http://${settings.OPS_HOST.includes(':') ? `[${settings.OPS_HOST}]` : settings.OPS_HOST}:${settings.OPS_PORT}`;
   if (settings.JOBS_ENABLED) server.startJobs();
   closers.unshift(() => server.stop());
 
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
   printBanner({
     mode: servicesMode ? 'services' : 'embedded',
     api: publicBaseUrl,
+    opsUrl,
     insuranceUrl,
     hisUrl,
     wechatUrl,
@@ -134,6 +137,8 @@ async function main(): Promise<void> {
 function printBanner(o: {
   mode: string;
   api: string;
+  /** the operations listener: /readyz, /metrics */
+  opsUrl: string;
   insuranceUrl: string;
   hisUrl: string;
   wechatUrl: string;
@@ -160,7 +165,8 @@ function printBanner(o: {
   cashier console         ${consoleApp}
   WeChat sandbox pages    ${o.wechatSandboxUrl}/sandbox/login  ${o.wechatSandboxUrl}/sandbox/cashier
   insurance authorization ${o.insuranceAuthUrl}
-  API                     ${o.api}/api/v1        health ${o.api}/healthz  ready ${o.api}/readyz  metrics ${o.api}/metrics
+  API                     ${o.api}/api/v1        health ${o.api}/healthz
+  operations (not public) ${o.opsUrl}/readyz  ${o.opsUrl}/metrics  (OPS_PORT, OPS_HOST)
   mock insurance platform ${o.insuranceUrl}      admin ${o.insuranceUrl}/__admin/openapi.json
   mock HIS                ${o.hisUrl}      admin ${o.hisUrl}/__admin/openapi.json
   mock WeChat Pay         ${o.wechatUrl}      admin ${o.wechatUrl}/__admin/openapi.json
@@ -168,10 +174,11 @@ function printBanner(o: {
   database                ${safeDb}
   console admin           user admin / password ${o.settings.CONSOLE_ADMIN_PASSWORD} / TOTP secret ${o.settings.CONSOLE_ADMIN_TOTP_SECRET}
 
-Demo patients (bound through the API with name + ID number; authorize insurance with the authCode):`);
+Demo patients: bind with name + ID number, then the 6-digit code texted to the phone shown — read it at
+  ${o.hisUrl}/__admin/sms?phone=<phone>  (or in the mock console); authorize insurance with the authCode:`);
   for (const p of o.demo)
     console.log(
-      `  ${p.name.padEnd(4, '　')} ${p.idNo}  ${p.insurance.padEnd(28)} authCode ${p.authCode ?? '-'}  bills ${p.bills.join(', ')}`,
+      `  ${p.name.padEnd(4, '　')} ${p.idNo}  phone ${p.phone}  ${p.insurance.padEnd(28)} authCode ${p.authCode ?? '-'}  bills ${p.bills.join(', ')}`,
     );
   console.log(`
 Try one whole journey from the terminal:  npm run demo

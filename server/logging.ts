@@ -3,6 +3,12 @@
  * Redaction works on the object logged and on child bindings, by field name, at the top and down to three levels
  * below it (`err.config.headers.Authorization`); deeper fields and message strings are not seen, so log no
  * personal data inside them. Values wrapped in Secret print "[REDACTED]" on their own, at any depth.
+ *
+ * Errors (`err`, `error`) are the exception to "message strings are not seen": a database error carries the
+ * statement's parameters and PostgreSQL's `detail` ("Key (x)=(value) already exists"), and its message may quote
+ * the value it choked on. `errorSerializer` drops the parameters (keeping their count), drops `where` and
+ * `internalQuery`, keeps `detail` without its values, blanks the literals of the SQL text, and scrubs ID numbers,
+ * mainland mobile numbers, bearer credentials and quoted values from every message and stack.
  */
 import pino from 'pino';
 import { REDACTED } from './security/secret';
@@ -76,6 +82,8 @@ const SECRET_FIELDS = [
   'phoneNumber',
   'phone_number',
   'tel',
+  // a statement's bound values (TypeORM's QueryFailedError and its driverError)
+  'parameters',
 ] as const;
 
 /** Masked rather than removed: a shortened openid still lets one follow a user through the logs. */
@@ -110,6 +118,66 @@ function censor(value: unknown, path: string[]): unknown {
   return value;
 }
 
+// ---- errors ----
+
+const SCRUBBED = '[REDACTED]';
+/** 18-character resident ID numbers (last character may be X) and the old 15-digit ones */
+const ID_NUMBER = /(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])/g;
+/** mainland mobile numbers, with or without +86 */
+const MOBILE = /(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d{9}(?![0-9])/g;
+const CREDENTIAL = /\b(Bearer|Basic|WECHATPAY2-SHA256-RSA2048)\s+[^\s,;]+/gi;
+/** PostgreSQL quoting the value it refused: `…for type uuid: "x"`, `value "x" is out of range` */
+const PG_QUOTED_VALUE = /(:\s*|value\s+)"(?:[^"\\]|\\.)*"/g;
+/** `Key (col)=(value)` and `Failing row contains (…)` in a detail (or a message quoting one) */
+const PG_KEY_VALUE =
+  /(Key \([^)]*\)=)\((?:.*?)\)(?= already exists| is not present| is still referenced|\.|$)/g;
+const PG_FAILING_ROW = /(Failing row contains )\(.*\)/g;
+/** SQL string literals: 'it''s' */
+const SQL_LITERAL = /'(?:[^']|'')*'/g;
+
+/** Personal data and credentials an error's text may quote, replaced by [REDACTED]. */
+export function scrubErrorText(text: string): string {
+  return text
+    .replace(PG_KEY_VALUE, `$1(${SCRUBBED})`)
+    .replace(PG_FAILING_ROW, `$1(${SCRUBBED})`)
+    .replace(PG_QUOTED_VALUE, `$1"${SCRUBBED}"`)
+    .replace(CREDENTIAL, `$1 ${SCRUBBED}`)
+    .replace(ID_NUMBER, SCRUBBED)
+    .replace(MOBILE, SCRUBBED);
+}
+
+/** fields of a database error that hold values (or statements with them): dropped */
+const ERROR_FIELDS_DROPPED = ['where', 'internalQuery'] as const;
+
+function scrubSerializedError(out: Record<string, unknown>, depth: number): Record<string, unknown> {
+  for (const field of ['message', 'stack', 'detail'] as const)
+    if (typeof out[field] === 'string') out[field] = scrubErrorText(out[field]);
+  if (typeof out.query === 'string') out.query = scrubErrorText(out.query.replace(SQL_LITERAL, "'?'"));
+  if (Array.isArray(out.parameters)) out.parameterCount = out.parameters.length;
+  if ('parameters' in out) delete out.parameters;
+  for (const field of ERROR_FIELDS_DROPPED) if (field in out) delete out[field];
+  for (const [key, value] of Object.entries(out)) {
+    if (depth < 3 && value && typeof value === 'object' && 'message' in value && 'stack' in value)
+      out[key] = scrubSerializedError(value as Record<string, unknown>, depth + 1);
+    else if (key === 'aggregateErrors' && Array.isArray(value))
+      out[key] = value.map((e: unknown) =>
+        e && typeof e === 'object' ? scrubSerializedError(e as Record<string, unknown>, depth + 1) : e,
+      );
+  }
+  return out;
+}
+
+/**
+ * pino's error serializer, then the scrubbing above (at the error and its nested errors, e.g. `driverError`). A
+ * string logged as an error (`err: err.message`) is scrubbed too.
+ */
+export function errorSerializer(err: unknown): unknown {
+  if (typeof err === 'string') return scrubErrorText(err);
+  const out = pino.stdSerializers.err(err as Error) as unknown;
+  if (!out || typeof out !== 'object') return out;
+  return scrubSerializedError(out as Record<string, unknown>, 0);
+}
+
 export interface LoggerOptions {
   level?: pino.LevelWithSilent;
   name?: string;
@@ -123,7 +191,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     name: opts.name,
     redact: { paths: [...redactionPaths], censor },
     serializers: {
-      err: pino.stdSerializers.err,
+      err: errorSerializer,
+      error: errorSerializer,
       ...Object.fromEntries(OPENID_FIELDS.map((f) => [f, maskOpenid])),
     },
   };

@@ -3,6 +3,7 @@
  * Used by `npm start` (embedded), services mode, the tests and the benchmark alike.
  */
 import type { Server } from 'node:http';
+import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings';
@@ -10,12 +11,15 @@ import type { ServerKeys } from '../shared/keys';
 import type { ClientConfigView } from '../shared/api';
 import { INSURANCE_PATHS } from '../shared/protocol/insurance';
 import { systemClock, type Clock } from '../shared/clock';
+import { HttpSmsGateway } from './gateways/sms/client';
 import { HttpHisGateway } from './gateways/his/client';
 import { HttpInsuranceGateway } from './gateways/insurance/client';
 import { HttpWeChatPayGateway } from './gateways/wechatpay/client';
 import type { EphemeralStore } from './ephemeral/port';
-import { createApp, type ReadinessProbe } from './http/app';
+import { createApp } from './http/app';
 import { createMetrics, type Metrics } from './http/metrics';
+import { createOpsApp } from './http/ops';
+import { ReadinessCache, type ReadinessProbe } from './http/readiness';
 import { runOutboxOnce } from './jobs/outboxWorker';
 import { runJanitorOnce } from './jobs/janitor';
 import { runDailyReconciliationIfDue } from './jobs/dailyReconciliation';
@@ -45,9 +49,14 @@ export interface RunningServer {
   deps: Deps;
   metrics: Metrics;
   app: ReturnType<typeof createApp>;
+  /** /readyz, /metrics and /healthz: for the operations listener, never the public port */
+  opsApp: Koa;
+  readiness: ReadinessCache;
   /** one pass of the outbox worker and the janitor (tests call this instead of waiting) */
   runJobsOnce(): Promise<void>;
   listen(port: number, host?: string): Promise<Server>;
+  /** the operations listener; starts the background readiness probes */
+  listenOps(port: number, host: string): Promise<Server>;
   startJobs(): void;
   stop(): Promise<void>;
 }
@@ -87,8 +96,13 @@ export function buildServer(parts: ServerParts): RunningServer {
       keys: parts.keys.insurance,
       timeoutMs,
       clock,
+      sm2UserIds: {
+        org: parts.settings.INSURANCE_ORG_SM2_USER_ID,
+        platform: parts.settings.INSURANCE_SM2_USER_ID,
+      },
     }),
     his: new HttpHisGateway({ baseUrl: parts.hisBaseUrl, timeoutMs }),
+    sms: new HttpSmsGateway({ baseUrl: parts.settings.SMS_BASE_URL ?? parts.hisBaseUrl, timeoutMs }),
     wechat: new HttpWeChatPayGateway({
       baseUrl: parts.wechatPayBaseUrl,
       keys: parts.keys.wechat,
@@ -99,6 +113,7 @@ export function buildServer(parts: ServerParts): RunningServer {
     }),
   };
   const metrics = createMetrics();
+  const probeTimeoutMs = parts.settings.READINESS_PROBE_TIMEOUT_MS;
   const probes: ReadinessProbe[] = [
     { name: 'postgres', check: async () => void (await parts.db.query('SELECT 1')) },
     { name: 'store', check: async () => void (await parts.store.get('readyz')) },
@@ -111,13 +126,28 @@ export function buildServer(parts: ServerParts): RunningServer {
     ).map(([name, base]) => ({
       name,
       check: async () => {
-        const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(probeTimeoutMs) });
         if (!res.ok) throw new Error(`${name} answered ${res.status}`);
       },
     })),
   ];
-  const app = createApp(deps, metrics, probes, clientConfigOf(parts));
+  const readiness = new ReadinessCache(probes, {
+    intervalMs: parts.settings.READINESS_INTERVAL_MS,
+    timeoutMs: probeTimeoutMs,
+    onRound: (checks) => {
+      for (const [check, up] of Object.entries(checks)) metrics.readinessUp.set({ check }, up ? 1 : 0);
+    },
+  });
+  const app = createApp(deps, metrics, clientConfigOf(parts));
+  const opsApp = createOpsApp({ metrics, readiness, metricsMaxAgeMs: parts.settings.METRICS_CACHE_MS });
   const servers: Server[] = [];
+  const serve = (koa: Koa, port: number, host: string) =>
+    new Promise<Server>((resolve, reject) => {
+      const server = koa.listen(port, host);
+      server.once('listening', () => resolve(server));
+      server.once('error', reject);
+      servers.push(server);
+    });
   let timer: NodeJS.Timeout | undefined;
   let dailyTimer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -162,14 +192,15 @@ export function buildServer(parts: ServerParts): RunningServer {
     deps,
     metrics,
     app,
+    opsApp,
+    readiness,
     runJobsOnce,
-    listen: (port, host = '127.0.0.1') =>
-      new Promise((resolve, reject) => {
-        const server = app.listen(port, host);
-        server.once('listening', () => resolve(server));
-        server.once('error', reject);
-        servers.push(server);
-      }),
+    listen: (port, host = '127.0.0.1') => serve(app, port, host),
+    listenOps: async (port, host) => {
+      const server = await serve(opsApp, port, host);
+      readiness.start();
+      return server;
+    },
     startJobs: () => {
       if (timer) return;
       jobsStarted = true;
@@ -199,6 +230,7 @@ export function buildServer(parts: ServerParts): RunningServer {
       await running;
       await dailyRunning;
       await outboxRunning;
+      await readiness.stop();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       for (const s of servers) s.closeAllConnections();
     },

@@ -28,6 +28,16 @@ export const bindPatientRequest = z
   })
   .strict();
 
+/** The one-time code of a card binding: what the SMS said, 6 digits. */
+export const verifyCodeRequest = z
+  .object({
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, 'must be the 6-digit code from the text message'),
+  })
+  .strict();
+
 export const insuranceAuthorizationRequest = z.object({ authCode: trimmed(256) }).strict();
 
 export const billNoSchema = z
@@ -43,7 +53,41 @@ export const createOrderRequest = z
   })
   .strict();
 
-export const uuidParam = z.string().uuid();
+/** The id of a patient card, order, refund, refund request or reconciliation run (path parameters). */
+export const uuidParam = z.string().uuid('不是有效的编号（UUID）');
+
+/** PostgreSQL's bigint: ids (bigserial) and keyset cursors over them are at most 2^63 − 1. */
+export const BIGINT_MAX_DIGITS = '9223372036854775807';
+
+/**
+ * A bigint id as decimal digits, no sign, no leading zero, within PostgreSQL's bigint: what the server gives
+ * out (reconciliation rows, their cursor). Compared as text, so it works without BigInt.
+ */
+export const bigintIdSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,18})$/, '不是有效的编号（正整数）')
+  .refine(
+    (s) => s.length < BIGINT_MAX_DIGITS.length || s <= BIGINT_MAX_DIGITS,
+    `编号超出范围（最大 ${BIGINT_MAX_DIGITS}）`,
+  );
+
+/** The opaque cursor of GET /api/v1/console/orders: base64url of `<created_at ISO>|<uuid>`, as the server made it. */
+const ORDERS_CURSOR =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function decodesToOrdersCursor(cursor: string): boolean {
+  try {
+    const text = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
+    return ORDERS_CURSOR.test(text) && !Number.isNaN(Date.parse(text.slice(0, 24)));
+  } catch {
+    return false;
+  }
+}
+
+export const ordersCursorSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,200}$/, '游标无效：请使用上一页答复的 X-Next-Cursor')
+  .refine(decodesToOrdersCursor, '游标无效：请使用上一页答复的 X-Next-Cursor');
 
 export const idempotencyKeySchema = z
   .string()
@@ -51,6 +95,22 @@ export const idempotencyKeySchema = z
 
 export type SessionRequest = z.infer<typeof sessionRequest>;
 export type BindPatientRequest = z.infer<typeof bindPatientRequest>;
+export type VerifyCodeRequest = z.infer<typeof verifyCodeRequest>;
+
+/**
+ * POST /api/v1/patients answers 202 with this — the same answer whether or not the hospital knows the person
+ * (DESIGN flow 11); the card exists once POST /api/v1/patients/verifications/:verificationId takes the code.
+ */
+export interface VerificationView {
+  status: 'VERIFICATION_REQUIRED';
+  verificationId: string;
+  channel: 'sms';
+  /** the hospital's number for the patient, masked: 138****0001 */
+  phoneMasked: string;
+  expiresAt: string;
+  /** a new code may be asked for after this many seconds */
+  resendAfterS: number;
+}
 export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
 
 export interface PatientView {
@@ -219,7 +279,10 @@ export const consoleSessionRequest = z
   })
   .strict();
 
-/** yyyy-MM-dd that names a real calendar day (a business day in China time). */
+/** Business days the system knows of: a bound on every date in a request (PostgreSQL has no year 0, say). */
+export const CST_DATE_YEARS = { min: 2000, max: 2099 } as const;
+
+/** yyyy-MM-dd that names a real calendar day (a business day in China time) within CST_DATE_YEARS. */
 export const cstDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as yyyy-MM-dd')
@@ -229,6 +292,10 @@ export const cstDateSchema = z
     {
       message: 'must be a real calendar day',
     },
+  )
+  .refine(
+    (d) => Number(d.slice(0, 4)) >= CST_DATE_YEARS.min && Number(d.slice(0, 4)) <= CST_DATE_YEARS.max,
+    `日期须在 ${CST_DATE_YEARS.min}-01-01 至 ${CST_DATE_YEARS.max}-12-31 之间`,
   );
 
 export const consoleOrdersQuery = z
@@ -236,10 +303,7 @@ export const consoleOrdersQuery = z
     date: cstDateSchema,
     status: z.enum(ORDER_STATUS_NAMES).optional(),
     /** opaque; from the X-Next-Cursor header of the previous page */
-    cursor: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,200}$/)
-      .optional(),
+    cursor: ordersCursorSchema.optional(),
     limit: z.coerce.number().int().min(1).max(1000).optional(),
   })
   .strict();
@@ -255,6 +319,11 @@ export interface ConsoleSessionView {
   token: string;
   role: ConsoleRole;
   expiresInS: number;
+  /**
+   * true after a supervisor reset the password: until the user changes it (POST /api/v1/console/session/password)
+   * this token opens nothing else. The server always sends it.
+   */
+  mustChangePassword?: boolean;
 }
 
 export interface ConsoleUserView {
@@ -315,6 +384,8 @@ export interface AuditEntryView {
   target: string | null;
   details: Record<string, unknown>;
   requestId: string | null;
+  /** a plain Chinese sentence (locks, unlocks, user changes); null on routine rows */
+  description?: string | null;
 }
 
 // ---- reconciliation (DESIGN 6.10), daily close, console users, refund requests ----
@@ -347,14 +418,12 @@ export const reconRowsQuery = z
     /** discrepancies only (everything but MATCHED) */
     discrepancies: z.enum(['true', 'false']).optional(),
     resolved: z.enum(['true', 'false']).optional(),
-    cursor: z
-      .string()
-      .regex(/^\d{1,19}$/)
-      .optional(),
+    /** the id of the last row of the previous page (X-Next-Cursor) */
+    cursor: bigintIdSchema.optional(),
     limit: z.coerce.number().int().min(1).max(1000).optional(),
   })
   .strict();
-export const reconRowIdParam = z.string().regex(/^\d{1,19}$/);
+export const reconRowIdParam = bigintIdSchema;
 export const resolveRowRequest = z.object({ reason: trimmed(500) }).strict();
 export const rowRefundRequest = refundRequest;
 export const dailyCloseRequest = z.object({ date: cstDateSchema }).strict();
@@ -479,6 +548,39 @@ export const createConsoleUserRequest = z
   })
   .strict();
 export type CreateConsoleUserRequest = z.infer<typeof createConsoleUserRequest>;
+
+/** One console user as a supervisor manages it (GET /api/v1/console/users). */
+export interface ConsoleUserListItem extends ConsoleUserView {
+  id: string;
+  /** a disabled user cannot log in; its sessions ended when it was disabled */
+  disabled: boolean;
+  /** the password was reset by a supervisor and not yet changed */
+  mustChangePassword: boolean;
+  /** source addresses locked out of this account right now (too many failures from each) */
+  lockedAddresses: number;
+  createdAt: string;
+}
+
+/** POST /api/v1/console/session/password: the current password always, even right after a reset. */
+export const changeConsolePasswordRequest = z
+  .object({
+    currentPassword: z.string().min(1).max(256),
+    newPassword: z.string().min(10, 'at least 10 characters').max(256),
+  })
+  .strict();
+export type ChangeConsolePasswordRequest = z.infer<typeof changeConsolePasswordRequest>;
+
+/** POST /api/v1/console/users/:id/password-reset: a temporary password, shown once; changed at next login. */
+export interface ConsolePasswordResetView {
+  username: string;
+  temporaryPassword: string;
+}
+
+/** POST /api/v1/console/users/:id/unlock: how many source addresses were locked out and are no longer. */
+export interface ConsoleUnlockView {
+  username: string;
+  unlockedAddresses: number;
+}
 
 /** The answer to creating a console user: the TOTP enrolment, shown once (QR code of otpauthUri). */
 export interface ConsoleEnrolmentView {

@@ -1,12 +1,16 @@
 /** Stable error codes of our own API: `{code, message}` with these codes. Extend, never rename. */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
+  /** a path parameter that cannot name anything: not a UUID, or not a bigint id within 1…2^63−1 */
+  INVALID_ID: 400,
   IDEMPOTENCY_KEY_REQUIRED: 400,
   UNAUTHENTICATED: 401,
   INVALID_LOGIN_CODE: 401,
   CONSOLE_LOGIN_FAILED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  /** the path exists, the method does not (the Allow header lists the ones that do) */
+  METHOD_NOT_ALLOWED: 405,
   PATIENT_NOT_FOUND: 404,
   BILL_NOT_FOUND: 404,
   ORDER_NOT_FOUND: 404,
@@ -37,6 +41,23 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   /** the refund request was approved or rejected already */
   REFUND_REQUEST_DECIDED: 409,
+  /** too many failed console logins from this address for this account: wait Retry-After seconds */
+  LOGIN_THROTTLED: 429,
+  /** the console user was disabled by a supervisor */
+  ACCOUNT_DISABLED: 403,
+  /** after a supervisor's reset: only the password change is open to this session */
+  PASSWORD_CHANGE_REQUIRED: 403,
+  /** the current password given to change it is wrong */
+  CURRENT_PASSWORD_WRONG: 422,
+  CONSOLE_USER_NOT_FOUND: 404,
+  /** disabling (or demoting) it would leave no active supervisor */
+  LAST_SUPERVISOR: 409,
+  /** card binding: the one-time code is wrong (tries left in the message) */
+  VERIFICATION_CODE_INVALID: 422,
+  /** card binding: the code expired, or was tried too often: ask for a new one */
+  VERIFICATION_EXPIRED: 422,
+  /** card binding: too many codes asked for (per WeChat user, phone or ID number) */
+  VERIFICATION_RATE_LIMITED: 429,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

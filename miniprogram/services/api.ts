@@ -15,6 +15,7 @@ import type {
   PatientView,
   PaymentView,
   RefundRequestView,
+  VerificationView,
 } from '../../shared/api';
 import { ApiError, apiErrorFromBody } from './errors';
 import { PAGES, pageUrl, queryString } from './routes';
@@ -22,7 +23,7 @@ import { getToken, setAfterLogin, setToken } from './storage';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'DELETE';
 /** JSON as it comes: an object or an array (typed per call below) */
 type Body = Record<string, unknown>;
 
@@ -103,7 +104,15 @@ export const api = {
   login: (code: string) => request<{ token: string }>('POST', '/session', { data: { code }, auth: false }),
 
   patients: () => request<PatientView[]>('GET', '/patients'),
-  bindPatient: (body: BindPatientRequest) => request<PatientView>('POST', '/patients', { data: body }),
+  /** 202: a code is texted to the phone the hospital holds; the card exists once verifyBinding takes it */
+  bindPatient: (body: BindPatientRequest) => request<VerificationView>('POST', '/patients', { data: body }),
+  verifyBinding: (verificationId: string, code: string) =>
+    request<PatientView>('POST', `/patients/verifications/${encodeURIComponent(verificationId)}`, {
+      data: { code },
+    }),
+  /** takes the card out of this WeChat user's lists (the hospital keeps its history) */
+  unbindPatient: (patientId: string) =>
+    request<undefined>('DELETE', `/patients/${encodeURIComponent(patientId)}`),
   authorizeInsurance: (patientId: string, authCode: string) =>
     request<InsuranceAuthorizationView>(
       'POST',

@@ -49,9 +49,10 @@ export const wechatpayEffectsSchema = z
     /**
      * how the patient's confirmation ends: SUCCESS (default), CANCEL (the patient closes the sheet: nothing
      * changes, the order stays payable), FAIL (payment fails), CASH_FAILS (insurance settles, then the cash
-     * part fails: the order is MIX_PAY_FAIL with the insurance share settled)
+     * part fails: the order is MIX_PAY_FAIL with the insurance share settled), INSURANCE_FAILS_CASH_TAKEN (the
+     * cash part is taken, insurance does not settle: MIX_PAY_FAIL / SELF_PAY_SUCCESS / MED_INS_PAY_FAIL)
      */
-    confirm: z.enum(['SUCCESS', 'CANCEL', 'FAIL', 'CASH_FAILS']).optional(),
+    confirm: z.enum(['SUCCESS', 'CANCEL', 'FAIL', 'CASH_FAILS', 'INSURANCE_FAILS_CASH_TAKEN']).optional(),
     /**
      * how callbacks travel: NORMAL; LOST (paid, no callback is ever sent); DUPLICATED (each callback is
      * delivered, then sent once more byte for byte); OUT_OF_ORDER (each callback of an order is held back until
@@ -189,6 +190,14 @@ const PRESETS: Preset[] = [
       en: 'Insurance settles its share, then the WeChat cash part fails',
     },
     effects: { wechatpay: { confirm: 'CASH_FAILS' } },
+  },
+  {
+    name: 'insurance-fails-cash-taken',
+    description: {
+      zh: '微信自费部分已扣款，但医保结算失败（MIX_PAY_FAIL / SELF_PAY_SUCCESS），自费需原路退回',
+      en: 'The WeChat cash part is taken, insurance fails (MIX_PAY_FAIL / SELF_PAY_SUCCESS): the cash must go back',
+    },
+    effects: { wechatpay: { confirm: 'INSURANCE_FAILS_CASH_TAKEN' } },
   },
 ];
 

@@ -8,6 +8,7 @@ import { createMockFrame, type MockFrame } from '../common/app';
 import { mountHisAdmin } from './admin';
 import { mountHisRoutes } from './routes';
 import { mountHisScenarios } from './scenarios';
+import { mountSms } from './sms';
 import { HisState } from './state';
 
 export interface HisMock {
@@ -23,6 +24,7 @@ export function createHisMock(opts: { clock?: ManualClock } = {}): HisMock {
   mountHisRoutes(frame, state);
   mountHisAdmin(frame, state);
   mountHisScenarios(frame);
+  mountSms(frame);
   return { frame, app: frame.app, state };
 }
 

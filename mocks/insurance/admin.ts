@@ -39,6 +39,13 @@ const personCreateSchema = z.object({
   balance: fen,
   status: statusSchema.default('ACTIVE'),
   insuplcAdmdvs: admdvs.optional(),
+  /** 代亲属: the e-voucher holder (a WeChat user) who authorizes for this person */
+  holder: z
+    .object({
+      name: z.string().min(1).max(50),
+      idNo: z.string().regex(/^\d{17}[\dX]$/, '18-character ID number'),
+    })
+    .optional(),
 });
 
 const personPatchSchema = z.object({
@@ -111,6 +118,7 @@ function personView(state: InsuranceState, p: Person): Record<string, unknown> {
     balance: p.balanceFen,
     authCode: p.authCode,
     insuplcAdmdvs: p.insuplcAdmdvs,
+    holder: p.holder,
     usageThisYear: state.usageOf(p.psnNo),
     usage: state.usageYears(p.psnNo),
   };
@@ -239,6 +247,12 @@ function mountPersons(frame: MockFrame, state: InsuranceState): void {
   frame.admin.get('/persons', (ctx) => {
     ctx.body = [...state.persons.values()].map((p) => personView(state, p));
   });
+  // who a payAuthNo was issued to, and by whom: the WeChat mock checks a med-ins order's payer / relative with it
+  frame.admin.get('/pay-auths/:payAuthNo', (ctx) => {
+    const person = state.personByPayAuthNo(ctx.params.payAuthNo);
+    if (!person) throw new MockHttpError(404, 'NOT_FOUND', `no payAuthNo ${ctx.params.payAuthNo}`);
+    ctx.body = { psnNo: person.psnNo, name: person.name, idNo: person.idNo, holder: person.holder };
+  });
   frame.admin.get('/persons/:psnNo', (ctx) => {
     ctx.body = personView(state, knownPerson(state, ctx.params.psnNo));
   });
@@ -356,7 +370,9 @@ function describeOpenApi(frame: MockFrame): void {
     '/__admin/persons': {
       get: { summary: 'All insured persons with balance, status, authCode and usage of deductible and cap' },
       post: {
-        summary: 'Add an insured person → {psnNo, authCode}; balance in fen',
+        summary:
+          'Add an insured person → {psnNo, authCode}; balance in fen; holder {name, idNo}: the WeChat user who ' +
+          'authorizes for this person (代亲属)',
         requestBody: json(personCreateSchema),
       },
     },
@@ -366,6 +382,9 @@ function describeOpenApi(frame: MockFrame): void {
         summary: 'Change status, balance, or this year’s deductible/cap usage',
         requestBody: json(personPatchSchema),
       },
+    },
+    '/__admin/pay-auths/{payAuthNo}': {
+      get: { summary: 'Whom a payAuthNo was issued to → {psnNo, name, idNo, holder?}; 404 when unknown' },
     },
     '/__admin/catalogue': {
       get: { summary: 'Catalogue [{code, name, class A|B|C, selfPayRatio in [0,1], priceFen}]' },

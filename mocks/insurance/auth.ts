@@ -116,6 +116,8 @@ export function mountAuthRoutes(frame: MockFrame, state: InsuranceState, keys: M
         payAuthNo,
         userName: person.name,
         userCardNo: person.idNo,
+        // 代亲属 (mock's reading; the real user query is unverified): the e-voucher holder who authorized
+        ...(person.holder ? { holderName: person.holder.name, holderCardNo: person.holder.idNo } : {}),
         cityId: HOME_ADMDVS,
         userLongitudeLatitude: DEMO_LOCATION,
       };

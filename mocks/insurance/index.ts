@@ -5,6 +5,7 @@
  */
 import type Koa from 'koa';
 import type { ManualClock } from '../../shared/clock';
+import { DEFAULT_SM2_USER_IDS, type Sm2UserIds } from '../../shared/crypto/smEnvelope';
 import type { MockKeys } from '../../scripts/keyring';
 import { createMockFrame, type MockFrame } from '../common/app';
 import { mountAdminRoutes } from './admin';
@@ -20,6 +21,9 @@ export interface InsuranceMockOptions {
   clock?: ManualClock;
   /** capacity (orders, persons); defaults hold a day of 100 000 settlements with room to spare */
   limits?: Partial<InsuranceLimits>;
+  /** SM2 user ids: the hospital's (to verify requests) and the platform's own (to sign answers); default both
+   * 1234567812345678 */
+  sm2UserIds?: Sm2UserIds;
 }
 
 export interface InsuranceMock {
@@ -37,7 +41,7 @@ export function createInsuranceMock(opts: InsuranceMockOptions): InsuranceMock {
     recon.reset();
   });
   mountStandardRoutes(frame, state, opts.keys, recon);
-  mountMobileRoutes(frame, state, opts.keys);
+  mountMobileRoutes(frame, state, opts.keys, opts.sm2UserIds ?? DEFAULT_SM2_USER_IDS);
   mountAuthRoutes(frame, state, opts.keys);
   mountAdminRoutes(frame, state);
   mountInsuranceScenarios(frame, state);

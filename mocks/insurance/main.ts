@@ -1,4 +1,5 @@
 /** Runs the insurance mock alone: `tsx mocks/insurance/main.ts` (port INSURANCE_MOCK_PORT, default 3101). */
+import { loadSettings } from '../../config/settings';
 import { loadOrCreateKeys } from '../../scripts/keyring';
 import { createInsuranceMock } from './index';
 
@@ -14,7 +15,11 @@ function portFromEnv(): number {
 }
 
 const keys = loadOrCreateKeys('.data/keys');
-const { app, state } = createInsuranceMock({ keys: keys.mocks.insurance });
+const settings = loadSettings();
+const { app, state } = createInsuranceMock({
+  keys: keys.mocks.insurance,
+  sm2UserIds: { org: settings.INSURANCE_ORG_SM2_USER_ID, platform: settings.INSURANCE_SM2_USER_ID },
+});
 const server = app.listen(portFromEnv(), () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : portFromEnv();

@@ -1,11 +1,12 @@
 /**
  * Mobile-payment routes 6201/6202/6203/6301/6401: the request is an SM envelope verified with the hospital's
- * public key; the answer is `{code: 0, message, success: true, ...envelope}` sealed and signed with the
- * platform's private key, or `{code: <non-zero>, message, success: false}` unsealed.
+ * public key and SM2 user id; the answer is `{code: 0, message, success: true, ...envelope}` sealed and signed
+ * with the platform's private key under the platform's user id, or `{code: <non-zero>, message, success: false}`
+ * unsealed.
  */
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { openEnvelope, sealEnvelope, SmEnvelopeError } from '../../shared/crypto/smEnvelope';
+import { openEnvelope, sealEnvelope, SmEnvelopeError, type Sm2UserIds } from '../../shared/crypto/smEnvelope';
 import {
   INFNO,
   INSURANCE_PATHS,
@@ -46,6 +47,7 @@ export function mountMobileRoutes(
   frame: MockFrame,
   state: InsuranceState,
   keys: MockKeys['insurance'],
+  sm2UserIds: Sm2UserIds,
 ): void {
   const seal = (data: object) =>
     sealEnvelope(data, {
@@ -53,6 +55,7 @@ export function mountMobileRoutes(
       appSecret: keys.appSecret,
       signingKeyPem: keys.platformPrivateKeyPem,
       timestampMs: frame.clock.now(),
+      sm2UserId: sm2UserIds.platform,
     });
 
   function route<T>(
@@ -69,6 +72,7 @@ export function mountMobileRoutes(
           appSecret: keys.appSecret,
           verifyKeyPem: keys.orgPublicKeyPem,
           expectedAppId: keys.appId,
+          sm2UserId: sm2UserIds.org,
         });
         const envelope = seal(handle(parseData(schema, data), tags));
         // a badSignature fault: a genuine signature, but over something else

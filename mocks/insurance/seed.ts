@@ -55,6 +55,11 @@ export interface SeedPerson {
   balanceFen: number;
   authCode: string;
   insuplcAdmdvs: string;
+  /**
+   * 代亲属: the WeChat user who holds the insurance e-voucher and authorizes for this person (a family member);
+   * absent when the person authorizes for themself
+   */
+  holder?: { name: string; idNo: string };
 }
 
 export function seedPersons(): SeedPerson[] {

@@ -193,6 +193,7 @@ export class InsuranceState {
     balanceFen: number;
     status: InsuredStatus;
     insuplcAdmdvs?: string;
+    holder?: { name: string; idNo: string };
   }): Person {
     if (this.byIdNo.has(input.idNo))
       throw new InsuranceBizError('PARAM_ERROR', 'a person with this idNo already exists');
@@ -208,6 +209,7 @@ export class InsuranceState {
       balanceFen: input.balanceFen,
       authCode: `AUTH-${psnNo}`,
       insuplcAdmdvs: input.insuplcAdmdvs ?? (input.status === 'OUT_OF_AREA' ? '440300' : HOME_ADMDVS),
+      ...(input.holder ? { holder: input.holder } : {}),
     };
     this.insertPerson(person);
     return person;

@@ -15,6 +15,7 @@ import {
   type Refund,
   type Trade,
 } from './state';
+import { refreshRefundStatuses } from './refunds';
 import { OUT_TRADE_NO, rfc3339String } from './transactions';
 import { medInsView, refundView, tradeView } from './views';
 
@@ -225,10 +226,7 @@ function injectRefund(mc: WeChatPayMockContext, raw: unknown) {
   trade.refundedFen += refund.refundFen;
   trade.state = 'REFUND';
   const medIns = mc.state.medInsByTradeNo(trade.outTradeNo);
-  if (medIns) {
-    medIns.selfPayStatus = 'SELF_PAY_REFUND';
-    medIns.mixPayStatus = 'MIX_PAY_REFUND';
-  }
+  if (medIns) refreshRefundStatuses(mc.state, medIns);
   return { outRefundNo, refundId: refund.refundId, successTime: rfc3339Cst(successTimeMs) };
 }
 

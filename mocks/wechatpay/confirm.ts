@@ -150,23 +150,52 @@ function fail(order: MedInsOrder, reason: string): void {
   }
 }
 
+const INSURANCE_FAILS_REASON = '医保局结算校验失败（模拟：自费已扣款，医保未结算）';
+
+/**
+ * Scenario insurance-fails-cash-taken (WeChat's 排障手册 2.8 C: "自费可能已成功但医保失败"): the cash part is
+ * taken, the insurance share is not settled (the insurance mock is not asked: its settlement stays
+ * pre-settled), and the order reads MIX_PAY_FAIL / SELF_PAY_SUCCESS / MED_INS_PAY_FAIL. No callback: WeChat
+ * sends MEDICAL_INSURANCE.SUCCESS only for a success, so the merchant finds out by query, and must refund the cash.
+ */
+function insuranceFailsCashTaken(
+  mc: WeChatPayMockContext,
+  order: MedInsOrder,
+  trade: Trade | undefined,
+): void {
+  if (trade) {
+    takeCash(mc, trade);
+    if (order.selfPayStatus === 'SELF_PAY_CREATED') order.selfPayStatus = 'SELF_PAY_SUCCESS';
+  }
+  order.mixPayStatus = 'MIX_PAY_FAIL';
+  if (order.medInsPayStatus === 'MED_INS_PAY_CREATED') {
+    order.medInsPayStatus = 'MED_INS_PAY_FAIL';
+    order.medInsFailReason = INSURANCE_FAILS_REASON;
+  }
+}
+
+/** How a med-ins confirmation ends beyond the patient's result: as asked, or as a scenario says. */
+type MedInsEnding = 'AS_ASKED' | 'CASH_FAILS' | 'INSURANCE_FAILS_CASH_TAKEN';
+
 async function confirmMedIns(
   mc: WeChatPayMockContext,
   order: MedInsOrder,
   trade: Trade | undefined,
   result: 'SUCCESS' | 'FAIL',
-  cashFails = false,
+  ending: MedInsEnding = 'AS_ASKED',
 ): Promise<ConfirmAnswer> {
   assertPayable(mc, { order, trade });
   let notificationId: string | undefined;
   if (result === 'FAIL') {
     fail(order, '用户支付失败');
     if (trade) trade.state = 'PAYERROR';
+  } else if (ending === 'INSURANCE_FAILS_CASH_TAKEN') {
+    insuranceFailsCashTaken(mc, order, trade);
   } else {
     const settlement = insurancePartOf(order.fees) > 0 ? await settleInsurance(mc, order) : undefined;
     if (settlement && !settlement.ok) {
       fail(order, settlement.reason);
-    } else if (cashFails) {
+    } else if (ending === 'CASH_FAILS') {
       // scenario insurance-settles-wechat-fails: the insurance share is settled, the cash part is not taken
       order.setlId = settlement?.setlId;
       if (order.medInsPayStatus === 'MED_INS_PAY_CREATED') order.medInsPayStatus = 'MED_INS_PAY_SUCCESS';
@@ -257,8 +286,11 @@ export async function confirmPayment(
   const result = effect === 'FAIL' || (effect === 'CASH_FAILS' && !target.order) ? 'FAIL' : request.result;
   mc.state.confirming.add(key);
   try {
-    if (target.order)
-      return await confirmMedIns(mc, target.order, target.trade, result, effect === 'CASH_FAILS');
+    if (target.order) {
+      const ending: MedInsEnding =
+        effect === 'CASH_FAILS' || effect === 'INSURANCE_FAILS_CASH_TAKEN' ? effect : 'AS_ASKED';
+      return await confirmMedIns(mc, target.order, target.trade, result, ending);
+    }
     return confirmJsapi(mc, target.trade, result);
   } finally {
     mc.state.confirming.delete(key);

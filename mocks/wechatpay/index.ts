@@ -11,6 +11,7 @@ import { createMockFrame, type MockFrame } from '../common/app';
 import { registerAdminRoutes } from './admin';
 import { registerBillRoutes } from './bills';
 import { registerCallbackTools } from './callbackTools';
+import { setSandboxMode } from './callbackUrl';
 import { registerCertificateRoutes } from './certificates';
 import type { WeChatPayMockContext } from './context';
 import { registerLoginRoutes } from './login';
@@ -31,6 +32,11 @@ export interface WeChatPayMockOptions {
   clock?: ManualClock;
   /** the insurance mock, called to settle the insurance share when the patient confirms */
   insuranceBaseUrl?: string;
+  /**
+   * Sandbox mode (default true: everything on one machine, as `npm start` and the tests run) accepts http and
+   * internal callback URLs; false refuses them as WeChat does (callbackUrl.ts).
+   */
+  sandbox?: boolean;
 }
 
 export interface WeChatPayMock {
@@ -56,6 +62,7 @@ export function createWeChatPayMock(opts: WeChatPayMockOptions): WeChatPayMock {
     notifier,
     insuranceBaseUrl: opts.insuranceBaseUrl,
   };
+  setSandboxMode(mc, opts.sandbox ?? true);
   frame.onReset(() => {
     state.reset();
     notifier.clear();

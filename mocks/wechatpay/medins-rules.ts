@@ -52,16 +52,17 @@ export const medInsOrderSchema = z.object({
   relative: person.optional(),
   pay_for_relatives: z.boolean().optional(),
   out_trade_no: z.string().regex(OUT_TRADE_NO, '6-32 characters of [A-Za-z0-9_-|*]'),
-  serial_no: z.string().min(1).max(64),
+  serial_no: z.string().min(1).max(20),
   pay_order_id: z.string().min(1).max(64).optional(),
-  pay_auth_no: z.string().min(1).max(64).optional(),
+  pay_auth_no: z.string().min(1).max(40).optional(),
   geo_location: z
     .string()
+    .max(40)
     .regex(/^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$/, 'must be "lng,lat"')
     .optional(),
-  city_id: z.string().min(1).max(16),
+  city_id: z.string().min(1).max(8),
   med_inst_name: z.string().min(1).max(128),
-  med_inst_no: z.string().min(1).max(64),
+  med_inst_no: z.string().min(1).max(32),
   med_ins_order_create_time: rfc3339String.optional(),
   total_fee: fee.min(1),
   med_ins_gov_fee: fee.optional(),
@@ -99,7 +100,7 @@ export const medInsOrderSchema = z.object({
   passthrough_request_content: z.string().optional(),
   extends: z.string().optional(),
   attach: z.string().max(128).optional(),
-  channel_no: z.string().optional(),
+  channel_no: z.string().max(32).optional(),
   med_ins_test_env: z.boolean().optional(),
 });
 
@@ -110,6 +111,7 @@ export const DETAIL_SELF_PAY = 268529476;
 const DETAIL_LINKAGE = 268529474;
 export const DETAIL_LINKAGE_PREPAY = 268529475;
 export const DETAIL_NOT_FOUND = 268529515;
+export const DETAIL_ALREADY_EXISTS = 268512536;
 const PASSTHROUGH_BYTES_MAX = 2048;
 
 export function feesOf(body: MedInsOrderRequest): MedInsFees {
@@ -135,7 +137,20 @@ const INSURANCE_FIELDS = [
   'med_ins_order_create_time',
 ] as const;
 
-/** Which fields each mix_pay_type requires or forbids. */
+const MED_INS_FEES = [
+  'med_ins_gov_fee',
+  'med_ins_self_fee',
+  'med_ins_other_fee',
+  'med_ins_cash_fee',
+] as const;
+const CASH_FIELDS = ['wechat_pay_cash_fee', 'prepay_id', 'cash_add_detail', 'cash_reduce_detail'] as const;
+
+/**
+ * Which fields each mix_pay_type requires or forbids (开发参数与业务规则 §四, checklist item 6):
+ * CASH_ONLY — the four med_ins fees sum to 0, the insurance order fields are forbidden, cash and prepay_id
+ * required; INSURANCE_ONLY — the four med_ins fees and the insurance order fields required, no cash field at all;
+ * CASH_AND_INSURANCE — everything required.
+ */
 export function checkLinkage(body: MedInsOrderRequest, fees: MedInsFees): void {
   const present = INSURANCE_FIELDS.filter((f) => body[f] !== undefined);
   switch (body.mix_pay_type) {
@@ -147,18 +162,24 @@ export function checkLinkage(body: MedInsOrderRequest, fees: MedInsFees): void {
       }
       if (present.length > 0) throw linkage(`CASH_ONLY 时不能传 ${present.join('、')}`);
       if (body.prepay_id === undefined) throw linkage('CASH_ONLY 时 prepay_id 必填', DETAIL_LINKAGE_PREPAY);
+      if (fees.wechatCash === 0) throw linkage('CASH_ONLY 时 wechat_pay_cash_fee 必须大于 0');
       return;
-    case 'INSURANCE_ONLY':
-      if (fees.wechatCash !== 0) throw linkage('INSURANCE_ONLY 时 wechat_pay_cash_fee 必须为 0');
-      if (body.prepay_id !== undefined)
-        throw linkage('INSURANCE_ONLY 时不能传 prepay_id', DETAIL_LINKAGE_PREPAY);
+    case 'INSURANCE_ONLY': {
+      const cash = CASH_FIELDS.filter((f) => body[f] !== undefined);
+      if (cash.length > 0) throw linkage(`INSURANCE_ONLY 时不能传 ${cash.join('、')}`, DETAIL_LINKAGE_PREPAY);
       requireInsuranceFields(present);
+      requireMedInsFees(body);
+      if (fees.medInsCash !== 0) throw linkage('INSURANCE_ONLY 时 med_ins_cash_fee 必须为 0');
       if (insurancePartOf(fees) === 0) throw linkage('INSURANCE_ONLY 时医保支付金额不能为 0');
       return;
+    }
     case 'CASH_AND_INSURANCE':
       requireInsuranceFields(present);
+      requireMedInsFees(body);
       if (body.prepay_id === undefined)
         throw linkage('CASH_AND_INSURANCE 时 prepay_id 必填', DETAIL_LINKAGE_PREPAY);
+      if (body.wechat_pay_cash_fee === undefined)
+        throw linkage('CASH_AND_INSURANCE 时 wechat_pay_cash_fee 必填');
       if (insurancePartOf(fees) === 0) throw linkage('CASH_AND_INSURANCE 时医保支付金额不能为 0');
       if (fees.wechatCash === 0) throw linkage('CASH_AND_INSURANCE 时 wechat_pay_cash_fee 不能为 0');
       return;
@@ -168,6 +189,22 @@ export function checkLinkage(body: MedInsOrderRequest, fees: MedInsFees): void {
 function requireInsuranceFields(present: readonly string[]): void {
   const missing = INSURANCE_FIELDS.filter((f) => !present.includes(f));
   if (missing.length > 0) throw linkage(`含医保支付时 ${missing.join('、')} 必填`);
+}
+
+function requireMedInsFees(body: MedInsOrderRequest): void {
+  const missing = MED_INS_FEES.filter((f) => body[f] === undefined);
+  if (missing.length > 0) throw linkage(`含医保支付时 ${missing.join('、')} 必填（可为 0）`);
+}
+
+/**
+ * 代亲属支付 (checklist item 17): pay_for_relatives = true needs relative{name, id_digest, card_type}, and a
+ * relative without pay_for_relatives = true is refused.
+ */
+export function checkRelative(body: MedInsOrderRequest): void {
+  if (body.pay_for_relatives === true && body.relative === undefined)
+    throw new WxError(400, 'PARAM_ERROR', '该订单属于代亲属支付，但缺少亲属信息');
+  if (body.pay_for_relatives !== true && body.relative !== undefined)
+    throw new WxError(400, 'PARAM_ERROR', '传了亲属信息 relative 时 pay_for_relatives 须为 true');
 }
 
 /**
@@ -186,14 +223,30 @@ export function checkAmounts(body: MedInsOrderRequest, fees: MedInsFees): void {
   }
 }
 
+/** Keys that are top-level fields of the order and must not be repeated in the passthrough (checklist item 28). */
+const PASSTHROUGH_FORBIDDEN = new Set(['payauthno', 'payordid', 'payorderid', 'setllatlnt']);
+
 export function checkPassthrough(content: string | undefined): void {
   if (content === undefined) return;
   if (Buffer.byteLength(content, 'utf8') > PASSTHROUGH_BYTES_MAX) {
     throw new WxError(400, 'PARAM_ERROR', 'passthrough_request_content 超过 2048 字节');
   }
+  let parsed: unknown;
   try {
-    JSON.parse(content);
+    parsed = JSON.parse(content);
   } catch {
     throw new WxError(400, 'PARAM_ERROR', 'passthrough_request_content 必须是 JSON 字符串');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new WxError(400, 'PARAM_ERROR', 'passthrough_request_content 必须是 JSON 对象');
+  const repeated = Object.keys(parsed).filter((k) =>
+    PASSTHROUGH_FORBIDDEN.has(k.replace(/_/g, '').toLowerCase()),
+  );
+  if (repeated.length > 0) {
+    throw new WxError(
+      400,
+      'PARAM_ERROR',
+      `passthrough_request_content 不能重复传入参顶级字段 pay_auth_no / pay_ord_id / setl_latlnt（含 ${repeated.join('、')}）`,
+    );
   }
 }

@@ -7,6 +7,8 @@ import {
   checkAmounts,
   checkLinkage,
   checkPassthrough,
+  checkRelative,
+  DETAIL_ALREADY_EXISTS,
   DETAIL_LINKAGE_PREPAY,
   DETAIL_NOT_FOUND,
   DETAIL_SELF_PAY,
@@ -15,6 +17,8 @@ import {
   medInsOrderSchema,
   type MedInsOrderRequest,
 } from './medins-rules';
+import { checkCallbackUrlField } from './callbackUrl';
+import { checkPayerBinding } from './evoucher';
 import { decryptSensitive, isKnownWechatpaySerial, tag, WxError } from './signing';
 import { canonicalJson, newMixTradeNo, type MedInsFees, type MedInsOrder } from './state';
 import { checkMerchant } from './transactions';
@@ -76,13 +80,21 @@ function checkPrepay(mc: WeChatPayMockContext, body: MedInsOrderRequest, fees: M
   if (state === 'CLOSED') throw new WxError(400, 'ORDER_CLOSED', '自费订单已关闭');
 }
 
-function createMedInsOrder(mc: WeChatPayMockContext, ctx: Context): MedInsOrder {
+async function createMedInsOrder(mc: WeChatPayMockContext, ctx: Context): Promise<MedInsOrder> {
   const serial = wechatpaySerial(mc, ctx);
   const raw = ctx.request.body as Record<string, unknown>;
   const body = parseBody(medInsOrderSchema, raw);
+  checkCallbackUrlField(mc, raw, 'callback_url');
   checkMerchant(mc, body.appid, undefined);
   const payer: DecryptedPayer = decryptPerson(mc, serial, 'payer', body.payer);
   const relative = body.relative ? decryptPerson(mc, serial, 'relative', body.relative) : undefined;
+  // the only wait: from here to storing the order nothing awaits, so a concurrent repeat cannot slip between
+  await checkPayerBinding(mc, body.pay_auth_no, payer, relative);
+  const existing = mc.state.medInsByTradeNo(body.out_trade_no);
+  // WeChat refuses any repeated out_trade_no, even with the same body (排障手册 268512536 / FAQ 5): the merchant
+  // queries by out_trade_no and reuses the order it finds
+  if (existing) throw new WxError(400, 'ALREADY_EXISTS', '订单已存在', DETAIL_ALREADY_EXISTS);
+  checkRelative(body);
   const fees = feesOf(body);
   checkLinkage(body, fees);
   checkAmounts(body, fees);
@@ -95,12 +107,6 @@ function createMedInsOrder(mc: WeChatPayMockContext, ctx: Context): MedInsOrder 
     payer: decrypted(payer, body.payer.card_type),
     relative: decrypted(relative, body.relative?.card_type),
   });
-  const existing = mc.state.medInsByTradeNo(body.out_trade_no);
-  if (existing) {
-    if (existing.requestKey !== requestKey)
-      throw new WxError(400, 'ALREADY_EXISTS', '订单已存在，且请求参数不一致');
-    return mc.state.refreshMedIns(existing, mc.frame.clock.now());
-  }
   checkPrepay(mc, body, fees);
   const nowMs = mc.frame.clock.now();
   const { payer: _payer, relative: _relative, ...echo } = raw;
@@ -131,11 +137,11 @@ function orderOr404(mc: WeChatPayMockContext, order: MedInsOrder | undefined): M
 }
 
 export function registerMedInsRoutes(v3: Router, mc: WeChatPayMockContext): void {
-  v3.post('/med-ins/orders', (ctx) => {
+  v3.post('/med-ins/orders', async (ctx) => {
     const raw = ctx.request.body as { out_trade_no?: unknown; openid?: unknown } | undefined;
     tag(ctx.state, 'outTradeNo', typeof raw?.out_trade_no === 'string' ? raw.out_trade_no : undefined);
     tag(ctx.state, 'openid', typeof raw?.openid === 'string' ? raw.openid : undefined);
-    const order = createMedInsOrder(mc, ctx);
+    const order = await createMedInsOrder(mc, ctx);
     tag(ctx.state, 'mixTradeNo', order.mixTradeNo);
     ctx.body = medInsView(order);
   });

@@ -3,6 +3,10 @@
  * signed per 1.2, POSTed to the merchant, retried on WeChat's schedule measured on the mock clock until the
  * merchant acknowledges (200/204, or 200 with {"code":"SUCCESS"}). Each attempt is signed afresh (a stale
  * timestamp would fail the merchant's ±300 s check); a replay resends the last attempt byte for byte.
+ *
+ * Two schedules: payment and refund callbacks follow the basic one (RETRY_SCHEDULE_MS, ~24 h); a
+ * MEDICAL_INSURANCE.SUCCESS callback is retried only within 30 s of its first attempt (MED_INS_RETRY_AT_MS) —
+ * WeChat's guide: "5 秒内未应答会重试，30 秒后微信不再重试"; after that the merchant has to query.
  */
 import { rfc3339Cst, type Clock } from '../../shared/clock';
 import { aesGcmEncrypt, AES_GCM_NONCE_LENGTH, randomNonce } from '../../shared/crypto/wechatpay';
@@ -13,6 +17,13 @@ import { signedHeaders, type MockKeyring } from './signing';
 export const RETRY_SCHEDULE_MS: readonly number[] = [
   15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
 ].map((s) => s * 1000);
+/**
+ * MEDICAL_INSURANCE.SUCCESS: retries at these offsets from the first attempt (the gap grows 5 s → 10 s and is
+ * held at 10 s so that the last retry still falls inside the window), and none at or after MED_INS_RETRY_WINDOW_MS.
+ * The exact schedule is unpublished (PROTOCOLS 2.4); this is the mock's reading of the guide.
+ */
+export const MED_INS_RETRY_AT_MS: readonly number[] = [5_000, 15_000, 25_000];
+export const MED_INS_RETRY_WINDOW_MS = 30_000;
 const CALLBACK_TIMEOUT_MS = 5_000;
 const ATTEMPT_HISTORY_MAX = 20;
 const NOTIFICATIONS_MAX = 10_000;
@@ -63,6 +74,8 @@ export interface Notification {
   lastHeaders?: Record<string, string>;
   attempts: number;
   delivered: boolean;
+  /** mock-clock instant of the first delivery attempt (the med-ins retry window is measured from it) */
+  firstAttemptAtMs?: number;
   nextAttemptAtMs?: number;
   lastStatus?: number;
   createdAtMs: number;
@@ -272,15 +285,14 @@ export class Notifier {
     n.nextAttemptAtMs = undefined;
     const attempt = await this.post(n.url, n.body, n.lastHeaders);
     n.attempts++;
+    n.firstAttemptAtMs ??= attempt.atMs;
     record(n, attempt);
     if (n.delivered) {
       if (this.state.callbacks.duplicate)
         record(n, { ...(await this.post(n.url, n.body, n.lastHeaders)), replay: true });
       return;
     }
-    const delayMs = RETRY_SCHEDULE_MS[n.attempts - 1];
-    // after the 16th attempt WeChat gives up; the merchant has to query
-    n.nextAttemptAtMs = delayMs === undefined ? undefined : this.clock.now() + delayMs;
+    n.nextAttemptAtMs = nextAttemptAtMs(n, this.clock.now());
   }
 
   private async post(url: string, body: string, headers: Record<string, string>): Promise<Attempt> {
@@ -293,6 +305,24 @@ export class Notifier {
       ...(isAcknowledged(answer.status, answer.body ?? '') ? {} : { error: 'not acknowledged' }),
     };
   }
+}
+
+/** When an unacknowledged notification is sent next, after its n-th attempt; undefined once WeChat gives up. */
+function nextAttemptAtMs(
+  n: Pick<Notification, 'eventType' | 'attempts' | 'firstAttemptAtMs'>,
+  nowMs: number,
+): number | undefined {
+  if (n.eventType === 'MEDICAL_INSURANCE.SUCCESS') {
+    const firstMs = n.firstAttemptAtMs ?? nowMs;
+    const offsetMs = MED_INS_RETRY_AT_MS[n.attempts - 1];
+    if (offsetMs === undefined) return undefined;
+    const atMs = Math.max(nowMs, firstMs + offsetMs);
+    // an attempt that hung (5 s each, real time) may have used up the window: WeChat does not try after 30 s
+    return atMs < firstMs + MED_INS_RETRY_WINDOW_MS ? atMs : undefined;
+  }
+  const delayMs = RETRY_SCHEDULE_MS[n.attempts - 1];
+  // after the 16th attempt WeChat gives up; the merchant has to query
+  return delayMs === undefined ? undefined : nowMs + delayMs;
 }
 
 function record(n: Notification, attempt: Attempt): void {

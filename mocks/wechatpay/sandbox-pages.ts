@@ -93,6 +93,10 @@ export interface CashierView {
   /** a med-ins order's insurance share: 统筹 (gov), 个人账户 (self), other funds */
   insurance?: { govFen: number; selfFen: number; otherFen: number };
   redirect: string;
+  /** the pay parameters the page was opened with (appId … paySign), carried on to the confirmation */
+  payParams?: Partial<
+    Record<'appId' | 'timeStamp' | 'nonceStr' | 'package' | 'signType' | 'paySign', string>
+  >;
 }
 
 function cashierRows(view: CashierView): string {
@@ -123,6 +127,9 @@ ${note}<p class="amount">${escapeHtml(formatFen(view.cashFen))}</p>
 <section class="card">${cashierRows(view)}</section>
 <form method="post" action="/sandbox/cashier">
 ${hidden('outTradeNo', view.outTradeNo)}${hidden('mixTradeNo', view.mixTradeNo)}${hidden('redirect', view.redirect)}
+${Object.entries(view.payParams ?? {})
+  .map(([name, value]) => hidden(name, value))
+  .join('')}
 <button type="submit" class="btn primary" id="sandbox-pay-confirm" name="action" value="confirm">确认支付</button>
 <button type="submit" class="btn secondary" id="sandbox-pay-cancel" name="action" value="cancel">取消</button>
 </form>

@@ -2,13 +2,20 @@
  * Sandbox pages for the H5 build, which runs in a browser without a WeChat client:
  * - `/sandbox/login` stands in for wx.login: it issues a one-time login code (as POST /__admin/login-codes);
  * - `/sandbox/cashier` stands in for the WeChat payment sheet (wx.requestPayment /
- *   wx.requestMedicalInsurancePay): confirming does what POST /__admin/payments/confirm does.
+ *   wx.requestMedicalInsurancePay): confirming does what POST /__admin/payments/confirm does. Like the sheet, it
+ *   takes the pay parameters the merchant signed — appId, timeStamp, nonceStr, package, signType, paySign — and
+ *   checks them as WeChat does before anything is paid (接入质量检查 item 15): signType RSA, appId the order's
+ *   appid, package `prepay_id=` the order's prepay_id, paySign = SHA256withRSA over
+ *   `appId\ntimeStamp\nnonceStr\npackage\n` verified with the merchant's certificate. A wrong one gets the page
+ *   支付验证签名失败 and nothing is paid. An order with a cash part needs them all; an insurance-only order takes
+ *   none of the five cash fields (appId alone may come, and must be the order's).
  * Both go back to the app with a 302 to its `redirect` URL (http or https only), carrying the outcome in the
  * query, or in the fragment's query when the app routes by hash.
  */
 import type Koa from 'koa';
 import { z } from 'zod';
 import { MockHttpError } from '../common/app';
+import { paySignMessage, verifySha256Rsa } from '../../shared/crypto/wechatpay';
 import {
   assertPayable,
   confirmPayment,
@@ -44,14 +51,37 @@ const loginForm = z.object({
   openid: z.string().trim().max(200).default(''),
   action: actionSchema,
 });
+/** an optional text field; blank counts as absent */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+/** the pay parameters of wx.requestPayment / requestMedicalInsurancePay, as the app passes them on */
+const payParamsShape = {
+  appId: optionalText(32),
+  timeStamp: optionalText(32),
+  nonceStr: optionalText(64),
+  package: optionalText(128),
+  signType: optionalText(16),
+  // Base64: a '+' that reached us unescaped in a query reads as a space
+  paySign: optionalText(1024).transform((v) => v?.replace(/ /g, '+')),
+};
 const cashierQuery = z.object({
   redirect: redirectSchema,
   outTradeNo: tradeNoSchema,
   mixTradeNo: tradeNoSchema,
+  ...payParamsShape,
 });
 const cashierForm = cashierQuery.extend({ action: actionSchema });
 
 type OrderRef = { outTradeNo?: string; mixTradeNo?: string };
+
+const PAY_FIELDS = ['appId', 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign'] as const;
+type PayField = (typeof PAY_FIELDS)[number];
+type PayParams = Partial<Record<PayField, string>>;
+const SIGN_FAILED = '支付验证签名失败';
 
 const OPENAPI: Record<string, unknown> = {
   '/sandbox/login': {
@@ -71,15 +101,20 @@ const OPENAPI: Record<string, unknown> = {
     get: {
       summary:
         '微信支付（沙箱）: an HTML cashier showing the order and its split; 404 page for an unknown order',
-      parameters: ['outTradeNo', 'mixTradeNo', 'redirect'].map((name) => ({
+      parameters: ['outTradeNo', 'mixTradeNo', 'redirect', ...PAY_FIELDS].map((name) => ({
         name,
         in: 'query',
         schema: { type: 'string' },
       })),
+      description:
+        'appId, timeStamp, nonceStr, package, signType, paySign: the pay parameters the server signed, required ' +
+        'for an order with a cash part (none of the five cash fields for an insurance-only order); a wrong one ' +
+        'answers a 400 page 支付验证签名失败',
     },
     post: {
       summary:
-        'Form {outTradeNo|mixTradeNo, redirect, action: confirm|cancel}. confirm = POST /__admin/payments/confirm ' +
+        'Form {outTradeNo|mixTradeNo, redirect, the pay parameters, action: confirm|cancel}. The pay parameters are ' +
+        'checked before anything is paid (400 page 支付验证签名失败). confirm = POST /__admin/payments/confirm ' +
         '(SUCCESS), then 302 to redirect with result=ok (a page with a link carrying result=fail when the payment ' +
         'failed); cancel → result=cancel, nothing changes; not payable → 409 page with a link carrying result=error',
     },
@@ -178,7 +213,8 @@ function registerCashierPage(mc: WeChatPayMockContext): void {
   mc.frame.router.get('/sandbox/cashier', (ctx) => {
     const query = cashierQuery.safeParse(ctx.query);
     if (!query.success) return badRequest(ctx, CASHIER, query.error);
-    const { redirect, ...ref } = query.data;
+    const { redirect, outTradeNo, mixTradeNo, ...pay } = query.data;
+    const ref = { outTradeNo, mixTradeNo };
     if (!hasOrderNumber(ref)) return badRequest(ctx, CASHIER, NO_ORDER);
     const target = lookUp(mc, ctx, ref);
     if (!target) return orderNotFound(ctx, ref, redirect);
@@ -187,13 +223,15 @@ function registerCashierPage(mc: WeChatPayMockContext): void {
     } catch (err) {
       return notPayable(ctx, err, target, redirect);
     }
-    sendPage(ctx, 200, cashierPage(cashierView(mc, target, redirect)));
+    if (!payParamsVerified(mc, ctx, target, pay, redirect)) return;
+    sendPage(ctx, 200, cashierPage(cashierView(mc, target, redirect, pay)));
   });
 
   mc.frame.router.post('/sandbox/cashier', async (ctx) => {
     const form = cashierForm.safeParse(ctx.request.body ?? {});
     if (!form.success) return badRequest(ctx, CASHIER, form.error);
-    const { redirect, action, ...ref } = form.data;
+    const { redirect, action, outTradeNo, mixTradeNo, ...pay } = form.data;
+    const ref = { outTradeNo, mixTradeNo };
     if (action === 'cancel') {
       tag(ctx.state, 'outTradeNo', ref.outTradeNo);
       tag(ctx.state, 'mixTradeNo', ref.mixTradeNo);
@@ -202,6 +240,13 @@ function registerCashierPage(mc: WeChatPayMockContext): void {
     if (!hasOrderNumber(ref)) return badRequest(ctx, CASHIER, NO_ORDER);
     const target = lookUp(mc, ctx, ref);
     if (!target) return orderNotFound(ctx, ref, redirect);
+    try {
+      assertPayable(mc, target);
+    } catch (err) {
+      return notPayable(ctx, err, target, redirect);
+    }
+    // checked again: the form is the browser's to change
+    if (!payParamsVerified(mc, ctx, target, pay, redirect)) return;
     let answer: ConfirmAnswer;
     try {
       answer = await confirmPayment(
@@ -240,7 +285,66 @@ function lookUp(mc: WeChatPayMockContext, ctx: Koa.Context, ref: OrderRef): Paym
   return target;
 }
 
-function cashierView(mc: WeChatPayMockContext, target: PaymentTarget, redirect: string): CashierView {
+/**
+ * Why the pay parameters are not those WeChat would accept for this order, or undefined when they are. The
+ * checks of the payment sheet: every field present for an order with cash (none of the five cash fields
+ * without), signType RSA, appId the order's appid, package the order's live prepay_id, paySign by the merchant.
+ */
+function payParamsProblem(
+  mc: WeChatPayMockContext,
+  target: PaymentTarget,
+  pay: PayParams,
+): string | undefined {
+  const { trade } = target; // the cash part's JSAPI order, when there is a cash part
+  const orderAppId = trade?.appid ?? target.order?.echo.appid;
+  if (!trade) {
+    const cashFields = PAY_FIELDS.filter((f) => f !== 'appId' && pay[f] !== undefined);
+    if (cashFields.length > 0)
+      return `该订单没有自费部分，不应传入 ${cashFields.join('、')}（纯医保订单只调起医保支付）`;
+    if (pay.appId !== undefined && pay.appId !== orderAppId) return 'appId 与下单时的 appid 不一致';
+    return undefined;
+  }
+  const missing = PAY_FIELDS.filter((f) => pay[f] === undefined);
+  if (missing.length > 0) return `缺少支付参数 ${missing.join('、')}：请传入服务器签名的调起支付参数`;
+  const { appId = '', timeStamp = '', nonceStr = '', package: pkg = '', signType, paySign = '' } = pay;
+  if (signType !== 'RSA') return `signType 必须为 RSA（商户 API 证书私钥 SHA256withRSA），收到 ${signType}`;
+  if (appId !== orderAppId) return 'appId 与下单时的 appid 不一致';
+  if (!/^\d{10}$/.test(timeStamp)) return 'timeStamp 须为 10 位秒级时间戳';
+  if (nonceStr.length > 32) return 'nonceStr 不能超过 32 个字符';
+  const prepay = /^prepay_id=(.+)$/.exec(pkg);
+  if (!prepay) return 'package 须为 prepay_id=…（缺少参数 total_fee）';
+  const owner = mc.state.prepays.get(prepay[1]);
+  if (owner === undefined) return 'package 中的 prepay_id 不存在';
+  if (owner !== trade.outTradeNo) return 'package 中的 prepay_id 不属于该订单';
+  if (prepay[1] !== trade.prepayId) return 'package 中的 prepay_id 已失效，请重新下单';
+  const message = paySignMessage(appId, timeStamp, nonceStr, pkg);
+  if (!verifySha256Rsa(message, paySign, mc.keyring.merchantPublicKey))
+    return 'paySign 验签失败：须以商户 API 证书私钥对 appId、timeStamp、nonceStr、package 签名';
+  return undefined;
+}
+
+/** Checks the pay parameters; a wrong one answers the 支付验证签名失败 page. Tags the journal paySign=ok|refused|none. */
+function payParamsVerified(
+  mc: WeChatPayMockContext,
+  ctx: Koa.Context,
+  target: PaymentTarget,
+  pay: PayParams,
+  redirect: string,
+): boolean {
+  const problem = payParamsProblem(mc, target, pay);
+  tag(ctx.state, 'paySign', problem !== undefined ? 'refused' : pay.paySign === undefined ? 'none' : 'ok');
+  if (problem === undefined) return true;
+  const back = { href: withReturnParams(redirect, { result: 'error' }), label: BACK };
+  sendPage(ctx, 400, messagePage({ title: SIGN_FAILED, message: problem, kind: 'fail', back }));
+  return false;
+}
+
+function cashierView(
+  mc: WeChatPayMockContext,
+  target: PaymentTarget,
+  redirect: string,
+  pay: PayParams,
+): CashierView {
   const { order } = target;
   if (!order) {
     const { trade } = target;
@@ -251,6 +355,7 @@ function cashierView(mc: WeChatPayMockContext, target: PaymentTarget, redirect: 
       totalFen: trade.totalFen,
       cashFen: trade.totalFen,
       redirect,
+      payParams: pay,
     };
   }
   const instName = order.echo.med_inst_name;
@@ -265,6 +370,7 @@ function cashierView(mc: WeChatPayMockContext, target: PaymentTarget, redirect: 
     cashFen: order.fees.wechatCash,
     insurance: { govFen: order.fees.gov, selfFen: order.fees.self, otherFen: order.fees.other },
     redirect,
+    payParams: pay,
   };
 }
 

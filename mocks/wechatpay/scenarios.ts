@@ -2,7 +2,9 @@
  * Scenarios at the WeChat Pay mock.
  * - `confirm`: how the patient's confirmation ends (confirm.ts): CANCEL (the sheet is closed: nothing changes,
  *   the order stays payable), FAIL (payment fails), CASH_FAILS (the insurance share is settled at the insurance
- *   mock, then the cash part fails: MIX_PAY_FAIL with MED_INS_PAY_SUCCESS; no callback).
+ *   mock, then the cash part fails: MIX_PAY_FAIL with MED_INS_PAY_SUCCESS; no callback),
+ *   INSURANCE_FAILS_CASH_TAKEN (the cash part is taken, insurance is not settled: MIX_PAY_FAIL with
+ *   SELF_PAY_SUCCESS and MED_INS_PAY_FAIL; no callback; the merchant must refund the cash).
  * - `callbacks` (every callback, payment and refund alike, goes through ScenarioNotifier): LOST (never sent),
  *   DUPLICATED (delivered, then sent once more byte for byte), OUT_OF_ORDER (an order's callback is held back;
  *   when the order's next callback is queued — e.g. the refund's — that one is delivered first, then the held

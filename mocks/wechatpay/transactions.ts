@@ -4,14 +4,20 @@ import { z } from 'zod';
 import { parseBody } from '../common/app';
 import { FEN_MAX } from '../../shared/money';
 import type { WeChatPayMockContext } from './context';
+import { checkCallbackUrlField } from './callbackUrl';
 import { tag, WxError } from './signing';
 import { canonicalJson, newPrepayId, PREPAY_TTL_MS, type Trade } from './state';
 import { tradeView } from './views';
 
 export const OUT_TRADE_NO = /^[A-Za-z0-9_\-|*]{6,32}$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** WeChat's checklist item 20: yyyy-MM-DDTHH:mm:ss+08:00 — China time, no other offset, no Z, no fractions. */
+const RFC3339_CST = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/;
 
-export const rfc3339String = z.string().regex(RFC3339, 'must be RFC 3339, e.g. 2026-11-23T19:15:32+08:00');
+export const rfc3339String = z
+  .string()
+  .max(64)
+  .regex(RFC3339_CST, 'must be RFC 3339 in China time, e.g. 2026-11-23T19:15:32+08:00')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a valid time');
 
 const jsapiSchema = z.object({
   appid: z.string().min(1).max(32),
@@ -56,6 +62,7 @@ function queryMchid(query: Record<string, unknown>): string {
 
 function createOrRepeat(mc: WeChatPayMockContext, rawBody: unknown): string {
   const body = parseBody(jsapiSchema, rawBody);
+  checkCallbackUrlField(mc, rawBody, 'notify_url');
   checkMerchant(mc, body.appid, body.mchid);
   const nowMs = mc.frame.clock.now();
   const requestKey = canonicalJson(rawBody);

@@ -1,4 +1,7 @@
-/** The cashier console's tables: its users (password + TOTP, lockout) and the append-only audit log. */
+/**
+ * The cashier console's tables: its users (password + TOTP, disabled, must change password, session epoch) and
+ * the append-only audit log. Login failures per (user, address) are in console_login_failures (lockout.ts).
+ */
 import 'reflect-metadata';
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { ConsoleRole } from '../../shared/api';
@@ -12,8 +15,12 @@ export class ConsoleUserRow {
   /** the base32 TOTP secret, sealed by the PII vault */
   @Column({ type: 'text', name: 'totp_secret_enc' }) totpSecretEnc!: string;
   @Column({ type: 'text' }) role!: ConsoleRole;
-  @Column({ type: 'integer', name: 'failed_attempts' }) failedAttempts!: number;
-  @Column({ type: 'timestamptz', name: 'locked_until', nullable: true }) lockedUntil!: Date | null;
+  /** a disabled user cannot log in, and its sessions end at once (session_epoch is raised with it) */
+  @Column({ type: 'timestamptz', name: 'disabled_at', nullable: true }) disabledAt!: Date | null;
+  /** set by a supervisor's password reset: until changed, the user's session may only change the password */
+  @Column({ type: 'boolean', name: 'must_change_password' }) mustChangePassword!: boolean;
+  /** every session carries the epoch it was made in; raising it ends them all (disable, reset, re-enrolment) */
+  @Column({ type: 'integer', name: 'session_epoch' }) sessionEpoch!: number;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
 }
 
@@ -27,6 +34,8 @@ export class AuditLogRow {
   @Column({ type: 'text', nullable: true }) target!: string | null;
   @Column({ type: 'jsonb' }) details!: Record<string, unknown>;
   @Column({ type: 'text', name: 'request_id', nullable: true }) requestId!: string | null;
+  /** a plain Chinese sentence for the people reading the trail; null on older rows and routine actions */
+  @Column({ type: 'text', nullable: true }) description!: string | null;
 }
 
 export const CONSOLE_ENTITIES = [ConsoleUserRow, AuditLogRow];

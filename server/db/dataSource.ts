@@ -9,6 +9,9 @@ import { Refunds1763900000002 } from './migrations/1763900000002-Refunds';
 import { Reconciliation1763900000003 } from './migrations/1763900000003-Reconciliation';
 import { LatePayments1763900000004 } from './migrations/1763900000004-LatePayments';
 import { RefundRequestLink1763900000005 } from './migrations/1763900000005-RefundRequestLink';
+import { MedInsPayerAndFunds1763900000007 } from './migrations/1763900000007-MedInsPayerAndFunds';
+import { PatientVerifications1763900000008 } from './migrations/1763900000008-PatientVerifications';
+import { ConsoleUserStates1763900000009 } from './migrations/1763900000009-ConsoleUserStates';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -17,6 +20,9 @@ export const MIGRATIONS = [
   Reconciliation1763900000003,
   LatePayments1763900000004,
   RefundRequestLink1763900000005,
+  MedInsPayerAndFunds1763900000007,
+  PatientVerifications1763900000008,
+  ConsoleUserStates1763900000009,
 ];
 export const POOL_SIZE_MAX = 20;
 

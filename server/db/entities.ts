@@ -25,6 +25,8 @@ export class PatientRow {
   @Column({ type: 'text', name: 'phone_enc', nullable: true }) phoneEnc!: string | null;
   @Column({ type: 'text', name: 'phone_masked', nullable: true }) phoneMasked!: string | null;
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
+  /** the patient unbound the card: kept for the hospital, gone from the patient's lists */
+  @Column({ type: 'timestamptz', name: 'unbound_at', nullable: true }) unboundAt!: Date | null;
 }
 
 @Entity('insurance_authorizations')
@@ -41,6 +43,9 @@ export class InsuranceAuthorizationRow {
     number | null;
   @Column({ type: 'text', name: 'city_id' }) cityId!: string;
   @Column({ type: 'text', name: 'geo_location' }) geoLocation!: string;
+  /** 代亲属: the e-voucher holder who authorized for this card's person (null: the person themself) */
+  @Column({ type: 'text', name: 'holder_name_enc', nullable: true }) holderNameEnc!: string | null;
+  @Column({ type: 'text', name: 'holder_id_no_enc', nullable: true }) holderIdNoEnc!: string | null;
   @Column({ type: 'timestamptz', name: 'expires_at' }) expiresAt!: Date;
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
 }
@@ -59,6 +64,8 @@ export class OrderRow {
   @Column({ type: 'jsonb', name: 'fee_lines' }) feeLines!: FeeLine[];
   @Column({ type: 'bigint', name: 'total_fen', transformer: fenTransformer }) totalFen!: number;
   @Column({ type: 'bigint', name: 'fund_fen', transformer: fenTransformer }) fundFen!: number;
+  /** of fundFen, what funds other than 统筹 paid (WeChat's med_ins_other_fee) */
+  @Column({ type: 'bigint', name: 'fund_other_fen', transformer: fenTransformer }) fundOtherFen!: number;
   @Column({ type: 'bigint', name: 'account_fen', transformer: fenTransformer }) accountFen!: number;
   @Column({ type: 'bigint', name: 'cash_fen', transformer: fenTransformer }) cashFen!: number;
   @Column({ type: 'bigint', name: 'refunded_fen', transformer: fenTransformer }) refundedFen!: number;

@@ -35,6 +35,7 @@ export interface OrderPatch {
   completedAt?: Date;
   nextCheckAt?: Date | null;
   refundedFen?: number;
+  fundOtherFen?: number;
 }
 
 export interface TransitionEvent {
@@ -58,6 +59,7 @@ const PATCH_COLUMNS: Record<Exclude<keyof OrderPatch, 'split'>, string> = {
   completedAt: 'completed_at',
   nextCheckAt: 'next_check_at',
   refundedFen: 'refunded_fen',
+  fundOtherFen: 'fund_other_fen',
 };
 
 function patchAssignments(patch: OrderPatch, params: unknown[]): string[] {

@@ -6,7 +6,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OutboxRow } from './entities';
 
-export type OutboxKind = 'his_confirm' | 'release' | 'refund_leg' | 'late_payment_return';
+export type OutboxKind =
+  | 'his_confirm'
+  | 'release'
+  | 'refund_leg'
+  | 'late_payment_return'
+  /** a verified payment callback, applied after it was answered (services/settlement.ts) */
+  | 'confirm_payment'
+  /** a card-binding code texted to the patient's phone (services/patientBinding.ts); no order */
+  | 'sms_send';
 
 export async function enqueue(
   manager: EntityManager,

@@ -141,3 +141,23 @@ export function refundNoOf(orderNo: string, sequence: number): string {
     throw new RangeError(`refund sequence must be 1..${REFUNDS_PER_ORDER_MAX}, got ${sequence}`);
   return `RF${orderNo.slice(2)}${String(sequence).padStart(2, '0')}`;
 }
+
+/**
+ * The part of a refund's fund that goes back to funds other than 统筹 (WeChat's med_ins_other_fee), when the order's
+ * fund was paid partly by them: proportional to what has been refunded of the fund so far, rounded down
+ * cumulatively, so the refunds of an order give back exactly `fundOtherFen` once the whole fund is refunded.
+ * `fundRefundedBefore` is the fund refunded by the order's earlier refunds.
+ */
+export function otherFundOfRefund(
+  order: { fundFen: number; fundOtherFen: number },
+  fundRefundedBefore: number,
+  fundOfRefund: number,
+): number {
+  if (order.fundOtherFen === 0 || order.fundFen === 0) return 0;
+  if (fundRefundedBefore + fundOfRefund > order.fundFen)
+    throw new RangeError(
+      `fund refunded ${fundRefundedBefore + fundOfRefund} exceeds the fund ${order.fundFen}`,
+    );
+  const upTo = (fund: number) => Math.floor((fund * order.fundOtherFen) / order.fundFen);
+  return upTo(fundRefundedBefore + fundOfRefund) - upTo(fundRefundedBefore);
+}

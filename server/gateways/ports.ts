@@ -10,7 +10,7 @@
 import type { Split, MixPayType } from '../../shared/money';
 import type { PayParamsView } from '../../shared/api';
 
-export type Party = 'insurance' | 'his' | 'wechatpay';
+export type Party = 'insurance' | 'his' | 'wechatpay' | 'sms';
 
 export type GatewayErrorKind = 'timeout' | 'unavailable' | 'rejected' | 'invalid_response';
 
@@ -44,8 +44,11 @@ export type InsuredStatus = 'ACTIVE' | 'SUSPENDED' | 'ARREARS' | 'OUT_OF_AREA';
 
 export interface InsuredIdentity {
   payAuthNo: string;
+  /** the insured person the payAuthNo is for */
   name: string;
   idNo: string;
+  /** 代亲属: the WeChat user holding the e-voucher, when they authorized for a family member */
+  holder?: { name: string; idNo: string };
   cityId: string;
   /** "lng,lat" as WeChat's geo_location wants it */
   geoLocation: string;
@@ -96,6 +99,11 @@ export interface FeeUploadResult {
 export interface PreSettlement {
   payOrdId: string;
   split: Split;
+  /**
+   * of split.fund, what funds other than 统筹 (hifp_pay) pay — civil-servant subsidy, 大额, assistance — from
+   * 6202's pre-settlement detail; 0 when the platform gives no detail
+   */
+  fundOther: number;
 }
 
 export type SettlementStatus = 'UPLOADED' | 'PRESETTLED' | 'SETTLED' | 'REFUNDED' | 'REVOKED' | 'FAILED';
@@ -197,7 +205,16 @@ export interface InsuranceGateway {
 export interface HisPatient {
   hisPatientId: string;
   name: string;
+  /** the mobile number the hospital holds for the patient: where a card-binding code goes */
   phone?: string;
+}
+
+// ───────────────────────────── SMS ─────────────────────────────
+
+/** The hospital's SMS platform (短信平台): one text to one mainland mobile number. */
+export interface SmsGateway {
+  /** Sends; a refusal is GatewayError rejected, an outage unavailable / timeout. */
+  send(phone: string, text: string): Promise<void>;
 }
 
 export interface HisBillItem {
@@ -297,8 +314,11 @@ export interface MedInsOrder {
   mixPayType: MixPayType;
   orderType: 'DIAG_PAY' | 'REG_PAY' | 'MED_PAY';
   openid: string;
+  /** the WeChat user who pays (the holder of the insurance e-voucher) */
   payer: { name: string; idNo: string };
-  /** hospital order number = 6201 medOrgOrd */
+  /** 代亲属支付: the family member whose bill this is, when not the payer (sets pay_for_relatives) */
+  relative?: { name: string; idNo: string };
+  /** hospital order number = 6201 medOrgOrd; WeChat's serial_no is string(20) */
   serialNo: string;
   payOrderId: string;
   payAuthNo: string;
@@ -308,8 +328,15 @@ export interface MedInsOrder {
   medInstNo: string;
   createdAtMs: number;
   split: Split;
+  /** of split.fund, what is not 统筹: WeChat's med_ins_other_fee (med_ins_gov_fee is the rest) */
+  fundOther: number;
   /** required when split.cash > 0 */
   prepayId?: string;
+}
+
+export interface MedInsOrderRef {
+  outTradeNo: string;
+  mixTradeNo?: string | null;
 }
 
 export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
@@ -320,6 +347,8 @@ export interface TransactionState {
   transactionId?: string;
   amountFen: number;
   successTimeMs?: number;
+  /** payer.openid: who paid (a callback must name the order's own WeChat user) */
+  payerOpenid?: string;
 }
 
 export type MixPayStatus = 'MIX_PAY_CREATED' | 'MIX_PAY_SUCCESS' | 'MIX_PAY_REFUND' | 'MIX_PAY_FAIL';
@@ -333,6 +362,8 @@ export interface MedInsOrderState {
   split: Split;
   transactionId?: string;
   paidTimeMs?: number;
+  /** the openid the order was created for (echoed by WeChat) */
+  openid?: string;
 }
 
 /** A callback after headers, clock skew, serial, signature and decryption all checked. */
@@ -360,13 +391,7 @@ export type VerifiedNotification =
     };
 
 export type NotificationRejection =
-  | 'MISSING_HEADERS'
-  | 'SIGNATURE_PROBE'
-  | 'TIMESTAMP_SKEW'
-  | 'UNKNOWN_SERIAL'
-  | 'BAD_SIGNATURE'
-  | 'BAD_BODY'
-  | 'DECRYPT_FAILED';
+  'MISSING_HEADERS' | 'TIMESTAMP_SKEW' | 'UNKNOWN_SERIAL' | 'BAD_SIGNATURE' | 'BAD_BODY' | 'DECRYPT_FAILED';
 
 export class NotificationRejected extends Error {
   constructor(
@@ -399,6 +424,8 @@ export interface MedInsRefundNotice {
   mixTradeNo: string;
   outRefundNo: string;
   split: Split;
+  /** of split.fund, what goes back to funds other than 统筹 (med_ins_other_fee) */
+  fundOther: number;
   refundedAtMs: number;
 }
 
@@ -428,8 +455,11 @@ export interface WeChatPayGateway {
   createMedInsOrder(order: MedInsOrder): Promise<MedInsOrderState>;
   /** GET /v3/pay/transactions/out-trade-no/{}; null when WeChat does not know the order. */
   queryTransaction(outTradeNo: string): Promise<TransactionState | null>;
-  /** GET /v3/med-ins/orders/out-trade-no/{}; null when unknown. */
-  queryMedInsOrder(outTradeNo: string): Promise<MedInsOrderState | null>;
+  /**
+   * GET /v3/med-ins/orders/mix-trade-no/{} when the order holds its mixTradeNo, else …/out-trade-no/{};
+   * null when unknown.
+   */
+  queryMedInsOrder(ref: MedInsOrderRef): Promise<MedInsOrderState | null>;
   /** POST /v3/pay/transactions/out-trade-no/{}/close (no-op when already closed). */
   closeTransaction(outTradeNo: string): Promise<void>;
   /**

@@ -6,6 +6,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import {
+  changeConsolePasswordRequest,
   consoleAuditQuery,
   consoleOrdersQuery,
   consoleSessionRequest,
@@ -13,14 +14,23 @@ import {
   type ConsoleRole,
   type ConsoleUserView,
 } from '../../shared/api';
-import { authenticateConsole, consoleLogin, consoleLogout } from '../services/console/auth';
+import {
+  authenticateConsole,
+  changeConsolePassword,
+  consoleLogin,
+  consoleLogout,
+  type ConsoleCaller,
+} from '../services/console/auth';
 import { listAudit } from '../services/console/audit';
 import { getConsoleOrder, listDayOrders } from '../services/console/orders';
 import { AppError } from '../services/errors';
 import type { Deps } from '../services/deps';
+import { pathId } from './params';
 
 export interface ConsoleState {
   console: ConsoleUserView;
+  /** the caller with its id and flags, for the session's own routes */
+  consoleCaller: ConsoleCaller;
   /** the bearer token, for logout */
   consoleToken: string;
   requestId?: string;
@@ -29,22 +39,34 @@ export interface ConsoleState {
 /** What each role may do: a supervisor may do everything a cashier may. */
 const ROLE_RANK: Record<ConsoleRole, number> = { cashier: 1, supervisor: 2 };
 
+export interface RequireConsoleOptions {
+  /** open to a session whose password must be changed first (the session's own routes); default false */
+  duringPasswordChange?: boolean;
+}
+
 /** `requireConsole(deps)(role?)`: the middleware for console routes; `role` is the least role required. */
-export type RequireConsole = (deps: Deps) => (role?: ConsoleRole) => Koa.Middleware;
+export type RequireConsole = (
+  deps: Deps,
+) => (role?: ConsoleRole, options?: RequireConsoleOptions) => Koa.Middleware;
 
 /**
- * Bearer token → console session → `ctx.state.console = {username, role}`. Missing, unknown, expired or a
- * patient's token → 401 UNAUTHENTICATED; a role below the one required → 403 FORBIDDEN.
+ * Bearer token → console session → `ctx.state.console = {username, role}`. Missing, unknown, expired, ended
+ * (user disabled, password reset, TOTP re-enrolled) or a patient's token → 401 UNAUTHENTICATED; a role below the
+ * one required → 403 FORBIDDEN; a password a supervisor reset and the user has not changed yet → 403
+ * PASSWORD_CHANGE_REQUIRED, except on the session's own routes.
  */
-export const requireConsole: RequireConsole = (deps) => (role) => async (ctx, next) => {
+export const requireConsole: RequireConsole = (deps) => (role, options) => async (ctx, next) => {
   const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(ctx.get('Authorization'));
   if (!match)
     throw new AppError('UNAUTHENTICATED', 'log in to the console first (Authorization: Bearer <token>)');
-  const user = await authenticateConsole(deps, match[1]);
-  if (role && ROLE_RANK[user.role] < ROLE_RANK[role])
+  const caller = await authenticateConsole(deps, match[1]);
+  if (caller.mustChangePassword && !options?.duringPasswordChange)
+    throw new AppError('PASSWORD_CHANGE_REQUIRED', '密码已被主管重置，请先修改密码');
+  if (role && ROLE_RANK[caller.role] < ROLE_RANK[role])
     throw new AppError('FORBIDDEN', `this needs the ${role} role`);
   const state = ctx.state as ConsoleState;
-  state.console = user;
+  state.console = { username: caller.username, role: caller.role };
+  state.consoleCaller = caller;
   state.consoleToken = match[1];
   await next();
 };
@@ -68,13 +90,23 @@ export function consoleRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
     const req = consoleSessionRequest.parse(ctx.request.body);
     ctx.body = await consoleLogin(deps, req, origin(ctx));
   });
-  r.get('/session', auth(), rateLimit, (ctx) => {
-    ctx.body = (ctx.state as ConsoleState).console;
+  const own = auth(undefined, { duringPasswordChange: true });
+  r.get('/session', own, rateLimit, (ctx) => {
+    const state = ctx.state as ConsoleState;
+    ctx.body = state.consoleCaller.mustChangePassword
+      ? { ...state.console, mustChangePassword: true }
+      : state.console;
   });
-  r.delete('/session', auth(), rateLimit, async (ctx) => {
+  r.delete('/session', own, rateLimit, async (ctx) => {
     const state = ctx.state as ConsoleState;
     await consoleLogout(deps, state.consoleToken, state.console, origin(ctx));
     ctx.status = 204;
+  });
+  r.post('/session/password', own, rateLimit, async (ctx) => {
+    const req = changeConsolePasswordRequest.parse(ctx.request.body ?? {});
+    const state = ctx.state as ConsoleState;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await changeConsolePassword(deps, state.consoleCaller, req, origin(ctx));
   });
   r.get('/orders', auth('cashier'), rateLimit, async (ctx) => {
     const query = consoleOrdersQuery.parse(ctx.query);
@@ -83,9 +115,7 @@ export function consoleRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
     ctx.body = page.orders;
   });
   r.get('/orders/:id', auth('cashier'), rateLimit, async (ctx) => {
-    const id = uuidParam.safeParse(ctx.params.id);
-    if (!id.success) throw new AppError('ORDER_NOT_FOUND', 'no such order');
-    ctx.body = await getConsoleOrder(deps, id.data);
+    ctx.body = await getConsoleOrder(deps, pathId(ctx, 'id', uuidParam));
   });
   r.get('/audit', auth('supervisor'), rateLimit, async (ctx) => {
     const { limit } = consoleAuditQuery.parse(ctx.query);

@@ -70,10 +70,22 @@ export function errorMiddleware(): Koa.Middleware {
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
         ctx.body = { code: 'NOT_FOUND', message: `no route ${ctx.method} ${ctx.path}` };
+      } else if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        // the routers' answer to a method a path does not have (501 when no router knows the method at all):
+        // the client's mistake either way, with the Allow header the routers set
+        ctx.status = 405;
+        ctx.body = {
+          code: 'METHOD_NOT_ALLOWED',
+          message: `此接口不支持 ${ctx.method} 方法（支持：${ctx.response.get('Allow') || '无'}）`,
+        };
       }
     } catch (err) {
       const { status, body, unexpected } = toErrorBody(err);
       if (unexpected) ctx.state.log?.error({ err }, 'unexpected error');
+      const retryAfterS = (body.details as { retryAfterS?: unknown } | undefined)?.retryAfterS;
+      // a refusal that says how long to wait (login throttled or locked) says it in the standard header too
+      if (typeof retryAfterS === 'number' && (status === 429 || status === 423))
+        ctx.set('Retry-After', String(retryAfterS));
       ctx.status = status;
       ctx.body = body;
     }

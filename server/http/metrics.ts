@@ -26,7 +26,41 @@ export function createMetrics() {
       registers: [registry],
     }),
     outboxDepth: new Gauge({ name: 'outbox_pending', help: 'Outbox rows waiting', registers: [registry] }),
+    readinessUp: new Gauge({
+      name: 'readiness_check_up',
+      help: 'Last readiness round per party: 1 answered, 0 failed',
+      labelNames: ['check'],
+      registers: [registry],
+    }),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The text exposition for `/metrics`, rendered at most once per `maxAgeMs` however many scrapes arrive: scrapes
+ * during a render share it, scrapes within `maxAgeMs` of it get the same bytes. Rendering collects the default
+ * process metrics (a few file reads and a turn of the event loop); a burst of scrapes must not repeat that per
+ * request. Nothing here queries the database: the order and outbox gauges are set by the background jobs.
+ */
+export function cachedExposition(
+  registry: Registry,
+  maxAgeMs: number,
+  now: () => number = () => performance.now(),
+): () => Promise<Buffer> {
+  let cached: { bytes: Buffer; renderedAt: number } | undefined;
+  let rendering: Promise<Buffer> | undefined;
+  return () => {
+    if (cached && now() - cached.renderedAt < maxAgeMs) return Promise.resolve(cached.bytes);
+    rendering ??= registry
+      .metrics()
+      .then((text) => {
+        cached = { bytes: Buffer.from(text), renderedAt: now() };
+        return cached.bytes;
+      })
+      .finally(() => {
+        rendering = undefined;
+      });
+    return rendering;
+  };
+}

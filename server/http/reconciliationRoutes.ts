@@ -18,7 +18,6 @@ import {
 } from '../../shared/api';
 import { z } from 'zod';
 import { recordAudit } from '../services/console/audit';
-import { AppError } from '../services/errors';
 import type { Deps } from '../services/deps';
 import { closeDay, listCloses } from '../services/reconciliation/dailyClose';
 import {
@@ -31,22 +30,14 @@ import {
 import { assertRunExists, listRows, rowsCsv } from '../services/reconciliation/rows';
 import { getRun, listRuns, reconcileDay } from '../services/reconciliation/runs';
 import { consoleActorOf, type RequireConsole } from './consoleRoutes';
+import { pathId } from './params';
 
 const RUNS_LIST_DEFAULT = 20;
 const csvQuery = reconRowsQuery.pick({ kind: true, discrepancies: true, resolved: true });
 const closesQuery = z.object({ limit: z.coerce.number().int().min(1).max(366).optional() }).strict();
 
-function runIdOf(raw: string | undefined): string {
-  const parsed = uuidParam.safeParse(raw);
-  if (!parsed.success) throw new AppError('NOT_FOUND', 'no such reconciliation run');
-  return parsed.data;
-}
-
-function rowIdOf(raw: string | undefined): string {
-  const parsed = reconRowIdParam.safeParse(raw);
-  if (!parsed.success) throw new AppError('NOT_FOUND', 'no such reconciliation row');
-  return parsed.data;
-}
+const runIdOf = (ctx: Koa.Context): string => pathId(ctx, 'id', uuidParam);
+const rowIdOf = (ctx: Koa.Context): string => pathId(ctx, 'rowId', reconRowIdParam);
 
 export function reconciliationRoutes(
   deps: Deps,
@@ -68,16 +59,16 @@ export function reconciliationRoutes(
     ctx.body = await listRuns(deps, date, limit ?? RUNS_LIST_DEFAULT);
   });
   r.get('/reconciliations/:id', ...cashier, async (ctx) => {
-    ctx.body = await getRun(deps, runIdOf(ctx.params.id));
+    ctx.body = await getRun(deps, runIdOf(ctx));
   });
   r.get('/reconciliations/:id/rows', ...cashier, async (ctx) => {
     const query = reconRowsQuery.parse(ctx.query);
-    const page = await listRows(deps, runIdOf(ctx.params.id), query);
+    const page = await listRows(deps, runIdOf(ctx), query);
     if (page.nextCursor) ctx.set('X-Next-Cursor', page.nextCursor);
     ctx.body = page.rows;
   });
   r.get('/reconciliations/:id/rows.csv', ...cashier, async (ctx) => {
-    const runId = runIdOf(ctx.params.id);
+    const runId = runIdOf(ctx);
     const filter = csvQuery.strict().parse(ctx.query);
     await assertRunExists(deps, runId);
     const run = await getRun(deps, runId);
@@ -100,22 +91,25 @@ export function reconciliationRoutes(
 
   const rows = '/reconciliation-rows/:rowId';
   r.post(`${rows}/resolve`, ...cashier, async (ctx) => {
+    const rowId = rowIdOf(ctx);
     const { reason } = resolveRowRequest.parse(ctx.request.body ?? {});
-    ctx.body = await resolveRow(deps, rowIdOf(ctx.params.rowId), reason, consoleActorOf(ctx));
+    ctx.body = await resolveRow(deps, rowId, reason, consoleActorOf(ctx));
   });
   r.post(`${rows}/retry-his-confirm`, ...cashier, async (ctx) => {
-    ctx.body = await retryHisConfirm(deps, rowIdOf(ctx.params.rowId), consoleActorOf(ctx));
+    ctx.body = await retryHisConfirm(deps, rowIdOf(ctx), consoleActorOf(ctx));
   });
   r.get(`${rows}/post-missing`, ...cashier, async (ctx) => {
-    ctx.body = await postMissingPreview(deps, rowIdOf(ctx.params.rowId));
+    ctx.body = await postMissingPreview(deps, rowIdOf(ctx));
   });
   r.post(`${rows}/post-missing`, ...supervisor, async (ctx) => {
+    const rowId = rowIdOf(ctx);
     const { reason } = resolveRowRequest.parse(ctx.request.body ?? {});
-    ctx.body = await postMissing(deps, rowIdOf(ctx.params.rowId), reason, consoleActorOf(ctx));
+    ctx.body = await postMissing(deps, rowId, reason, consoleActorOf(ctx));
   });
   r.post(`${rows}/refund`, ...supervisor, async (ctx) => {
+    const rowId = rowIdOf(ctx);
     const input = rowRefundRequest.parse(ctx.request.body ?? {});
-    ctx.body = await refundRow(deps, rowIdOf(ctx.params.rowId), input, consoleActorOf(ctx));
+    ctx.body = await refundRow(deps, rowId, input, consoleActorOf(ctx));
   });
 
   r.post('/daily-closes', ...supervisor, async (ctx) => {

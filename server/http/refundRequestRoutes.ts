@@ -17,6 +17,7 @@ import { authenticate } from '../services/sessions';
 import { AppError } from '../services/errors';
 import { consoleActorOf, requireConsole } from './consoleRoutes';
 import { idempotent } from './idempotency';
+import { pathId } from './params';
 import type { Deps } from '../services/deps';
 
 /** Approving takes no options: an empty object (or no body). */
@@ -34,14 +35,6 @@ function requirePatient(deps: Deps): Koa.Middleware {
   };
 }
 
-/** A malformed id names nothing that exists: 404, like an unknown one. */
-function idOf(raw: string | undefined, code: 'ORDER_NOT_FOUND' | 'NOT_FOUND'): string {
-  const parsed = uuidParam.safeParse(raw);
-  if (!parsed.success)
-    throw new AppError(code, code === 'NOT_FOUND' ? 'no such refund request' : 'no such order');
-  return parsed.data;
-}
-
 export function refundRequestRoutes(deps: Deps, rateLimit: Koa.Middleware): Router {
   const r = new Router({ prefix: '/api/v1' });
   const patient = requirePatient(deps);
@@ -49,7 +42,7 @@ export function refundRequestRoutes(deps: Deps, rateLimit: Koa.Middleware): Rout
   const cashier = requireConsole(deps)('cashier');
 
   r.post('/orders/:id/refund-requests', patient, rateLimit, idemIfSent, async (ctx) => {
-    const orderId = idOf(ctx.params.id, 'ORDER_NOT_FOUND');
+    const orderId = pathId(ctx, 'id', uuidParam);
     const req = patientRefundRequest.parse(ctx.request.body ?? {});
     ctx.status = 201;
     ctx.body = await createRefundRequest(deps, openidOf(ctx), orderId, req);
@@ -60,12 +53,12 @@ export function refundRequestRoutes(deps: Deps, rateLimit: Koa.Middleware): Rout
     ctx.body = await listRefundRequests(deps, status);
   });
   r.post('/console/refund-requests/:id/approve', cashier, rateLimit, async (ctx) => {
-    const id = idOf(ctx.params.id, 'NOT_FOUND');
+    const id = pathId(ctx, 'id', uuidParam);
     approveRequest.parse(ctx.request.body ?? {});
     ctx.body = await approveRefundRequest(deps, id, consoleActorOf(ctx));
   });
   r.post('/console/refund-requests/:id/reject', cashier, rateLimit, async (ctx) => {
-    const id = idOf(ctx.params.id, 'NOT_FOUND');
+    const id = pathId(ctx, 'id', uuidParam);
     const { reason } = rejectRefundRequest.parse(ctx.request.body ?? {});
     ctx.body = await reject(deps, id, reason, consoleActorOf(ctx));
   });

@@ -10,6 +10,7 @@ import { refundRequest, uuidParam } from '../../shared/api';
 import { AppError } from '../services/errors';
 import { getRefund, requestRefund } from '../services/refunds';
 import type { Deps } from '../services/deps';
+import { pathId } from './params';
 
 export type RequireConsoleRole = (role?: 'cashier' | 'supervisor') => Koa.Middleware;
 
@@ -20,17 +21,11 @@ function actorOf(ctx: Koa.Context): string {
   return username;
 }
 
-function idOf(raw: string | undefined, code: 'ORDER_NOT_FOUND' | 'NOT_FOUND'): string {
-  const parsed = uuidParam.safeParse(raw);
-  if (!parsed.success) throw new AppError(code, 'no such resource');
-  return parsed.data;
-}
-
 export function refundRoutes(deps: Deps, requireConsole: RequireConsoleRole): Router {
   const r = new Router({ prefix: '/api/v1/console' });
 
   r.post('/orders/:id/refunds', requireConsole('cashier'), async (ctx) => {
-    const orderId = idOf(ctx.params.id, 'ORDER_NOT_FOUND');
+    const orderId = pathId(ctx, 'id', uuidParam);
     const { amount, reason } = refundRequest.parse(ctx.request.body ?? {});
     const actor = actorOf(ctx);
     const created = await requestRefund(deps, orderId, { amount, reason, actor });
@@ -47,7 +42,7 @@ export function refundRoutes(deps: Deps, requireConsole: RequireConsoleRole): Ro
   });
 
   r.get('/refunds/:id', requireConsole(), async (ctx) => {
-    ctx.body = await getRefund(deps, idOf(ctx.params.id, 'NOT_FOUND'));
+    ctx.body = await getRefund(deps, pathId(ctx, 'id', uuidParam));
   });
 
   return r;

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import {
   bindPatientRequest,
+  verifyCodeRequest,
   type ClientConfigView,
   createOrderRequest,
   insuranceAuthorizationRequest,
@@ -10,7 +11,8 @@ import {
   uuidParam,
 } from '../../shared/api';
 import { authenticate, login } from '../services/sessions';
-import { bindPatient, getPatient, listPatients } from '../services/patients';
+import { getPatient, listPatients } from '../services/patients';
+import { startBinding, unbind, verifyBinding } from '../services/patientBinding';
 import { authorizeInsurance } from '../services/insuranceAuthorizations';
 import { listUnpaidBills } from '../services/bills';
 import { createOrder } from '../services/checkout';
@@ -20,6 +22,7 @@ import { getOrder, listOrders } from '../services/orderViews';
 import { handleWeChatPayCallback } from '../services/notifications';
 import { AppError } from '../services/errors';
 import { idempotent } from './idempotency';
+import { pathId } from './params';
 import type { Deps } from '../services/deps';
 import type { Metrics } from './metrics';
 
@@ -68,26 +71,33 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
   r.get('/patients', auth, rateLimit, async (ctx) => {
     ctx.body = await listPatients(deps, openidOf(ctx));
   });
+  // card ownership (DESIGN flow 11): 202 and a code texted to the HIS's phone; the card exists once it comes back
   r.post('/patients', auth, rateLimit, idemIfSent, async (ctx) => {
     const req = bindPatientRequest.parse(ctx.request.body);
+    ctx.status = 202;
+    ctx.body = await startBinding(deps, openidOf(ctx), req);
+  });
+  r.post('/patients/verifications/:verificationId', auth, rateLimit, idemIfSent, async (ctx) => {
+    const verificationId = pathId(ctx, 'verificationId', uuidParam);
+    const { code } = verifyCodeRequest.parse(ctx.request.body);
     ctx.status = 201;
-    ctx.body = await bindPatient(deps, openidOf(ctx), req);
+    ctx.body = await verifyBinding(deps, openidOf(ctx), verificationId, code);
+  });
+  r.delete('/patients/:id', auth, rateLimit, async (ctx) => {
+    await unbind(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));
+    ctx.status = 204;
   });
   r.get('/patients/:id', auth, rateLimit, async (ctx) => {
-    ctx.body = await getPatient(deps, openidOf(ctx), parseId(ctx.params.id, 'PATIENT_NOT_FOUND'));
+    ctx.body = await getPatient(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));
   });
   r.post('/patients/:id/insurance-authorizations', auth, rateLimit, idemIfSent, async (ctx) => {
+    const patientId = pathId(ctx, 'id', uuidParam);
     const { authCode } = insuranceAuthorizationRequest.parse(ctx.request.body);
     ctx.status = 201;
-    ctx.body = await authorizeInsurance(
-      deps,
-      openidOf(ctx),
-      parseId(ctx.params.id, 'PATIENT_NOT_FOUND'),
-      authCode,
-    );
+    ctx.body = await authorizeInsurance(deps, openidOf(ctx), patientId, authCode);
   });
   r.get('/patients/:id/bills', auth, rateLimit, async (ctx) => {
-    ctx.body = await listUnpaidBills(deps, openidOf(ctx), parseId(ctx.params.id, 'PATIENT_NOT_FOUND'));
+    ctx.body = await listUnpaidBills(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));
   });
   r.post('/orders', auth, rateLimit, idem, async (ctx) => {
     const req = createOrderRequest.parse(ctx.request.body);
@@ -98,22 +108,15 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
     ctx.body = await listOrders(deps, openidOf(ctx));
   });
   r.get('/orders/:id', auth, rateLimit, async (ctx) => {
-    ctx.body = await getOrder(deps, openidOf(ctx), parseId(ctx.params.id, 'ORDER_NOT_FOUND'));
+    ctx.body = await getOrder(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));
   });
   r.post('/orders/:id/payments', auth, rateLimit, idemIfSent, async (ctx) => {
-    ctx.body = await startPayment(deps, openidOf(ctx), parseId(ctx.params.id, 'ORDER_NOT_FOUND'));
+    ctx.body = await startPayment(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));
   });
   r.post('/orders/:id/cancel', auth, rateLimit, idemIfSent, async (ctx) => {
-    ctx.body = await cancelOrder(deps, openidOf(ctx), parseId(ctx.params.id, 'ORDER_NOT_FOUND'));
+    ctx.body = await cancelOrder(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));
   });
   return r;
-}
-
-/** A malformed id names nothing that exists: 404, like another user's id. */
-function parseId(raw: string | undefined, code: 'PATIENT_NOT_FOUND' | 'ORDER_NOT_FOUND'): string {
-  const parsed = uuidParam.safeParse(raw);
-  if (!parsed.success) throw new AppError(code, 'no such resource');
-  return parsed.data;
 }
 
 export function callbackRouter(deps: Deps, metrics: Metrics): Router {

@@ -1,7 +1,9 @@
 /**
  * The janitor (DESIGN 5, 6.7, 6.8): settles what a lost callback or a crash left open, by asking the parties.
  * - AWAITING_PAYMENT past the callback grace, and UNKNOWN: query WeChat; paid → PAID, failed → PAYMENT_FAILED
- *   (paid but closed meanwhile by another writer → a late payment, recorded and given back: latePayments.ts).
+ *   (paid but closed meanwhile by another writer → a late payment, recorded and given back: latePayments.ts;
+ *   a mixed order that failed with its cash taken — MIX_PAY_FAIL / SELF_PAY_SUCCESS → PAYMENT_FAILED with the
+ *   cash given back the same way: reconcileOrder.ts failOrder).
  * - PRESETTLED / AWAITING_PAYMENT / UNKNOWN past the payment window: expire (close at WeChat, release).
  * - CREATED left behind by a crashed checkout: cancel and release.
  * Rows are claimed with SKIP LOCKED and a next-check lease, so several instances never work the same order.
@@ -12,7 +14,7 @@ import { enqueue } from '../db/outbox';
 import { GatewayError } from '../gateways/ports';
 import { AppError } from '../services/errors';
 import { closeOrder } from '../services/release';
-import { queryOrder } from '../services/reconcileOrder';
+import { failOrder, queryOrder } from '../services/reconcileOrder';
 import type { Deps } from '../services/deps';
 
 export const JANITOR_BATCH_MAX = 50;
@@ -110,17 +112,7 @@ async function resolveByQuery(deps: Deps, order: OrderRow): Promise<boolean> {
       // recorded and its return queued (services/latePayments.ts); the order stays closed
       return true;
     case 'failed':
-      await deps.db.transaction(async (m) => {
-        await transitionOrder(
-          m,
-          order.id,
-          ['AWAITING_PAYMENT', 'UNKNOWN'],
-          'PAYMENT_FAILED',
-          { nextCheckAt: null, lastError: verdict.why },
-          { actor: 'janitor', reason: verdict.why, at },
-        );
-        await enqueue(m, 'release', `release:${order.id}`, order.id, { reason: verdict.why }, at);
-      });
+      await failOrder(deps, order, verdict.why, 'janitor', verdict.cashTaken);
       return true;
     case 'closed':
       await closeOrder(deps, order, 'EXPIRED', 'janitor', 'WeChat order closed');

@@ -5,8 +5,10 @@
  */
 import { claimDue, markDone, markFailed, type ClaimedJob } from '../db/outbox';
 import { confirmAtHis } from '../services/hisConfirm';
+import { sendVerificationText } from '../services/patientBinding';
 import { returnLatePayment } from '../services/latePayments';
 import { releaseOrder } from '../services/release';
+import { confirmQueuedPayment } from '../services/settlement';
 import { runRefundLeg } from '../services/refunds';
 import type { Deps } from '../services/deps';
 
@@ -14,8 +16,13 @@ import type { Deps } from '../services/deps';
 export const OUTBOX_LEASE_MS = 60_000;
 
 async function runJob(deps: Deps, job: ClaimedJob): Promise<void> {
+  // the one kind that belongs to no order: a card-binding code (services/patientBinding.ts)
+  if (job.kind === 'sms_send') return sendVerificationText(deps, job.payload);
   if (!job.orderId) throw new Error(`outbox job ${job.id} has no order`);
   switch (job.kind) {
+    case 'confirm_payment':
+      // a payment callback answered at once; 6301 and the cash leg are asked here, retried while they cannot say
+      return confirmQueuedPayment(deps, job.orderId, job.payload);
     case 'his_confirm':
       return confirmAtHis(deps, job.orderId);
     case 'release':
@@ -39,30 +46,33 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number): numb
 export async function runOutboxOnce(deps: Deps): Promise<number> {
   const now = new Date(deps.clock.now());
   const jobs = await claimDue(deps.db, now, OUTBOX_LEASE_MS, deps.settings.OUTBOX_BATCH_MAX);
-  for (const job of jobs) {
-    try {
-      await runJob(deps, job);
-      await markDone(deps.db, job.id, new Date(deps.clock.now()));
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const at = deps.clock.now();
-      const next =
-        job.attempts >= deps.settings.OUTBOX_ATTEMPTS_MAX
-          ? null
-          : new Date(
-              at +
-                backoffMs(
-                  job.attempts,
-                  deps.settings.OUTBOX_BACKOFF_BASE_MS,
-                  deps.settings.OUTBOX_BACKOFF_MAX_MS,
-                ),
-            );
-      deps.logger.warn(
-        { job: job.id, kind: job.kind, attempts: job.attempts, err: message, dead: next === null },
-        'outbox job failed',
-      );
-      await markFailed(deps.db, job.id, message, next, new Date(at));
-    }
-  }
+  for (const job of jobs) await workJob(deps, job);
   return jobs.length;
+}
+
+/** Runs one claimed job outside any transaction; records it done, or its next attempt (DEAD after the last). */
+export async function workJob(deps: Deps, job: ClaimedJob): Promise<void> {
+  try {
+    await runJob(deps, job);
+    await markDone(deps.db, job.id, new Date(deps.clock.now()));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const at = deps.clock.now();
+    const next =
+      job.attempts >= deps.settings.OUTBOX_ATTEMPTS_MAX
+        ? null
+        : new Date(
+            at +
+              backoffMs(
+                job.attempts,
+                deps.settings.OUTBOX_BACKOFF_BASE_MS,
+                deps.settings.OUTBOX_BACKOFF_MAX_MS,
+              ),
+          );
+    deps.logger.warn(
+      { job: job.id, kind: job.kind, attempts: job.attempts, err: message, dead: next === null },
+      'outbox job failed',
+    );
+    await markFailed(deps.db, job.id, message, next, new Date(at));
+  }
 }

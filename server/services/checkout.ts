@@ -42,10 +42,10 @@ export async function createOrder(deps: Deps, openid: string, req: CreateOrderRe
   await forgetBills(deps, patient.hisPatientId);
   try {
     await lockBills(deps, order, patient, billNos);
-    const split =
+    const { split, fundOther } =
       authorization && total > 0
         ? await preSettle(deps, order, patient, authorization, feeLines, total)
-        : cashOnlySplit(total);
+        : { split: cashOnlySplit(total), fundOther: 0 };
     assertSplit(split, 'pre-settlement');
     if (split.total !== total)
       throw new GatewayError(
@@ -59,7 +59,7 @@ export async function createOrder(deps: Deps, openid: string, req: CreateOrderRe
         order.id,
         ['CREATED'],
         'PRESETTLED',
-        { split },
+        { split, fundOtherFen: fundOther },
         {
           actor: 'patient',
           reason: 'pre-settled',
@@ -148,6 +148,7 @@ async function insertCreatedOrder(
     feeLines,
     totalFen: split.total,
     fundFen: split.fund,
+    fundOtherFen: 0,
     accountFen: split.account,
     cashFen: split.cash,
     refundedFen: 0,
@@ -174,7 +175,7 @@ async function preSettle(
   authorization: InsuranceAuthorizationRow,
   feeLines: FeeLine[],
   total: number,
-): Promise<Split> {
+): Promise<{ split: Split; fundOther: number }> {
   if (!authorization.psnNo || !authorization.insutype)
     throw new AppError('INSURANCE_NOT_AUTHORIZED', 'the insurance authorization has no insured person');
   const payAuthNo = deps.pii.decrypt(authorization.payAuthNoEnc);
@@ -211,7 +212,7 @@ async function preSettle(
     accountUsed: true,
     totalFen: total,
   });
-  return pre.split;
+  return { split: pre.split, fundOther: pre.fundOther };
 }
 
 /** Checkout failed: cancel, and release whatever was taken (bills, fee upload) through the outbox. */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock';
 import type { Settings } from '../../config/settings';
 import type { EphemeralStore } from '../ephemeral/port';
-import type { HisGateway, InsuranceGateway, WeChatPayGateway } from '../gateways/ports';
+import type { HisGateway, InsuranceGateway, SmsGateway, WeChatPayGateway } from '../gateways/ports';
 
 /** Encrypts and looks up personal data (ID numbers, names, phones); implemented in server/security. */
 export interface PiiVault {
@@ -21,6 +21,8 @@ export interface Deps {
   insurance: InsuranceGateway;
   his: HisGateway;
   wechat: WeChatPayGateway;
+  /** the hospital's SMS platform (card-binding codes) */
+  sms: SmsGateway;
   pii: PiiVault;
   logger: Logger;
   /** asks the background jobs to run soon (after a commit that queued outbox work); no-op when jobs are off */

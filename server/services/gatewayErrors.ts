@@ -5,6 +5,7 @@ const PARTY_NAMES: Record<Party, string> = {
   wechatpay: 'WeChat Pay',
   insurance: 'the medical-insurance platform',
   his: 'the hospital system',
+  sms: 'the hospital SMS platform',
 };
 
 /** What happens after an answer we could not use: the party may have acted, so nothing is assumed from it. */

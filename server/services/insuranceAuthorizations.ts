@@ -1,7 +1,7 @@
 import type { InsuranceAuthorizationView } from '../../shared/api';
 import { InsuranceAuthorizationRow } from '../db/entities';
 import { newId } from '../db/orders';
-import { GatewayError, type InsuredStatus } from '../gateways/ports';
+import { GatewayError, type InsuredIdentity, type InsuredStatus } from '../gateways/ports';
 import { AppError } from './errors';
 import { upstreamError } from './gatewayErrors';
 import { ownPatient } from './patients';
@@ -71,7 +71,7 @@ export async function authorizeInsurance(
 async function saveAuthorization(
   deps: Deps,
   patientId: string,
-  identity: { payAuthNo: string; cityId: string; geoLocation: string },
+  identity: Pick<InsuredIdentity, 'payAuthNo' | 'cityId' | 'geoLocation' | 'holder'>,
   person: { psnNo: string; insutype: string; status: InsuredStatus; accountBalanceFen: number } | null,
   eligible: boolean,
   reason: string | undefined,
@@ -89,6 +89,8 @@ async function saveAuthorization(
     balanceFen: person?.accountBalanceFen ?? null,
     cityId: identity.cityId,
     geoLocation: identity.geoLocation,
+    holderNameEnc: identity.holder ? deps.pii.encrypt(identity.holder.name) : null,
+    holderIdNoEnc: identity.holder ? deps.pii.encrypt(identity.holder.idNo) : null,
     expiresAt: new Date(now + AUTHORIZATION_TTL_MS),
     createdAt: new Date(now),
   });

@@ -3,7 +3,13 @@
  * had already closed — CANCELLED, EXPIRED or PAYMENT_FAILED. The patient paid in the sheet just as the order
  * expired, a close raced a payment already under way at WeChat, or (med-ins orders, which WeChat documents no
  * close for) the sheet was still open. The money is not ours to keep and the bill was released, so it all goes
- * back, automatically and visibly:
+ * back, automatically and visibly.
+ *
+ * The same machinery gives back cash stranded by a failed mixed order: WeChat's troubleshooting guide (排障手册
+ * 2.8 C) warns that a med-ins order can read MIX_PAY_FAIL while its self-pay part was taken (SELF_PAY_SUCCESS),
+ * and that the cash must then go back by an ordinary refund. The janitor's query finds it; the order turns
+ * PAYMENT_FAILED and the cash is recorded here in the same transaction (services/reconcileOrder.ts), so that it
+ * goes back exactly as a late payment's does; the release deals with the insurance side as for any failed order.
  *
  * - record: one short transaction writes the late_payments row (what WeChat reported), an order_events row and
  *   the outbox job `late_payment_return` (dedupe key `late_payment:<order id>`). Duplicate callbacks, replays
@@ -89,62 +95,95 @@ export async function recordLatePayment(
 ): Promise<void> {
   const status = order.status;
   if (!isClosedUnpaid(status)) throw new Error(`order ${order.id} is ${status}, not closed: no late payment`);
+  const at = new Date(deps.clock.now());
+  const recorded = await deps.db.transaction((m) =>
+    recordLatePaymentIn(m, order, status, evidence, at, { notificationId }),
+  );
+  if (recorded) latePaymentRecorded(deps, order, status, evidence);
+}
+
+/**
+ * The late_payments row, its trace and the outbox job `late_payment_return`, inside the caller's transaction
+ * (the janitor closing a failed order writes them with the order's transition). → false when the payment was
+ * recorded before (its return is already queued). After its commit the caller says so in the log and kicks the
+ * jobs, so the outbox gives the money back at once.
+ */
+export async function recordLatePaymentIn(
+  m: EntityManager,
+  order: Pick<OrderRow, 'id' | 'orderNo'>,
+  status: ClosedUnpaidStatus,
+  evidence: PaymentEvidence,
+  at: Date,
+  opts: { notificationId?: string; reason?: string } = {},
+): Promise<boolean> {
   const split = evidence.split;
   assertSplit(split, 'late payment split');
   const cashRefundNo = latePaymentRefundNo(order.orderNo);
   const insuranceRefundNo = split.fund + split.account > 0 ? insuranceReversalNo(order.orderNo) : null;
-  const at = new Date(deps.clock.now());
-  const recorded = await deps.db.transaction(async (m) => {
-    if (notificationId) {
-      await m.query(
-        `INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`,
-        [
-          notificationId,
-          evidence.mixTradeNo ? 'MEDICAL_INSURANCE.SUCCESS' : 'TRANSACTION.SUCCESS',
-          order.orderNo,
-          at,
-        ],
-      );
-    }
-    const inserted = (await m.query(
-      `INSERT INTO late_payments (order_id, order_no, order_status, reported_by, reference, transaction_id, mix_trade_no,
-                                  total_fen, fund_fen, account_fen, cash_fen, cash_refund_no, insurance_refund_no,
-                                  status, paid_at, created_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'RETURNING',$14,$15)
-       ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+  if (opts.notificationId) {
+    await m.query(
+      `INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`,
       [
-        order.id,
+        opts.notificationId,
+        evidence.mixTradeNo ? 'MEDICAL_INSURANCE.SUCCESS' : 'TRANSACTION.SUCCESS',
         order.orderNo,
-        status,
-        evidence.actor,
-        evidence.reference,
-        evidence.transactionId ?? null,
-        evidence.mixTradeNo ?? null,
-        split.total,
-        split.fund,
-        split.account,
-        split.cash,
-        cashRefundNo,
-        insuranceRefundNo,
-        new Date(evidence.paidAtMs),
         at,
       ],
-    )) as unknown[];
-    if (returnedRows(inserted).length === 0) return false; // reported before: its return is already queued
-    await appendTrace(m, order.id, status, {
-      actor: evidence.actor,
-      reason:
-        `payment of ${split.total} fen (cash ${split.cash}, insurance ${split.fund + split.account}) reported ` +
-        `after the order was closed; returning it`,
-      externalRef: evidence.reference,
+    );
+  }
+  const inserted = (await m.query(
+    `INSERT INTO late_payments (order_id, order_no, order_status, reported_by, reference, transaction_id, mix_trade_no,
+                                total_fen, fund_fen, account_fen, cash_fen, cash_refund_no, insurance_refund_no,
+                                status, paid_at, created_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'RETURNING',$14,$15)
+     ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+    [
+      order.id,
+      order.orderNo,
+      status,
+      evidence.actor,
+      evidence.reference,
+      evidence.transactionId ?? null,
+      evidence.mixTradeNo ?? null,
+      split.total,
+      split.fund,
+      split.account,
+      split.cash,
+      cashRefundNo,
+      insuranceRefundNo,
+      new Date(evidence.paidAtMs),
       at,
-    });
-    await enqueue(m, KIND, dedupeKeyOf(order.id), order.id, { cashRefundNo, insuranceRefundNo }, at);
-    return true;
+    ],
+  )) as unknown[];
+  if (returnedRows(inserted).length === 0) return false; // reported before: its return is already queued
+  await appendTrace(m, order.id, status, {
+    actor: evidence.actor,
+    reason:
+      opts.reason ??
+      `payment of ${split.total} fen (cash ${split.cash}, insurance ${split.fund + split.account}) reported ` +
+        `after the order was closed; returning it`,
+    externalRef: evidence.reference,
+    at,
   });
-  if (!recorded) return;
+  await enqueue(m, KIND, dedupeKeyOf(order.id), order.id, { cashRefundNo, insuranceRefundNo }, at);
+  return true;
+}
+
+/** After the commit that recorded a late payment: say so loudly, and let the outbox give it back now. */
+function latePaymentRecorded(
+  deps: Deps,
+  order: Pick<OrderRow, 'id' | 'orderNo'>,
+  status: ClosedUnpaidStatus,
+  evidence: PaymentEvidence,
+): void {
   deps.logger.error(
-    { orderId: order.id, orderNo: order.orderNo, status, split, reference: evidence.reference },
+    {
+      orderId: order.id,
+      orderNo: order.orderNo,
+      status,
+      split: evidence.split,
+      reference: evidence.reference,
+    },
     'payment reported for a closed order: recorded, and its return queued',
   );
   deps.kickJobs?.();
@@ -294,6 +333,8 @@ async function returnInsurance(deps: Deps, order: OrderRow, late: LatePaymentRow
       mixTradeNo: order.mixTradeNo,
       outRefundNo: late.insuranceRefundNo ?? insuranceReversalNo(order.orderNo),
       split: state.split,
+      // the whole settlement goes back: the other funds' part of it is what the order recorded
+      fundOther: Math.min(order.fundOtherFen, state.split.fund),
       refundedAtMs: late.createdAt.getTime(),
     });
   }

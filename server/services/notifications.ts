@@ -1,13 +1,16 @@
 /**
  * WeChat Pay callbacks (DESIGN 6.7): verified over the raw body (headers → skew → serial → signature → decrypt)
- * by the adapter; the nonce must not have been seen; the notification id deduplicates; the payment is applied
- * under the order's row lock — or, for an order already closed, recorded and given back (latePayments.ts).
- * Answers: 204 when done (or already done), 4xx FAIL when refused, 5xx to be retried.
+ * by the adapter; the notification id deduplicates; the nonce must not have been seen. A payment is then
+ * checked against the order (amounts, state: no outside call) and, in one short transaction, recorded with its
+ * confirmation queued in the outbox (settlement.ts acceptPayment) — or, for an order already closed, recorded
+ * and given back (latePayments.ts). 6301 and the cash-leg query run in that outbox job, never while WeChat
+ * waits: WeChat wants an answer within 5 s (checklist item 12) and retries what it does not get.
+ * Answers: 204 when recorded (or already), 4xx FAIL when refused, 5xx to be retried.
  */
 import { forgetNonce, rememberNonce } from '../ephemeral/port';
 import { OrderRow } from '../db/entities';
 import { NotificationRejected, type VerifiedNotification } from '../gateways/ports';
-import { applyPayment, type PaymentEvidence } from './settlement';
+import { acceptPayment, type AcceptOutcome, type PaymentEvidence } from './settlement';
 import { nudgeLatePaymentReturn } from './latePayments';
 import { nudgeCashLeg } from './refunds';
 import type { Deps } from './deps';
@@ -68,26 +71,23 @@ async function apply(deps: Deps, n: VerifiedNotification): Promise<CallbackAnswe
         await recordNotification(deps, n.id, n.eventType, order.orderNo);
         return { status: 204 };
       }
+      if (n.transaction.payerOpenid !== order.openid)
+        return anotherPayer(deps, order, n.eventType, n.transaction.payerOpenid);
       if (n.transaction.tradeState !== 'SUCCESS' || !n.transaction.transactionId)
         return fail(400, `trade_state ${n.transaction.tradeState}`);
-      return answerFor(
-        await applyPayment(
-          deps,
-          order,
-          {
-            transactionId: n.transaction.transactionId,
-            split: { total: n.transaction.amountFen, fund: 0, account: 0, cash: n.transaction.amountFen },
-            paidAtMs: n.transaction.successTimeMs ?? deps.clock.now(),
-            actor: 'wechatpay-callback',
-            reference: n.id,
-          },
-          n.id,
-        ),
-      );
+      const evidence: PaymentEvidence = {
+        transactionId: n.transaction.transactionId,
+        split: { total: n.transaction.amountFen, fund: 0, account: 0, cash: n.transaction.amountFen },
+        paidAtMs: n.transaction.successTimeMs ?? deps.clock.now(),
+        actor: 'wechatpay-callback',
+        reference: n.id,
+      };
+      return answerFor(await acceptPayment(deps, order, evidence, n.id));
     }
     case 'MEDICAL_INSURANCE.SUCCESS': {
       const order = await deps.db.getRepository(OrderRow).findOneBy({ orderNo: n.medIns.outTradeNo });
       if (!order) return fail(404, `unknown out_trade_no ${n.medIns.outTradeNo}`);
+      if (n.medIns.openid !== order.openid) return anotherPayer(deps, order, n.eventType, n.medIns.openid);
       if (n.medIns.mixPayStatus !== 'MIX_PAY_SUCCESS')
         return fail(400, `mix_pay_status ${n.medIns.mixPayStatus}`);
       const evidence: PaymentEvidence = {
@@ -98,7 +98,7 @@ async function apply(deps: Deps, n: VerifiedNotification): Promise<CallbackAnswe
         actor: 'wechatpay-callback',
         reference: n.id,
       };
-      return answerFor(await applyPayment(deps, order, evidence, n.id));
+      return answerFor(await acceptPayment(deps, order, evidence, n.id));
     }
     case 'REFUND.SUCCESS':
     case 'REFUND.ABNORMAL':
@@ -112,15 +112,38 @@ async function apply(deps: Deps, n: VerifiedNotification): Promise<CallbackAnswe
   }
 }
 
-function answerFor(outcome: Awaited<ReturnType<typeof applyPayment>>): CallbackAnswer {
+/**
+ * A validly signed callback whose payer is not the order's WeChat user (our merchant and appid are checked by the
+ * adapter): refused, nothing applied, a security line in the log (the openid only by its tail).
+ */
+function anotherPayer(
+  deps: Deps,
+  order: OrderRow,
+  eventType: string,
+  openid: string | undefined,
+): CallbackAnswer {
+  deps.logger.warn(
+    {
+      security: 'callback-payer-mismatch',
+      orderId: order.id,
+      eventType,
+      openidTail: openid?.slice(-4) ?? null,
+    },
+    'a signed callback names another payer than the order’s: refused, nothing applied',
+  );
+  return fail(400, 'the payer is not this order’s user');
+}
+
+function answerFor(outcome: AcceptOutcome): CallbackAnswer {
   switch (outcome) {
+    // queued: recorded, and the confirmation is in the outbox (it is applied after this answer)
     // too-late: paid after the order was closed; recorded with its return queued (latePayments.ts), so done
-    case 'applied':
+    case 'queued':
     case 'already-paid':
     case 'too-late':
       return { status: 204 };
     case 'pending':
-      return fail(503, 'the payment is not confirmed by every party yet; retry later');
+      return fail(503, 'the order is not payable yet; retry later');
     case 'mismatch':
       return fail(400, 'amounts do not match the order');
   }

@@ -1,6 +1,7 @@
 import type { OrderView, OrderEventView, RefundRequestView, RefundView } from '../../shared/api';
 import { mixPayTypeOf } from '../../shared/money';
-import { OrderEventRow, OrderRow } from '../db/entities';
+import { In, IsNull } from 'typeorm';
+import { OrderEventRow, OrderRow, PatientRow } from '../db/entities';
 import { AppError } from './errors';
 import { refundViewsOf } from './refundViews';
 import { refundRequestViewsOf } from './refundRequests';
@@ -63,9 +64,17 @@ export async function getOrder(deps: Deps, openid: string, orderId: string): Pro
 }
 
 export async function listOrders(deps: Deps, openid: string): Promise<OrderView[]> {
-  const rows = await deps.db
-    .getRepository(OrderRow)
-    .find({ where: { openid }, order: { createdAt: 'DESC' }, take: deps.settings.LIST_PAGE_MAX });
+  // an unbound card's orders stay for the hospital, out of the patient's list
+  const cards = await deps.db.getRepository(PatientRow).find({
+    select: { id: true },
+    where: { openid, unboundAt: IsNull() },
+  });
+  if (cards.length === 0) return [];
+  const rows = await deps.db.getRepository(OrderRow).find({
+    where: { openid, patientId: In(cards.map((c) => c.id)) },
+    order: { createdAt: 'DESC' },
+    take: deps.settings.LIST_PAGE_MAX,
+  });
   const ids = rows.map((r) => r.id);
   const refunds = await refundViewsOf(deps.db, ids);
   const requests = await refundRequestViewsOf(deps, ids);

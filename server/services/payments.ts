@@ -82,12 +82,22 @@ async function createWeChatOrders(deps: Deps, order: OrderRow): Promise<PaymentV
       deps.db.getRepository(InsuranceAuthorizationRow).findOneByOrFail({ id: order.authorizationId ?? '' }),
     ]);
     if (!order.payOrdId) throw new Error(`order ${order.id} pays with insurance but has no payOrdId`);
+    const cardPerson = { name: deps.pii.decrypt(patient.nameEnc), idNo: deps.pii.decrypt(patient.idNoEnc) };
+    // 代亲属支付: the e-voucher holder pays, the card's person is the relative (checklist item 17)
+    const holder =
+      authorization.holderNameEnc && authorization.holderIdNoEnc
+        ? {
+            name: deps.pii.decrypt(authorization.holderNameEnc),
+            idNo: deps.pii.decrypt(authorization.holderIdNoEnc),
+          }
+        : undefined;
     const medIns = await deps.wechat.createMedInsOrder({
       outTradeNo: order.orderNo,
       mixPayType,
       orderType: 'DIAG_PAY',
       openid: order.openid,
-      payer: { name: deps.pii.decrypt(patient.nameEnc), idNo: deps.pii.decrypt(patient.idNoEnc) },
+      payer: holder ?? cardPerson,
+      ...(holder ? { relative: cardPerson } : {}),
       serialNo: order.orderNo,
       payOrderId: order.payOrdId,
       payAuthNo: deps.pii.decrypt(authorization.payAuthNoEnc),
@@ -97,6 +107,7 @@ async function createWeChatOrders(deps: Deps, order: OrderRow): Promise<PaymentV
       medInstNo: deps.settings.HOSPITAL_CODE,
       createdAtMs: order.createdAt.getTime(),
       split,
+      fundOther: order.fundOtherFen,
       prepayId: prepayId ?? undefined,
     });
     mixTradeNo = medIns.mixTradeNo;

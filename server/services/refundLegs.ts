@@ -4,7 +4,8 @@
  * later) or refused (a final answer that needs a person).
  */
 import { InsuranceAuthorizationRow, type OrderRow } from '../db/entities';
-import type { RefundLegRow, RefundRow } from '../db/refundEntities';
+import { RefundRow, type RefundLegRow } from '../db/refundEntities';
+import { isMoneyLeg, otherFundOfRefund } from '../domain/refunds';
 import { GatewayError, type RefundState } from '../gateways/ports';
 import { refundSplitOf } from './refundViews';
 import type { Deps } from './deps';
@@ -74,9 +75,9 @@ async function cashLeg(
 
 /**
  * 6203 (appRefdSn = our refund number) with the whole refund split — the platform records the cash part the
- * hospital gives back through WeChat too (refdType ALL) — then, for orders paid through WeChat's med-ins
- * order, POST /v3/med-ins/refunds/notify with the same out_refund_no. Both are replays when repeated; the times
- * sent are the refund's creation time, so a repeat carries the same body.
+ * hospital gives back through WeChat too (refdType ALL). A replay when repeated. The leg succeeds when 6203 does,
+ * and the moment it is recorded (the leg's completed_at) is the refund_time WeChat is told: the med-ins notice is
+ * not part of this leg but follows both money legs (sendMedInsRefundNotice).
  */
 async function insuranceLeg(deps: Deps, order: OrderRow, refund: RefundRow): Promise<LegOutcome> {
   if (!order.payOrdId || !order.authorizationId)
@@ -84,12 +85,11 @@ async function insuranceLeg(deps: Deps, order: OrderRow, refund: RefundRow): Pro
   const authorization = await deps.db
     .getRepository(InsuranceAuthorizationRow)
     .findOneByOrFail({ id: order.authorizationId });
-  const split = refundSplitOf(refund);
   const result = await deps.insurance.refund({
     payOrdId: order.payOrdId,
     payAuthNo: deps.pii.decrypt(authorization.payAuthNoEnc),
     refundNo: refund.refundNo,
-    split,
+    split: refundSplitOf(refund),
     requestedAtMs: refund.createdAt.getTime(),
   });
   switch (result.status) {
@@ -98,15 +98,48 @@ async function insuranceLeg(deps: Deps, order: OrderRow, refund: RefundRow): Pro
     case 'FAILED':
       return { kind: 'refused', message: `6203 ${refund.refundNo} FAILED` };
     case 'SUCCEEDED':
-      break;
+      return { kind: 'succeeded', ref: refund.refundNo };
   }
-  if (order.mixTradeNo) {
-    await deps.wechat.notifyMedInsRefund({
-      mixTradeNo: order.mixTradeNo,
-      outRefundNo: refund.refundNo,
-      split,
-      refundedAtMs: refund.createdAt.getTime(),
-    });
-  }
-  return { kind: 'succeeded', ref: refund.refundNo };
+}
+
+/** An order paid through WeChat's med-ins order has its insurance refunds told to WeChat. */
+export function needsMedInsRefundNotice(order: OrderRow, legs: readonly RefundLegRow[]): boolean {
+  return Boolean(order.mixTradeNo) && legs.some((l) => l.kind === 'insurance');
+}
+
+/**
+ * POST /v3/med-ins/refunds/notify?mix_trade_no= (开发参数与业务规则 §七): WeChat is told of the insurance refund
+ * only after the self-pay part went back through /v3/refund/domestic/refunds, under the SAME out_refund_no, with
+ * refund_time = when 6203 succeeded. So it is sent once every money leg has succeeded — the cash leg (WeChat
+ * said SUCCESS) and the insurance leg (6203 SUCCEEDED, its completed_at recorded) — and carries that completed_at.
+ * A repeat sends the same body (WeChat keeps the latest notice of an out_refund_no).
+ */
+export async function sendMedInsRefundNotice(
+  deps: Deps,
+  order: OrderRow,
+  refund: RefundRow,
+  legs: readonly RefundLegRow[],
+): Promise<void> {
+  if (!order.mixTradeNo) throw new Error(`order ${order.id} has no med-ins order to tell`);
+  const unfinished = legs.filter((l) => isMoneyLeg(l.kind) && l.status !== 'SUCCEEDED');
+  if (unfinished.length > 0)
+    throw new Error(
+      `refund ${refund.refundNo}: the med-ins notice waits for the ${unfinished.map((l) => l.kind).join(' and ')} leg`,
+    );
+  const insurance = legs.find((l) => l.kind === 'insurance');
+  if (!insurance?.completedAt)
+    throw new Error(`refund ${refund.refundNo} has no recorded 6203 success to tell WeChat of`);
+  const earlier = await deps.db
+    .getRepository(RefundRow)
+    .find({ where: { orderId: order.id }, order: { sequence: 'ASC' } });
+  const fundBefore = earlier
+    .filter((r) => r.sequence < refund.sequence && r.status !== 'FAILED')
+    .reduce((sum, r) => sum + r.fundFen, 0);
+  await deps.wechat.notifyMedInsRefund({
+    mixTradeNo: order.mixTradeNo,
+    outRefundNo: refund.refundNo,
+    split: refundSplitOf(refund),
+    fundOther: otherFundOfRefund(order, fundBefore, refund.fundFen),
+    refundedAtMs: insurance.completedAt.getTime(),
+  });
 }

@@ -3,10 +3,15 @@
  * transaction, what is left is recomputed from the refunds table, allocated over the legs (domain/refunds.ts),
  * and the refund, its legs and the outbox jobs of its money legs are written while the order goes REFUNDING.
  *
- * Legs: cash (WeChat refund) and insurance (6203, then the med-ins refund notice) run independently; the HIS
- * leg is queued once both money legs have succeeded, so the HIS never records a refund whose money has not
- * gone back. When every leg has succeeded, one short transaction marks the refund SUCCEEDED, appends the
- * ledger posting, adds to orders.refunded_fen and moves the order to REFUNDED or PARTIALLY_REFUNDED.
+ * Legs: cash (WeChat refund) and insurance (6203) run independently. Once both money legs have succeeded, the
+ * job of the one that finished last tells WeChat's med-ins order of the insurance refund (POST
+ * /v3/med-ins/refunds/notify, for orders paid through it): after the self-pay refund, under the same
+ * out_refund_no, with refund_time = the moment 6203 succeeded (the insurance leg's completed_at), as WeChat's
+ * 开发参数与业务规则 §七 orders it. Then the HIS leg is queued, so the HIS never records a refund whose money has
+ * not gone back nor WeChat been told of. A notice that fails is retried with that money leg's job (the leg stays
+ * SUCCEEDED; only what follows it is repeated) and ends DEAD if it keeps failing. When every leg has succeeded,
+ * one short transaction marks the refund SUCCEEDED, appends the ledger posting, adds to orders.refunded_fen and
+ * moves the order to REFUNDED or PARTIALLY_REFUNDED.
  *
  * Failures: a leg whose call fails is retried by the outbox with backoff; after OUTBOX_ATTEMPTS_MAX the job
  * is DEAD and the refund stays PROCESSING (the order REFUNDING), visible to the cashier. Only a final refusal
@@ -39,7 +44,7 @@ import { RefundLegRow, RefundRow } from '../db/refundEntities';
 import { GatewayError } from '../gateways/ports';
 import { AppError } from './errors';
 import { splitOf } from './orderViews';
-import { callLeg, type LegOutcome } from './refundLegs';
+import { callLeg, needsMedInsRefundNotice, sendMedInsRefundNotice, type LegOutcome } from './refundLegs';
 import { legViews, refundSplitOf, refundView } from './refundViews';
 import type { Deps } from './deps';
 
@@ -187,7 +192,12 @@ export async function runRefundLeg(
   const { refundId, kind } = parseLegPayload(payload);
   const refund = await deps.db.getRepository(RefundRow).findOneByOrFail({ id: refundId });
   const leg = await deps.db.getRepository(RefundLegRow).findOneByOrFail({ refundId, kind });
-  if (leg.status !== 'PENDING' || refund.status === 'SUCCEEDED' || refund.status === 'FAILED') return;
+  if (refund.status === 'SUCCEEDED' || refund.status === 'FAILED') return;
+  if (leg.status !== 'PENDING') {
+    // recorded by an earlier attempt whose follow-up (the med-ins notice, the HIS leg) may not have happened
+    if (leg.status === 'SUCCEEDED' && isMoneyLeg(kind)) await afterMoneyLegs(deps, refundId);
+    return;
+  }
   const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: refund.orderId });
   if (refund.status === 'REQUESTED')
     await moveRefund(deps.db.manager, refund.id, 'REQUESTED', 'PROCESSING', deps.clock.now());
@@ -201,7 +211,9 @@ export async function runRefundLeg(
   }
   switch (outcome.kind) {
     case 'succeeded':
-      return legSucceeded(deps, refund.id, kind, outcome.ref);
+      await legSucceeded(deps, refund.id, kind, outcome.ref);
+      if (isMoneyLeg(kind)) await afterMoneyLegs(deps, refund.id);
+      return;
     case 'pending':
       throw new Error(outcome.message);
     case 'refused':
@@ -232,9 +244,14 @@ function returnedRows(result: unknown[]): unknown[] {
   return Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
 }
 
+/**
+ * Records a leg's success; its completed_at is the party's success as we saw it (for the insurance leg, the
+ * refund_time of the med-ins notice). The last leg to succeed completes the refund; what follows the money legs
+ * is afterMoneyLegs, outside this transaction.
+ */
 async function legSucceeded(deps: Deps, refundId: string, kind: RefundLegKind, ref: string): Promise<void> {
   const at = new Date(deps.clock.now());
-  const queuedHis = await deps.db.transaction(async (m) => {
+  await deps.db.transaction(async (m) => {
     // the same lock order as requestRefund: the order, then the refund
     const refund0 = await m.getRepository(RefundRow).findOneByOrFail({ id: refundId });
     const order = await lockOrder(m, refund0.orderId);
@@ -244,18 +261,46 @@ async function legSucceeded(deps: Deps, refundId: string, kind: RefundLegKind, r
         WHERE refund_id = $1 AND kind = $2 AND status = 'PENDING' RETURNING kind`,
       [refundId, kind, ref, at],
     )) as unknown[];
-    if (returnedRows(updated).length !== 1) return false; // another worker recorded it first
+    if (returnedRows(updated).length !== 1) return; // another worker recorded it first
     const legs = await m.getRepository(RefundLegRow).findBy({ refundId });
-    const moneyDone = legs.filter((l) => isMoneyLeg(l.kind)).every((l) => l.status === 'SUCCEEDED');
-    const his = legs.find((l) => l.kind === 'his');
-    if (moneyDone && his?.status === 'PENDING') {
-      await enqueue(m, 'refund_leg', legKey(refund.refundNo, 'his'), order.id, { refundId, kind: 'his' }, at);
-      return true;
-    }
     if (legs.every((l) => l.status === 'SUCCEEDED')) await completeRefund(m, order, refund, at);
-    return false;
   });
-  if (queuedHis) deps.kickJobs?.();
+}
+
+/**
+ * Once every money leg has succeeded: the med-ins refund notice (orders paid through WeChat's med-ins order),
+ * then the HIS leg is queued. Safe to repeat and to race: the HIS job in the outbox marks that the notice went
+ * through (nothing is sent again after it), and a notice sent twice carries the same body, which WeChat takes as
+ * the same notice. A failed notice throws, so the money leg's job is retried.
+ */
+async function afterMoneyLegs(deps: Deps, refundId: string): Promise<void> {
+  const refund = await deps.db.getRepository(RefundRow).findOneByOrFail({ id: refundId });
+  if (refund.status !== 'PROCESSING') return;
+  const legs = await deps.db.getRepository(RefundLegRow).findBy({ refundId });
+  if (!legs.filter((l) => isMoneyLeg(l.kind)).every((l) => l.status === 'SUCCEEDED')) return;
+  const his = legs.find((l) => l.kind === 'his');
+  if (his?.status !== 'PENDING') return;
+  const hisKey = legKey(refund.refundNo, 'his');
+  const queued = (await deps.db.query(`SELECT 1 FROM outbox WHERE dedupe_key = $1`, [hisKey])) as unknown[];
+  if (queued.length > 0) return;
+  const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: refund.orderId });
+  if (needsMedInsRefundNotice(order, legs)) {
+    try {
+      await sendMedInsRefundNotice(deps, order, refund, legs);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`med-ins refund notice of ${refund.refundNo}: ${message}`, { cause: err });
+    }
+  }
+  await enqueue(
+    deps.db.manager,
+    'refund_leg',
+    hisKey,
+    order.id,
+    { refundId, kind: 'his' },
+    new Date(deps.clock.now()),
+  );
+  deps.kickJobs?.();
 }
 
 /** Every leg succeeded: the refund, the ledger, refunded_fen and the order move together. */

@@ -28,7 +28,8 @@ export async function cancelOrder(
 
 /**
  * Ends an unpaid order as CANCELLED or EXPIRED. Returns the status the order ends in (PAID if WeChat says it was
- * paid after all). Throws upstream errors when WeChat cannot be asked: then nothing changes.
+ * paid after all; PAYMENT_FAILED if its mixed payment failed with the cash taken, which then goes back). Throws
+ * upstream errors when WeChat cannot be asked: then nothing changes.
  */
 export async function closeOrder(
   deps: Deps,
@@ -39,7 +40,7 @@ export async function closeOrder(
 ): Promise<OrderStatus> {
   const atWeChat = order.status === 'AWAITING_PAYMENT' || order.status === 'UNKNOWN';
   if (atWeChat) {
-    const paid = await settleFromQuery(deps, order);
+    const paid = await settleFromQuery(deps, order, actor);
     if (paid) return paid;
     try {
       if (order.cashFen > 0) await deps.wechat.closeTransaction(order.orderNo);
@@ -47,7 +48,7 @@ export async function closeOrder(
       throw upstreamError(err, 'closing the WeChat order');
     }
     // paid between our query and the close? ask once more; WeChat refuses to close a paid order anyway
-    const paidLate = await settleFromQuery(deps, order);
+    const paidLate = await settleFromQuery(deps, order, actor);
     if (paidLate) return paidLate;
   }
   // Only from the states this call has dealt with: an order read as PRESETTLED that started payment meanwhile

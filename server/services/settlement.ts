@@ -4,7 +4,16 @@
  * ledger posting and queues the HIS confirm in the outbox. Applying twice is a no-op. A payment for an order
  * already closed (CANCELLED / EXPIRED / PAYMENT_FAILED) is not applied: it is recorded and given back
  * (services/latePayments.ts), and the order stays closed.
+ *
+ * A callback does not wait for 6301 or WeChat (checklist item 12: answer within 5 s, nothing slow inline):
+ * acceptPayment makes the checks that need no outside call, then records the notification and queues the outbox
+ * job `confirm_payment` (dedupe key `confirm_payment:<order id>`) holding what the callback carried, in one short
+ * transaction. The job (confirmQueuedPayment) runs applyPayment, and is retried with the outbox's backoff while
+ * a party cannot confirm yet. The janitor's query may get there first: both end in the same transition, which
+ * only one writer wins.
  */
+import type { EntityManager } from 'typeorm';
+import { z } from 'zod';
 import { assertSplit, type Split } from '../../shared/money';
 import { settlementPosting } from '../domain/ledger';
 import { OrderRow, PatientRow } from '../db/entities';
@@ -35,28 +44,29 @@ export type ApplyOutcome = 'applied' | 'already-paid' | 'pending' | 'mismatch' |
 
 const PAYABLE_FROM: OrderStatus[] = ['AWAITING_PAYMENT', 'UNKNOWN'];
 
-export async function applyPayment(
-  deps: Deps,
-  order: OrderRow,
-  evidence: PaymentEvidence,
-  notificationId?: string,
-): Promise<ApplyOutcome> {
-  if (
-    order.status === 'PAID' ||
-    order.status === 'COMPLETED' ||
-    order.status === 'REFUNDING' ||
-    order.status === 'REFUNDED' ||
-    order.status === 'PARTIALLY_REFUNDED'
-  ) {
-    return 'already-paid';
+/** What can be said of a reported payment from the order alone, without asking anybody. */
+type Precheck = 'already-paid' | 'closed' | 'mismatch' | 'not-yet-payable' | 'payable';
+
+function precheck(deps: Deps, order: OrderRow, evidence: PaymentEvidence): Precheck {
+  switch (order.status) {
+    case 'PAID':
+    case 'COMPLETED':
+    case 'REFUNDING':
+    case 'REFUNDED':
+    case 'PARTIALLY_REFUNDED':
+      return 'already-paid';
+    case 'CANCELLED':
+    case 'EXPIRED':
+    case 'PAYMENT_FAILED':
+      // before the amount check: what goes back is what each party says it took, whatever the order said
+      return 'closed';
+    case 'CREATED':
+    case 'PRESETTLED':
+    case 'AWAITING_PAYMENT':
+    case 'UNKNOWN':
+      break;
   }
   const expected = splitOf(order);
-  assertSplit(evidence.split, 'paid split');
-  if (isClosedUnpaid(order.status)) {
-    // before the amount check: what goes back is what each party says it took, whatever the order said
-    await recordLatePayment(deps, order, evidence, notificationId);
-    return 'too-late';
-  }
   if (!sameSplit(expected, evidence.split)) {
     deps.logger.error(
       { orderId: order.id, expected, reported: evidence.split },
@@ -71,8 +81,32 @@ export async function applyPayment(
       { orderId: order.id, status: order.status },
       'payment reported for an order not yet payable',
     );
-    return 'pending';
+    return 'not-yet-payable';
   }
+  return 'payable';
+}
+
+export async function applyPayment(
+  deps: Deps,
+  order: OrderRow,
+  evidence: PaymentEvidence,
+  notificationId?: string,
+): Promise<ApplyOutcome> {
+  assertSplit(evidence.split, 'paid split');
+  switch (precheck(deps, order, evidence)) {
+    case 'already-paid':
+      return 'already-paid';
+    case 'closed':
+      await recordLatePayment(deps, order, evidence, notificationId);
+      return 'too-late';
+    case 'mismatch':
+      return 'mismatch';
+    case 'not-yet-payable':
+      return 'pending';
+    case 'payable':
+      break;
+  }
+  const expected = splitOf(order);
   let setlId: string | undefined;
   if (expected.fund + expected.account > 0) {
     const insured = await confirmInsurance(deps, order);
@@ -90,17 +124,7 @@ export async function applyPayment(
   const at = new Date(deps.clock.now());
   try {
     await deps.db.transaction(async (m) => {
-      if (notificationId) {
-        await m.query(
-          `INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`,
-          [
-            notificationId,
-            evidence.mixTradeNo ? 'MEDICAL_INSURANCE.SUCCESS' : 'TRANSACTION.SUCCESS',
-            order.orderNo,
-            at,
-          ],
-        );
-      }
+      if (notificationId) await insertNotification(m, order, evidence, notificationId, at);
       await transitionOrder(
         m,
         order.id,
@@ -125,6 +149,122 @@ export async function applyPayment(
   }
   deps.kickJobs?.();
   return 'applied';
+}
+
+/**
+ * 'queued': the confirmation is in the outbox (or was already); the rest as for applyPayment.
+ */
+export type AcceptOutcome = 'queued' | 'already-paid' | 'too-late' | 'pending' | 'mismatch';
+
+const CONFIRM_PAYMENT_KIND = 'confirm_payment';
+const confirmPaymentKey = (orderId: string) => `confirm_payment:${orderId}`;
+
+/**
+ * A verified payment callback: everything that needs no outside call, then the notification recorded and the
+ * confirmation queued in one short transaction. Amounts that differ from the order are refused here (nothing is
+ * queued); a payment for a closed order is recorded as a late payment at once (no outside call either).
+ */
+export async function acceptPayment(
+  deps: Deps,
+  order: OrderRow,
+  evidence: PaymentEvidence,
+  notificationId: string,
+): Promise<AcceptOutcome> {
+  assertSplit(evidence.split, 'paid split');
+  switch (precheck(deps, order, evidence)) {
+    case 'already-paid':
+      await recordNotification(deps, order, evidence, notificationId);
+      return 'already-paid';
+    case 'closed':
+      await recordLatePayment(deps, order, evidence, notificationId);
+      return 'too-late';
+    case 'mismatch':
+      return 'mismatch';
+    case 'not-yet-payable':
+      return 'pending';
+    case 'payable':
+      break;
+  }
+  const at = new Date(deps.clock.now());
+  const payload: QueuedConfirmation = { ...evidence, notificationId };
+  await deps.db.transaction(async (m) => {
+    await insertNotification(m, order, evidence, notificationId, at);
+    await enqueue(m, CONFIRM_PAYMENT_KIND, confirmPaymentKey(order.id), order.id, { ...payload }, at);
+  });
+  deps.kickJobs?.();
+  return 'queued';
+}
+
+const queuedConfirmation = z.object({
+  transactionId: z.string().min(1).optional(),
+  mixTradeNo: z.string().min(1).optional(),
+  split: z.object({
+    total: z.number().int(),
+    fund: z.number().int(),
+    account: z.number().int(),
+    cash: z.number().int(),
+  }),
+  paidAtMs: z.number().int(),
+  actor: z.enum(['wechatpay-callback', 'janitor']),
+  reference: z.string().min(1),
+  notificationId: z.string().min(1),
+});
+type QueuedConfirmation = z.infer<typeof queuedConfirmation>;
+
+/**
+ * Outbox handler of `confirm_payment`: applies the payment a callback reported (6301, the cash leg's id, PAID +
+ * ledger + HIS confirm). Returns when the payment is dealt with (applied, found applied, or recorded as late);
+ * throws to be asked again while a party cannot confirm yet — and on amounts a party settled differently, which
+ * ends the job DEAD for a person to see.
+ */
+export async function confirmQueuedPayment(
+  deps: Deps,
+  orderId: string,
+  payload: Record<string, unknown>,
+): Promise<void> {
+  const parsed = queuedConfirmation.safeParse(payload);
+  if (!parsed.success)
+    throw new Error(`bad confirm_payment payload for order ${orderId}: ${parsed.error.message}`);
+  const { notificationId, ...evidence } = parsed.data;
+  const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: orderId });
+  const outcome = await applyPayment(deps, order, evidence, notificationId);
+  switch (outcome) {
+    case 'applied':
+    case 'already-paid':
+    case 'too-late':
+      return;
+    case 'pending':
+      throw new Error(`payment of order ${order.orderNo} not confirmed by every party yet; asking again`);
+    case 'mismatch':
+      throw new Error(`payment of order ${order.orderNo}: a party settled other amounts than the order's`);
+  }
+}
+
+async function recordNotification(
+  deps: Deps,
+  order: OrderRow,
+  evidence: PaymentEvidence,
+  notificationId: string,
+): Promise<void> {
+  await insertNotification(deps.db.manager, order, evidence, notificationId, new Date(deps.clock.now()));
+}
+
+async function insertNotification(
+  m: EntityManager,
+  order: OrderRow,
+  evidence: PaymentEvidence,
+  notificationId: string,
+  at: Date,
+): Promise<void> {
+  await m.query(
+    `INSERT INTO received_notifications (id, event_type, out_trade_no, received_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING`,
+    [
+      notificationId,
+      evidence.mixTradeNo ? 'MEDICAL_INSURANCE.SUCCESS' : 'TRANSACTION.SUCCESS',
+      order.orderNo,
+      at,
+    ],
+  );
 }
 
 /**

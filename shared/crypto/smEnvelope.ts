@@ -1,34 +1,26 @@
 /**
- * The insurance mobile-payment envelope (移动支付 6201–6401, PROTOCOLS 3.3), with node:crypto only:
+ * The insurance mobile-payment envelope (移动支付 6201–6401, PROTOCOLS 3.3):
  *
  *   {appId, encData, encType:"SM4", signData, signType:"SM2", timestamp, version:"2.0.1"}
  *
  * - SM4 key: SM4-ECB/PKCS#7 encrypt UTF-8(appSecret) under the key UTF-8(appId[0:16]); hex the result in
  *   UPPER case; the key is the UTF-8 bytes of its first 16 hex characters (16 ASCII bytes = 128 bits).
  * - encData: SM4-ECB/PKCS#7 of UTF-8(JSON of data) under that key, lower-case hex.
- * - signData: Base64 of the DER SM2 signature with SM3 (`crypto.sign('sm3', …)`) over
+ * - signData: the standard GB/T 32918 SM2 signature (e = SM3(ZA ‖ M), ZA over the signer's user id, the curve and
+ *   the signer's public key; sm2.ts) over
  *   `appId=…&data=<sorted json>&encType=SM4&signType=SM2&timestamp=…&version=2.0.1&key=<appSecret>`.
+ *   The user id is each party's own, configurable (`sm2UserId`), by default `1234567812345678` as every public SDK
+ *   (hutool/BouncyCastle, gmssl, sm-crypto) and OpenSSL's `-sigopt distid:1234567812345678` use. Sent as Base64 of
+ *   the DER SEQUENCE{r, s}; DER or raw r‖s (64 bytes) accepted.
  *   The sorted JSON follows the public reference implementation: object keys in ordinal order, recursively;
  *   null, undefined and "" members dropped; numbers written as strings.
  * - timestamp: milliseconds since the epoch, as a decimal string.
- *
- * Unverified against a real platform: the reference passes appSecret as the SM2 user id (ZA); Node cannot set
- * it, so we use OpenSSL's default. Both our sides use this module, so they agree.
+ * SM4 and SM3 are node:crypto's; SM2 is not in Node (its `crypto.sign('sm3', …)` on an SM2-curve key is ECDSA).
  *
  * Also here: the x-tif-* header signature of the standard (infno) envelope, hex(SHA256(ts + token + nonce + ts)).
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  randomBytes,
-  sign,
-  timingSafeEqual,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SM2_DEFAULT_USER_ID, sm2Sign, sm2Verify, type Sm2SignatureEncoding } from './sm2';
 
 export const SM_ENVELOPE_VERSION = '2.0.1';
 
@@ -61,7 +53,24 @@ export interface SealOptions {
   /** SM2 private key (PKCS#8 PEM) of the sender */
   signingKeyPem: string;
   timestampMs: number;
+  /** the sender's SM2 user id (ZA); default 1234567812345678 */
+  sm2UserId?: string;
+  /** signData as Base64 of DER (default) or of raw r‖s, for a peer that wants it */
+  signatureEncoding?: Sm2SignatureEncoding;
 }
+
+/** The SM2 user ids (ZA) of the envelope's two parties: each signs under its own, the other verifies under it. */
+export interface Sm2UserIds {
+  /** the hospital's (定点医药机构): requests are signed under it */
+  org: string;
+  /** the insurance platform's: answers are signed under it */
+  platform: string;
+}
+
+export const DEFAULT_SM2_USER_IDS: Readonly<Sm2UserIds> = {
+  org: SM2_DEFAULT_USER_ID,
+  platform: SM2_DEFAULT_USER_ID,
+};
 
 export interface OpenOptions {
   appSecret: string;
@@ -69,21 +78,11 @@ export interface OpenOptions {
   verifyKeyPem: string;
   /** when given, an envelope for another appId is BAD_ENVELOPE */
   expectedAppId?: string;
+  /** the sender's SM2 user id (ZA); default 1234567812345678 */
+  sm2UserId?: string;
 }
 
 const APP_ID_KEY_CHARS = 16;
-const KEY_CACHE_MAX = 32;
-const keyCache = new Map<string, KeyObject>();
-
-/** PEM → KeyObject once; parsing a PEM costs several times the signature itself. */
-function keyObject(pem: string, kind: 'private' | 'public'): KeyObject {
-  const cached = keyCache.get(pem);
-  if (cached) return cached;
-  const key = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
-  if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
-  keyCache.set(pem, key);
-  return key;
-}
 
 function sm4Ecb(mode: 'encrypt' | 'decrypt', key: Buffer, input: Buffer): Buffer {
   const cipher =
@@ -142,7 +141,11 @@ export function envelopeSignText(appId: string, data: unknown, timestamp: string
 export function sealEnvelope(data: object, options: SealOptions): SmEnvelope {
   const timestamp = String(options.timestampMs);
   const signText = envelopeSignText(options.appId, data, timestamp, options.appSecret);
-  const signature = sign('sm3', Buffer.from(signText, 'utf8'), keyObject(options.signingKeyPem, 'private'));
+  // sm2.ts parses each PEM once and keeps its scalar, public point and ZA
+  const signature = sm2Sign(options.signingKeyPem, signText, {
+    userId: options.sm2UserId ?? SM2_DEFAULT_USER_ID,
+    encoding: options.signatureEncoding ?? 'der',
+  });
   return {
     appId: options.appId,
     encData: sm4EncryptHex(deriveSm4Key(options.appId, options.appSecret), JSON.stringify(data)),
@@ -193,17 +196,10 @@ export function openEnvelope(input: unknown, options: OpenOptions): unknown {
   if (data === null || typeof data !== 'object')
     throw new SmEnvelopeError('DECRYPT_FAILED', 'encData is not a JSON object');
   const signText = envelopeSignText(envelope.appId, data, envelope.timestamp, options.appSecret);
-  let valid = false;
-  try {
-    valid = verify(
-      'sm3',
-      Buffer.from(signText, 'utf8'),
-      keyObject(options.verifyKeyPem, 'public'),
-      Buffer.from(envelope.signData, 'base64'),
-    );
-  } catch {
-    valid = false;
-  }
+  // DER or raw r‖s; the sender's public point is precomputed once (sm2.ts), a bad signature is just false
+  const valid = sm2Verify(options.verifyKeyPem, signText, Buffer.from(envelope.signData, 'base64'), {
+    userId: options.sm2UserId ?? SM2_DEFAULT_USER_ID,
+  });
   if (!valid) throw new SmEnvelopeError('BAD_SIGNATURE', 'signData does not verify with the sender key');
   return data;
 }

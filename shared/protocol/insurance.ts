@@ -231,6 +231,12 @@ export const authUserQueryOutputSchema = z.object({
   payAuthNo: id(64),
   userName: z.string().min(1),
   userCardNo: z.string().min(1),
+  /**
+   * 代亲属 (unverified: our mock's reading of Tencent's user query): the e-voucher holder who authorized for
+   * userName, when it is somebody else
+   */
+  holderName: z.string().min(1).optional(),
+  holderCardNo: z.string().min(1).optional(),
   cityId: z.string().min(1),
   userLongitudeLatitude: z.object({
     longitude: z.union([z.string(), z.number()]),

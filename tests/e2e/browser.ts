@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const PHONE = { width: 375, height: 812 };
@@ -68,4 +68,50 @@ export async function assertNoHorizontalScroll(page: Page, where: string): Promi
   }));
   if (scrollWidth > innerWidth)
     throw new Error(`${where}: the page is ${scrollWidth}px wide in a ${innerWidth}px viewport`);
+}
+
+/** One `securitypolicyviolation` event, as the page saw it. */
+export interface CspViolation {
+  page: string;
+  directive: string;
+  blocked: string;
+  source: string;
+  line: number;
+  sample: string;
+}
+
+/**
+ * Every Content-Security-Policy violation in the context's pages, from before their first script on (an init
+ * script listens on each new document and hands each event to the test). The list grows as the pages run;
+ * `expectNoCspViolations` at the end of a walk.
+ */
+export async function collectCspViolations(context: BrowserContext): Promise<CspViolation[]> {
+  const violations: CspViolation[] = [];
+  await context.exposeBinding('__cspViolation', (_source, violation: CspViolation) => {
+    violations.push(violation);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __cspViolation?: (v: unknown) => void }).__cspViolation;
+      report?.({
+        page: e.documentURI,
+        directive: e.effectiveDirective,
+        blocked: e.blockedURI,
+        source: e.sourceFile,
+        line: e.lineNumber,
+        sample: e.sample,
+      });
+    });
+  });
+  return violations;
+}
+
+/** Fails listing each violation: the page, the directive, what was blocked and where. */
+export function expectNoCspViolations(violations: CspViolation[], where: string): void {
+  if (violations.length === 0) return;
+  const lines = violations.map(
+    (v) =>
+      `  ${v.directive} blocked ${v.blocked || '(inline)'} on ${v.page} (${v.source}:${v.line}) ${v.sample}`,
+  );
+  throw new Error(`${where}: ${violations.length} CSP violation(s):\n${lines.join('\n')}`);
 }

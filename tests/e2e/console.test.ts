@@ -3,7 +3,8 @@
  * build: the seeded supervisor logs in with password + TOTP (computed at the stack's clock), finds the day's
  * orders, reconciles the day after the WeChat bill is out, sees an injected 短款 (a HIS charge nobody paid) and a
  * 长款 (a payment the HIS never heard of), resolves the one and posts the other (补单) after its preview, exports
- * CSV, closes the day, approves a patient's refund request, enrols a cashier (QR code), and reads the audit log.
+ * CSV, closes the day, approves a patient's refund request, enrols a cashier (QR code), and reads the audit log —
+ * all of it, the phone's pages too, under the Content-Security-Policy without a single violation.
  * Screenshots of every step go to a folder printed at the start; look at them.
  */
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,15 @@ import { createGuardrails, generateSync } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { adminPost, seedPatient, startStack, type Stack } from '../helpers/stack';
 import { checkout, confirmAtWeChat, pay, payInFull, waitForStatus } from '../helpers/flow';
-import { assertNoHorizontalScroll, chromiumAvailable, launch, PHONE, screenshotFolder } from './browser';
+import {
+  assertNoHorizontalScroll,
+  chromiumAvailable,
+  collectCspViolations,
+  expectNoCspViolations,
+  launch,
+  PHONE,
+  screenshotFolder,
+} from './browser';
 
 const run = chromiumAvailable() ? describe : describe.skip;
 
@@ -134,6 +143,7 @@ run('the cashier console in the browser', () => {
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
     });
+    const phoneViolations = await collectCspViolations(phone);
     const mobile = await phone.newPage();
     mobile.setDefaultTimeout(15_000);
     await mobile.goto(`${stack.url}/#/pages/home/index`);
@@ -165,6 +175,7 @@ run('the cashier console in the browser', () => {
       timezoneId: 'Asia/Shanghai',
       acceptDownloads: true,
     });
+    const consoleViolations = await collectCspViolations(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
 
@@ -314,6 +325,9 @@ run('the cashier console in the browser', () => {
     await expectText(mobile, `#refund-request-${requestId}`, '¥10.00');
     await shots.take(mobile, 'patient-order-refund-request', PHONE);
     await assertNoHorizontalScroll(mobile, 'patient order');
+    // every page of both walks ran under the Content-Security-Policy without one violation
+    expectNoCspViolations(phoneViolations, 'the patient pages');
+    expectNoCspViolations(consoleViolations, 'the cashier console');
     await phone.close();
     await context.close();
   });

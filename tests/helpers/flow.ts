@@ -1,5 +1,7 @@
 /** Steps of a patient's journey, as the mini-program performs them, for the integration tests and the bench. */
 import { randomUUID } from 'node:crypto';
+import type { ClaimedJob } from '../../server/db/outbox';
+import { OUTBOX_LEASE_MS, workJob } from '../../server/jobs/outboxWorker';
 import { adminGet, adminPost, call, type SeededPatient, type Stack } from './stack';
 
 export interface OrderAnswer {
@@ -63,7 +65,31 @@ export async function confirmAtWeChat(
   );
 }
 
-/** Polls our API until the order reaches one of the states (bounded; no fixed sleeps). */
+/**
+ * Works the order's own due outbox jobs once (its `confirm_payment` first of all): what a running server's kick
+ * does right after a commit queued them — a payment callback is answered before it is applied. The stack's
+ * jobs do not run by themselves, and other orders' jobs are left alone, so a test holding back another order's
+ * HIS confirm still holds it back.
+ */
+export async function workOrderJobs(stack: Stack, orderId: string): Promise<void> {
+  const deps = stack.server.deps;
+  const now = deps.clock.now();
+  const [jobs] = (await deps.db.query(
+    `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3, updated_at = $2
+      WHERE id IN (SELECT id FROM outbox WHERE order_id = $1 AND status = 'PENDING' AND next_attempt_at <= $2
+                    ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED)
+      RETURNING id, kind, order_id AS "orderId", dedupe_key AS "dedupeKey", payload, attempts`,
+    [orderId, new Date(now), new Date(now + OUTBOX_LEASE_MS)],
+  )) as [ClaimedJob[], number];
+  for (const job of jobs.sort((a, b) => Number(a.id) - Number(b.id))) await workJob(deps, job);
+}
+
+/**
+ * Polls our API until the order reaches one of the states (bounded; no fixed sleeps). Between two looks it works
+ * the order's own due outbox jobs (workOrderJobs), as the server's kick would: PAID comes from the callback's
+ * `confirm_payment` job. The janitor and other orders' jobs are not run: tests move the clock and call
+ * runJobs() for those.
+ */
 export async function waitForStatus(
   stack: Stack,
   p: SeededPatient,
@@ -76,6 +102,7 @@ export async function waitForStatus(
   while (Date.now() < deadline) {
     last = (await getOrder(stack, p, orderId)).body;
     if (statuses.includes(last.status)) return last;
+    await workOrderJobs(stack, orderId);
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`order ${orderId} stayed ${last?.status}, expected ${statuses.join('/')}`);

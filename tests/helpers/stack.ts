@@ -14,6 +14,7 @@ import { createInsuranceMock } from '../../mocks/insurance';
 import { createHisMock } from '../../mocks/his';
 import { createWeChatPayMock } from '../../mocks/wechatpay';
 import { buildServer, type RunningServer } from '../../server/main';
+import { sendVerificationText } from '../../server/services/patientBinding';
 import { RedisEphemeralStore } from '../../server/ephemeral/redis';
 import { InMemoryEphemeralStore } from '../../server/ephemeral/memory';
 import type { EphemeralStore } from '../../server/ephemeral/port';
@@ -42,6 +43,8 @@ export interface Stack {
   store: EphemeralStore;
   server: RunningServer;
   url: string;
+  /** the operations listener: /readyz, /metrics (the public url answers 404 there) */
+  opsUrl: string;
   insurance: { url: string; mock: ReturnType<typeof createInsuranceMock> };
   his: { url: string; mock: ReturnType<typeof createHisMock> };
   wechat: { url: string; mock: ReturnType<typeof createWeChatPayMock> };
@@ -70,6 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const wechatMock = createWeChatPayMock({ keys: keys.mocks.wechat, clock, insuranceBaseUrl: insurance.url });
   const wechat = await listen(wechatMock.app.callback());
   const api = await listen(undefined);
+  const ops = await listen(undefined);
 
   const settings = loadSettings({
     NODE_ENV: 'test',
@@ -98,6 +102,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const extra: RunningServer[] = [];
   let handler = server.app.callback();
   api.server.on('request', (req, res) => handler(req, res));
+  let opsHandler = server.opsApp.callback();
+  ops.server.on('request', (req, res) => opsHandler(req, res));
+  // the background probes, as listenOps starts them; /readyz answers from the first round at once
+  server.readiness.start();
+  await server.readiness.refresh();
 
   const stack: Stack = {
     clock,
@@ -107,6 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return server;
     },
     url: api.url,
+    opsUrl: ops.url,
     insurance: { url: insurance.url, mock: insuranceMock },
     his: { url: his.url, mock: hisMock },
     wechat: { url: wechat.url, mock: wechatMock },
@@ -115,6 +125,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await server.stop();
       server = build();
       handler = server.app.callback();
+      opsHandler = server.opsApp.callback();
+      server.readiness.start();
     },
     anotherInstance: () => {
       const instance = build();
@@ -125,7 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const instance of extra) await instance.stop();
       await server.stop();
       wechatMock.stop();
-      for (const s of [api.server, wechat.server, his.server, insurance.server]) {
+      for (const s of [ops.server, api.server, wechat.server, his.server, insurance.server]) {
         s.closeAllConnections();
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
@@ -212,6 +224,8 @@ export interface SeededPatient {
   billNo: string;
   billAmount: number;
   authCode?: string;
+  /** the mobile number the HIS holds (where binding codes go) */
+  phone: string;
 }
 
 export interface PatientSetup {
@@ -219,6 +233,8 @@ export interface PatientSetup {
     insutype: '310' | '390';
     balance: number;
     status?: 'ACTIVE' | 'SUSPENDED' | 'ARREARS' | 'OUT_OF_AREA';
+    /** 代亲属: the WeChat user (e-voucher holder) who authorizes for this person */
+    holder?: { name: string; idNo: string };
   };
   items?: { code: string; name: string; price: number; qty: number }[];
   /** a mock tester session: the HIS patient and bill, the insured person and the login are created in it */
@@ -234,13 +250,66 @@ export const DEFAULT_ITEMS = [
 ];
 
 /** A patient who exists at the HIS (with one bill) and, if asked, at the insurance platform; logged in and bound. */
+/** A mobile number of its own for each seeded patient (codes are limited per phone). */
+export function newPhone(): string {
+  return `139${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`;
+}
+
+/**
+ * Texts what the outbox holds for card binding now (the `sms_send` jobs; one verification's only, when named), as a
+ * running server's worker would at once; other jobs are left alone.
+ */
+export async function deliverTexts(stack: Stack, verificationId?: string): Promise<void> {
+  const jobs = (await stack.db.db.query(
+    `UPDATE outbox SET status = 'DONE', updated_at = now()
+      WHERE kind = 'sms_send' AND status = 'PENDING' AND ($1::text IS NULL OR payload->>'verificationId' = $1)
+      RETURNING payload`,
+    [verificationId ?? null],
+  )) as [{ payload: Record<string, unknown> }[], number];
+  for (const job of jobs[0]) await sendVerificationText(stack.server.deps, job.payload);
+}
+
+/** The newest code texted to a phone (the HIS mock keeps the SMS platform's messages). */
+export async function lastCodeTo(stack: Stack, phone: string): Promise<string> {
+  const texts = await adminGet<{ code?: string }[]>(stack.his.url, `/__admin/sms?phone=${phone}`);
+  const code = texts[0]?.code;
+  if (!code) throw new Error(`no code was texted to ${phone}`);
+  return code;
+}
+
+/** POST /api/v1/patients → 202, the text delivered, the code sent back → the card (201). */
+export async function bindWithCode(
+  stack: Stack,
+  token: string,
+  name: string,
+  idNo: string,
+  phone: string,
+): Promise<Answer<{ id: string }>> {
+  const started = await call<{ verificationId: string }>(stack.url, 'POST', '/api/v1/patients', {
+    token,
+    body: { name, idNo },
+  });
+  if (started.status !== 202) throw new Error(`bind failed: ${JSON.stringify(started.body)}`);
+  await deliverTexts(stack, started.body.verificationId);
+  return call<{ id: string }>(
+    stack.url,
+    'POST',
+    `/api/v1/patients/verifications/${started.body.verificationId}`,
+    {
+      token,
+      body: { code: await lastCodeTo(stack, phone) },
+    },
+  );
+}
+
 export async function seedPatient(stack: Stack, setup: PatientSetup = {}): Promise<SeededPatient> {
   const idNo = newIdNo();
+  const phone = newPhone();
   const name = `测试${randomBytes(2).toString('hex')}`;
   const { patientId: hisPatientId } = await adminPost<{ patientId: string }>(
     stack.his.url,
     '/__admin/patients',
-    { name, idNo, phone: '13800138000' },
+    { name, idNo, phone },
     setup.session,
   );
   const bill = await adminPost<{ billNo: string; amount: number }>(
@@ -268,10 +337,7 @@ export async function seedPatient(stack: Stack, setup: PatientSetup = {}): Promi
     body: { code: login.code },
   });
   if (session.status !== 200) throw new Error(`login failed: ${JSON.stringify(session.body)}`);
-  const bound = await call<{ id: string }>(stack.url, 'POST', '/api/v1/patients', {
-    token: session.body.token,
-    body: { name, idNo },
-  });
+  const bound = await bindWithCode(stack, session.body.token, name, idNo, phone);
   if (bound.status !== 201) throw new Error(`bind failed: ${JSON.stringify(bound.body)}`);
   return {
     token: session.body.token,
@@ -283,5 +349,6 @@ export async function seedPatient(stack: Stack, setup: PatientSetup = {}): Promi
     billNo: bill.billNo,
     billAmount: bill.amount,
     authCode,
+    phone,
   };
 }

@@ -143,6 +143,7 @@ export async function startWeChatPayRig(startMs: number): Promise<WeChatPayRig> 
         medInstNo: 'H36010200001',
         createdAtMs: clock.now(),
         split,
+        fundOther: 0,
         prepayId,
       };
     },

@@ -102,11 +102,11 @@ describe("another user's data is 404, never the data", () => {
     expectError(withAlicesBill, 404, 'BILL_NOT_FOUND');
   });
 
-  it('answers 404 for ids that are not ids', async () => {
+  it('answers 400 INVALID_ID for ids that are not ids, 404 for ids of nothing', async () => {
     expectError(
       await call(stack.url, 'GET', '/api/v1/orders/not-a-uuid', { token: alice.token }),
-      404,
-      'ORDER_NOT_FOUND',
+      400,
+      'INVALID_ID',
     );
     expectError(
       await call(stack.url, 'GET', `/api/v1/orders/${randomUUID()}`, { token: alice.token }),
@@ -193,7 +193,7 @@ describe('bad input is a 4xx with a code, never a 500 or a half-written order', 
     expect(await orderCount()).toBe(before);
   });
 
-  it('refuses a malformed ID number and an unknown patient when binding', async () => {
+  it('refuses a malformed ID number, and answers an unknown person like a known one (no card, no hint)', async () => {
     expectError(
       await call(stack.url, 'POST', '/api/v1/patients', {
         token: alice.token,
@@ -202,14 +202,12 @@ describe('bad input is a 4xx with a code, never a 500 or a half-written order', 
       400,
       'VALIDATION_FAILED',
     );
-    expectError(
-      await call(stack.url, 'POST', '/api/v1/patients', {
-        token: alice.token,
-        body: { name: '无此人', idNo: '110101199001011237' },
-      }),
-      404,
-      'PATIENT_NOT_FOUND',
-    );
+    const stranger = await call(stack.url, 'POST', '/api/v1/patients', {
+      token: alice.token,
+      body: { name: '无此人', idNo: '110101199001011237' },
+    });
+    expect(stranger.status).toBe(202);
+    expect(stranger.body).toMatchObject({ status: 'VERIFICATION_REQUIRED', channel: 'sms' });
   });
 
   it('refuses insurance checkout before authorization', async () => {
@@ -366,9 +364,15 @@ describe('cancel', () => {
 });
 
 describe('operations endpoints', () => {
-  it('answers /healthz, /readyz with every dependency, and Prometheus /metrics', async () => {
+  it('answers /healthz on the public port, and /readyz with every dependency and Prometheus /metrics on the operations port only', async () => {
     expect((await call(stack.url, 'GET', '/healthz')).status).toBe(200);
-    const ready = await call<{ status: string; checks: Record<string, string> }>(stack.url, 'GET', '/readyz');
+    for (const path of ['/readyz', '/metrics'])
+      expect(await call(stack.url, 'GET', path)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    const ready = await call<{ status: string; checks: Record<string, string> }>(
+      stack.opsUrl,
+      'GET',
+      '/readyz',
+    );
     expect(ready.status).toBe(200);
     expect(Object.keys(ready.body.checks).sort()).toEqual([
       'his',
@@ -378,7 +382,7 @@ describe('operations endpoints', () => {
       'wechatpay',
     ]);
     await stack.runJobs();
-    const metrics = await call<string>(stack.url, 'GET', '/metrics');
+    const metrics = await call<string>(stack.opsUrl, 'GET', '/metrics');
     expect(metrics.body).toContain('http_request_duration_seconds_bucket');
     expect(metrics.body).toMatch(/orders_by_state\{state="PRESETTLED"\} \d+/);
     expect(metrics.body).toContain('outbox_pending');

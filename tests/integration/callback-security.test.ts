@@ -9,6 +9,7 @@ import {
 } from '../helpers/stack';
 import { checkout, confirmAtWeChat, getOrder, pay, payInFull, waitForStatus } from '../helpers/flow';
 import { signedCallback, strangerKeyPem, transactionPlaintext } from '../helpers/callbacks';
+import { runOutboxOnce } from '../../server/jobs/outboxWorker';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -56,7 +57,31 @@ describe('WeChat Pay callbacks are verified before they change anything', () => 
       }),
     );
     expect(answer.status).toBe(204);
-    expect(await statusOf(o)).toBe('PAID');
+    // answered once recorded; the confirmation is applied by the outbox
+    await waitForStatus(stack, o.p, o.id, ['PAID']);
+  });
+
+  // issue 10 item 6: before, a signed callback was applied whoever it named as payer
+  it('refuses a signed callback naming another payer, appid or merchant: 400, nothing applied', async () => {
+    const o = await awaitingOrder();
+    const base = transactionPlaintext(o.orderNo, o.cash, o.p.openid, stack.clock.now());
+    for (const plaintext of [
+      { ...base, payer: { openid: 'oStranger000000000000000000' } },
+      { ...base, appid: 'wx0000000000000000' },
+      { ...base, mchid: '1900000001' },
+    ]) {
+      const answer = await send(signedCallback({ plaintext, timestampS: nowS() }));
+      expect(answer.status).toBe(400);
+      expect(answer.body.code).toBe('FAIL');
+    }
+    await stack.runJobs();
+    expect(await statusOf(o)).toBe('AWAITING_PAYMENT');
+    expect(await ledgerRows(o.id)).toBe(0);
+    const queued = (await stack.db.db.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE order_id = $1 AND kind = 'confirm_payment'`,
+      [o.id],
+    )) as { n: number }[];
+    expect(queued[0].n).toBe(0);
   });
 
   it('rejects a callback signed with another key, and changes nothing', async () => {
@@ -102,7 +127,8 @@ describe('WeChat Pay callbacks are verified before they change anything', () => 
     expect(await statusOf(o)).toBe('AWAITING_PAYMENT');
   });
 
-  it('answers WeChat signature probes with an error', async () => {
+  // checklist radar 4: a probe goes through normal verification (before: an early SIGNATURE_PROBE answer)
+  it('answers WeChat signature probes with an error from normal verification', async () => {
     const o = await awaitingOrder();
     const answer = await send(
       signedCallback({
@@ -111,7 +137,8 @@ describe('WeChat Pay callbacks are verified before they change anything', () => 
         signature: 'WECHATPAY/SIGNTEST/abcdef',
       }),
     );
-    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBe(401);
+    expect(answer.body.message).toMatch(/BAD_SIGNATURE/);
     expect(await statusOf(o)).toBe('AWAITING_PAYMENT');
   });
 
@@ -152,6 +179,10 @@ describe('WeChat Pay callbacks are verified before they change anything', () => 
     );
     expect(answer.status).toBe(400);
     expect(await statusOf(o)).toBe('AWAITING_PAYMENT');
+    const queued = (await stack.db.db.query(`SELECT count(*)::int AS n FROM outbox WHERE order_id = $1`, [
+      o.id,
+    ])) as { n: number }[];
+    expect(queued[0].n).toBe(0); // nothing queued to confirm it
   });
 
   it('rejects a body that is not a callback at all', async () => {
@@ -200,6 +231,7 @@ describe('a replayed callback changes nothing the second time', () => {
     const plaintext = transactionPlaintext(o.orderNo, o.cash, o.p.openid, stack.clock.now());
     expect((await send(signedCallback({ id, plaintext, timestampS: nowS() }))).status).toBe(204);
     expect((await send(signedCallback({ id, plaintext, timestampS: nowS() }))).status).toBe(204);
+    await waitForStatus(stack, o.p, o.id, ['PAID']);
     expect(await ledgerRows(o.id)).toBe(2);
   });
 
@@ -211,8 +243,11 @@ describe('a replayed callback changes nothing the second time', () => {
       Array.from({ length: 6 }, () => send(signedCallback({ id, plaintext, timestampS: nowS() }))),
     );
     expect(answers.every((a) => a.status === 204 || a.status === 409)).toBe(true);
+    // and the outbox worked on two instances at once
+    const other = stack.anotherInstance();
+    await Promise.all([runOutboxOnce(stack.server.deps), runOutboxOnce(other.deps)]);
+    await waitForStatus(stack, o.p, o.id, ['PAID']);
     expect(await ledgerRows(o.id)).toBe(2);
-    expect(await statusOf(o)).toBe('PAID');
   });
 
   it('lets the real mock callback complete a confirmed order exactly once', async () => {

@@ -1,7 +1,9 @@
 /**
  * The cashier console API on a whole stack: login with password + TOTP (codes computed by otplib at the stack's
- * clock), one answer for every wrong factor, lockout timed by the clock, roles, tokens that are not
- * interchangeable with the patients', a day's orders with the patient masked, one order's history, the audit.
+ * clock), one answer for every wrong factor, the per-(account, address) delay and lockout timed by the clock,
+ * roles, tokens that are not interchangeable with the patients', a day's orders with the patient masked, one
+ * order's history, the audit. Client addresses come as X-Forwarded-For from the loopback, a trusted proxy here
+ * (TRUSTED_PROXIES=127.0.0.1/32); tests/integration/trusted-proxies.test.ts covers the untrusted case.
  */
 import { createGuardrails, generateSync } from 'otplib';
 import { call, seedPatient, startStack, type SeededPatient, type Stack } from '../helpers/stack';
@@ -38,6 +40,7 @@ let testNo = 0;
 beforeEach(() => {
   testNo++;
 });
+const fromAddress = () => ({ 'x-forwarded-for': `198.51.100.${testNo % 250}` });
 const login = (username: string, password: string, otp: string, headers: Record<string, string> = {}) =>
   call<ConsoleSessionView & { code?: string; message?: string }>(
     stack.url,
@@ -45,7 +48,7 @@ const login = (username: string, password: string, otp: string, headers: Record<
     '/api/v1/console/session',
     {
       body: { username, password, otp },
-      headers: { 'x-forwarded-for': `198.51.100.${testNo % 250}`, ...headers },
+      headers: { ...fromAddress(), ...headers },
     },
   );
 
@@ -62,7 +65,7 @@ function expectError(answer: { status: number; body: unknown }, status: number, 
 }
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { TRUSTED_PROXIES: '127.0.0.1/32' } });
   alice = await seedPatient(stack);
   bob = await seedPatient(stack);
   paid = await payInFull(stack, alice, false);
@@ -82,6 +85,7 @@ describe('POST /api/v1/console/session', () => {
       token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       role: 'supervisor',
       expiresInS: 7200,
+      mustChangePassword: false,
     });
   });
 
@@ -107,7 +111,8 @@ describe('POST /api/v1/console/session', () => {
     ];
     for (const a of answers) expectError(a, 401, 'CONSOLE_LOGIN_FAILED');
     expect(new Set(answers.map((a) => a.body.message)).size).toBe(1);
-    // the failures above must not count towards a lockout once the admin logs in again
+    // three failures from this address: the next try from it waits 2 s; then the right login clears the count
+    stack.clock.advance(2_000);
     expect((await login('admin', ADMIN_PASSWORD, code)).status).toBe(200);
   });
 
@@ -121,7 +126,42 @@ describe('POST /api/v1/console/session', () => {
     );
   });
 
-  it('locks after 5 consecutive failures, even for the right credentials, until 15 minutes pass', async () => {
+  it('makes an address wait 2 s, then 4 s, from its 3rd failure, refusing tries meanwhile unchecked (429)', async () => {
+    const { totpSecret } = await createConsoleUser(
+      stack.server.deps,
+      { username: 'waity', password: 'Waity#20266', role: 'cashier' },
+      { username: 'test', role: 'system' },
+    );
+    stack.clock.freeze();
+    try {
+      for (let i = 1; i <= 3; i++)
+        expectError(
+          await login('waity', 'wrong-password', totp(totpSecret, now())),
+          401,
+          'CONSOLE_LOGIN_FAILED',
+        );
+      // even the right password is not tried while the address waits
+      const waiting = await login('waity', 'Waity#20266', totp(totpSecret, now()));
+      expectError(waiting, 429, 'LOGIN_THROTTLED');
+      expect(waiting.headers.get('retry-after')).toBe('2');
+      expect(waiting.body.message).toMatch(/请 2 秒后再试/);
+      stack.clock.advance(2_000);
+      expectError(
+        await login('waity', 'wrong-password', totp(totpSecret, now())),
+        401,
+        'CONSOLE_LOGIN_FAILED',
+      );
+      const longer = await login('waity', 'wrong-password', totp(totpSecret, now()));
+      expectError(longer, 429, 'LOGIN_THROTTLED');
+      expect(longer.headers.get('retry-after')).toBe('4');
+      stack.clock.advance(4_000);
+      expect((await login('waity', 'Waity#20266', totp(totpSecret, now()))).status).toBe(200);
+    } finally {
+      stack.clock.unfreeze();
+    }
+  });
+
+  it('locks the (account, address) pair at the 5th failure, for 15 minutes, even for the right credentials; not the account', async () => {
     const secret = (
       await createConsoleUser(
         stack.server.deps,
@@ -129,16 +169,30 @@ describe('POST /api/v1/console/session', () => {
         { username: 'test', role: 'system' },
       )
     ).totpSecret;
-    for (let i = 1; i <= 4; i++)
-      expectError(await login('locky', 'wrong-password', totp(secret, now())), 401, 'CONSOLE_LOGIN_FAILED');
-    const fifth = await login('locky', 'wrong-password', totp(secret, now()));
-    expectError(fifth, 423, 'ACCOUNT_LOCKED');
-    expectError(await login('locky', 'Locky#2026!', totp(secret, now())), 423, 'ACCOUNT_LOCKED');
+    stack.clock.freeze();
+    try {
+      for (let i = 1; i <= 4; i++) {
+        expectError(await login('locky', 'wrong-password', totp(secret, now())), 401, 'CONSOLE_LOGIN_FAILED');
+        stack.clock.advance(5_000);
+      }
+      const fifth = await login('locky', 'wrong-password', totp(secret, now()));
+      expectError(fifth, 423, 'ACCOUNT_LOCKED');
+      expect(fifth.headers.get('retry-after')).toBe('900');
+      expect(fifth.body.message).toMatch(/已暂时锁定.*联系主管解锁/);
+      expectError(await login('locky', 'Locky#2026!', totp(secret, now())), 423, 'ACCOUNT_LOCKED');
+      // the owner, from another address, is not locked out
+      const owner = await login('locky', 'Locky#2026!', totp(secret, now()), {
+        'x-forwarded-for': '192.0.2.10',
+      });
+      expect(owner.status).toBe(200);
 
-    stack.clock.advance(15 * 60_000 - 5_000);
-    expectError(await login('locky', 'Locky#2026!', totp(secret, now())), 423, 'ACCOUNT_LOCKED');
-    stack.clock.advance(5_000);
-    expect((await login('locky', 'Locky#2026!', totp(secret, now()))).status).toBe(200);
+      stack.clock.advance(15 * 60_000 - 5_000);
+      expectError(await login('locky', 'Locky#2026!', totp(secret, now())), 423, 'ACCOUNT_LOCKED');
+      stack.clock.advance(5_000);
+      expect((await login('locky', 'Locky#2026!', totp(secret, now()))).status).toBe(200);
+    } finally {
+      stack.clock.unfreeze();
+    }
   });
 
   it('counts consecutive failures only: a success in between starts the count afresh', async () => {
@@ -147,33 +201,59 @@ describe('POST /api/v1/console/session', () => {
       { username: 'steady', password: 'Steady#2026', role: 'cashier' },
       { username: 'test', role: 'system' },
     );
-    for (let i = 0; i < 4; i++) await login('steady', 'wrong-password', totp(totpSecret, now()));
-    expect((await login('steady', 'Steady#2026', totp(totpSecret, now()))).status).toBe(200);
-    for (let i = 0; i < 4; i++)
+    const fail = async () => {
       expectError(
         await login('steady', 'wrong-password', totp(totpSecret, now())),
         401,
         'CONSOLE_LOGIN_FAILED',
       );
+      stack.clock.advance(5_000); // past the longest wait before the lock
+    };
+    for (let i = 0; i < 4; i++) await fail();
+    expect((await login('steady', 'Steady#2026', totp(totpSecret, now()))).status).toBe(200);
+    // four more: 8 in all, but never 5 in a row, so no lock
+    for (let i = 0; i < 4; i++) await fail();
     nextStep();
     expect((await login('steady', 'Steady#2026', totp(totpSecret, now()))).status).toBe(200);
   });
 
-  it('locks once when failures arrive together: 4 counted, the rest locked, one lockout in the audit', async () => {
+  it('counts failures arriving together one by one: the 3rd makes the rest wait, the 5th locks once', async () => {
     const { totpSecret } = await createConsoleUser(
       stack.server.deps,
       { username: 'racer', password: 'Racer#20266', role: 'cashier' },
       { username: 'test', role: 'system' },
     );
-    const answers = await Promise.all(
-      Array.from({ length: 8 }, () => login('racer', 'wrong-password', totp(totpSecret, now()))),
-    );
-    const statuses = answers.map((a) => a.status).sort();
-    expect(statuses).toEqual([401, 401, 401, 401, 423, 423, 423, 423]);
+    const burst = async () =>
+      (
+        await Promise.all(
+          Array.from({ length: 8 }, () => login('racer', 'wrong-password', totp(totpSecret, now()))),
+        )
+      )
+        .map((a) => a.status)
+        .sort();
+    stack.clock.freeze();
+    try {
+      expect(await burst()).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+      stack.clock.advance(2_000);
+      expectError(
+        await login('racer', 'wrong-password', totp(totpSecret, now())),
+        401,
+        'CONSOLE_LOGIN_FAILED',
+      );
+      stack.clock.advance(4_000);
+      expect(await burst()).toEqual([423, 423, 423, 423, 423, 423, 423, 423]);
+    } finally {
+      stack.clock.unfreeze();
+    }
     const locks = (await stack.db.db.query(
       `SELECT count(*)::int AS n FROM audit_log WHERE action = 'console.locked' AND actor = 'racer'`,
     )) as { n: number }[];
     expect(locks[0].n).toBe(1);
+    const failures = (await stack.db.db.query(
+      `SELECT failures FROM console_login_failures f JOIN console_users u ON u.id = f.user_id
+        WHERE u.username = 'racer'`,
+    )) as { failures: number }[];
+    expect(failures).toEqual([{ failures: 5 }]);
   });
 
   it('limits login attempts per client address', async () => {
@@ -361,13 +441,19 @@ describe('GET /api/v1/console/orders/:id', () => {
     expect(sum('D')).toBeGreaterThanOrEqual(paid.split.total);
   });
 
-  it('answers 404 for an unknown or malformed id', async () => {
-    for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid'])
-      expectError(
-        await call(stack.url, 'GET', `/api/v1/console/orders/${id}`, { token: adminToken }),
-        404,
-        'ORDER_NOT_FOUND',
-      );
+  it('answers 404 for an unknown id and 400 INVALID_ID for a malformed one', async () => {
+    expectError(
+      await call(stack.url, 'GET', '/api/v1/console/orders/00000000-0000-4000-8000-000000000000', {
+        token: adminToken,
+      }),
+      404,
+      'ORDER_NOT_FOUND',
+    );
+    expectError(
+      await call(stack.url, 'GET', '/api/v1/console/orders/not-a-uuid', { token: adminToken }),
+      400,
+      'INVALID_ID',
+    );
   });
 });
 

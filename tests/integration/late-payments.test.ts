@@ -408,3 +408,40 @@ describe('a payment reported for a closed order', () => {
     expect((await readTrialBalance(stack.db.db)).net).toBe(0);
   });
 });
+
+// last in the file: its never-returned payment would otherwise be a discrepancy in the day reconciled above
+describe('a return WeChat keeps refusing', () => {
+  // issue 10 item 6: a return WeChat keeps refusing must not be retried forever
+  it('a return WeChat keeps refusing ends DEAD after OUTBOX_ATTEMPTS_MAX, with its last error for the cashier', async () => {
+    const p = await seedPatient(stack);
+    const order = await openOrder(p, false);
+    pastThePaymentWindow();
+    await stack.runJobs();
+    await waitForStatus(stack, p, order.id, ['EXPIRED']);
+    reopenAtWeChat(order.orderNo);
+    await patientPays(order.orderNo);
+    expect((await latePayment(order.id))?.status).toBe('RETURNING');
+    // WeChat now says the trade was never paid: every refund of it is refused ("订单未支付")
+    const trade = stack.wechat.mock.state.trades.get(order.orderNo);
+    if (!trade) throw new Error('no trade at the mock');
+    trade.state = 'NOTPAY';
+    const { OUTBOX_ATTEMPTS_MAX, OUTBOX_BACKOFF_MAX_MS } = stack.server.deps.settings;
+    for (let i = 0; i <= OUTBOX_ATTEMPTS_MAX; i++) {
+      await stack.runJobs();
+      stack.clock.advance(OUTBOX_BACKOFF_MAX_MS + 1000);
+    }
+    const rows = (await stack.db.db.query(
+      `SELECT status, attempts, last_error FROM outbox WHERE order_id = $1 AND kind = 'late_payment_return'`,
+      [order.id],
+    )) as { status: string; attempts: number; last_error: string }[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'DEAD', attempts: OUTBOX_ATTEMPTS_MAX });
+    expect(rows[0].last_error).toBeTruthy();
+    expect(await refundCreates(order.orderNo)).toBeLessThanOrEqual(OUTBOX_ATTEMPTS_MAX);
+    // nothing more is tried once it is DEAD
+    const before = await refundCreates(order.orderNo);
+    stack.clock.advance(OUTBOX_BACKOFF_MAX_MS + 1000);
+    await stack.runJobs();
+    expect(await refundCreates(order.orderNo)).toBe(before);
+  });
+});

@@ -1,5 +1,5 @@
 import { readTrialBalance } from '../../server/db/ledger';
-import { call, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { adminGet, call, newIdNo, seedPatient, startStack, type Stack } from '../helpers/stack';
 import { authorize, checkout, confirmAtWeChat, getOrder, hisBill, pay, waitForStatus } from '../helpers/flow';
 
 let stack: Stack;
@@ -98,6 +98,26 @@ describe('a patient pays a bill end to end', () => {
     expect(done.split.fund + done.split.account).toBe(done.split.total);
     expect((await hisBill(stack, p.billNo)).status).toBe('PAID');
     expect((await readTrialBalance(stack.db.db)).net).toBe(0);
+  });
+
+  // checklist items 17/18: before, the payer was always the card's person, and WeChat (the mock) refused a
+  // family member's order as "入参用户姓名/个人身份ID摘要和医保电子凭证绑卡信息不匹配"
+  it('a family member’s bill (代亲属): the e-voucher holder pays, the card’s person is the relative → COMPLETED', async () => {
+    const holder = { name: '王家长', idNo: newIdNo() };
+    const p = await seedPatient(stack, { insured: { insutype: '390', balance: 0, holder } });
+    expect((await authorize(stack, p)).eligible).toBe(true);
+    const order = await checkout(stack, p, true);
+    expect(order.status).toBe(201);
+    const paid = await pay(stack, p, order.body.id);
+    expect(paid.status).toBe(200);
+    const wx = await adminGet<{ medIns: { pay_for_relatives?: boolean; payer: { name: string } } }>(
+      stack.wechat.url,
+      `/__admin/orders/${order.body.orderNo}`,
+    );
+    expect(wx.medIns.pay_for_relatives).toBe(true);
+    expect(wx.medIns.payer.name).toBe(holder.name);
+    await confirmAtWeChat(stack, order.body.orderNo);
+    await waitForStatus(stack, p, order.body.id, ['COMPLETED'], 10_000);
   });
 
   it('cash-only: no insurance authorization, the whole bill through WeChat Pay → COMPLETED', async () => {

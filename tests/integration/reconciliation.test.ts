@@ -4,6 +4,7 @@
  * what really happens (a HIS confirm that never ran, a payment at 23:59:59), is found exactly once and
  * classified; then the cashier acts on the rows, exports CSV and closes the day.
  */
+import { randomUUID } from 'node:crypto';
 import { createGuardrails, generateSync } from 'otplib';
 import { adminPost, call, seedPatient, startStack, type SeededPatient, type Stack } from '../helpers/stack';
 import { authorize, checkout, confirmAtWeChat, pay, payInFull, waitForStatus } from '../helpers/flow';
@@ -384,7 +385,11 @@ describe('daily reconciliation', () => {
       body: { date: '2026-13-01' },
     });
     expect(bad.status).toBe(400);
-    const unknown = await call(stack.url, 'GET', '/api/v1/console/reconciliations/not-a-uuid', { token });
+    const malformed = await call(stack.url, 'GET', '/api/v1/console/reconciliations/not-a-uuid', { token });
+    expect(malformed).toMatchObject({ status: 400, body: { code: 'INVALID_ID' } });
+    const unknown = await call(stack.url, 'GET', `/api/v1/console/reconciliations/${randomUUID()}`, {
+      token,
+    });
     expect(unknown.status).toBe(404);
     const unknownRow = await call(stack.url, 'POST', '/api/v1/console/reconciliation-rows/999999/resolve', {
       token,

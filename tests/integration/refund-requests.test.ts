@@ -121,9 +121,9 @@ describe('POST /api/v1/orders/:id/refund-requests', () => {
     expect(list.find((o) => o.id === order.id)?.refundRequests).toEqual([request]);
   });
 
-  it('answers 404 for another patient’s order and for a malformed id', async () => {
+  it('answers 404 for another patient’s order and 400 INVALID_ID for a malformed id', async () => {
     expectError(await ask(bob, order.id, { reason: '不是我的' }), 404, 'ORDER_NOT_FOUND');
-    expectError(await ask(alice, 'not-a-uuid', { reason: 'x' }), 404, 'ORDER_NOT_FOUND');
+    expectError(await ask(alice, 'not-a-uuid', { reason: 'x' }), 400, 'INVALID_ID');
     expect((await orderOf(bob, order.id)) as unknown).toMatchObject({ code: 'ORDER_NOT_FOUND' });
   });
 
@@ -261,11 +261,12 @@ describe('POST /api/v1/orders/:id/refund-requests', () => {
       expect((await ask(alice, order.id, { reason: '第三次' })).status).toBe(201);
     });
 
-    it('answers 404 for an unknown or malformed id and 400 for a bad body', async () => {
-      for (const id of [randomUUID(), 'nope']) {
-        expectError(await decide(id, 'approve'), 404, 'NOT_FOUND');
-        expectError(await decide(id, 'reject', { reason: 'x' }), 404, 'NOT_FOUND');
-      }
+    it('answers 404 for an unknown id, 400 INVALID_ID for a malformed one and 400 for a bad body', async () => {
+      const unknown = randomUUID();
+      expectError(await decide(unknown, 'approve'), 404, 'NOT_FOUND');
+      expectError(await decide(unknown, 'reject', { reason: 'x' }), 404, 'NOT_FOUND');
+      expectError(await decide('nope', 'approve'), 400, 'INVALID_ID');
+      expectError(await decide('nope', 'reject', { reason: 'x' }), 400, 'INVALID_ID');
       const pending = (await orderOf(alice, order.id)).refundRequests?.[0];
       expectError(await decide(pending!.id, 'reject', {}), 400, 'VALIDATION_FAILED');
       expectError(await decide(pending!.id, 'approve', { amount: 1 }), 400, 'VALIDATION_FAILED');

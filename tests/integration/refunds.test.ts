@@ -224,7 +224,10 @@ describe('partial refunds', () => {
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.code).toBe('REFUND_EXCEEDS_PAID');
     expect((await refund('8a3c2c1e-6a4f-4c55-9a55-2f1e9b0c7d11', { reason: 'x' })).status).toBe(404);
-    expect((await refund('not-a-uuid', { reason: 'x' })).status).toBe(404);
+    expect(await refund('not-a-uuid', { reason: 'x' })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_ID' },
+    });
     expect((await refund(order.id, { amount: 0, reason: 'x' })).status).toBe(400);
     expect((await refund(order.id, { amount: 1.5, reason: 'x' })).status).toBe(400);
     expect((await refund(order.id, { reason: '' })).status).toBe(400);

@@ -2,6 +2,16 @@ import { adminGet, adminPost, call, seedPatient, startStack, type Stack } from '
 import { authorize, checkout, confirmAtWeChat, getOrder, hisBill, pay, waitForStatus } from '../helpers/flow';
 import { readTrialBalance } from '../../server/db/ledger';
 
+/** Polls until `probe` gives a value (bounded: the mock finishes a delayed request within seconds). */
+async function waitFor<T>(probe: () => Promise<T | undefined>, tries = 100): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('waited in vain');
+}
+
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ env: { OUTSIDE_CALL_TIMEOUT_MS: '800' } });
@@ -134,6 +144,41 @@ describe('the janitor settles what callbacks left open', () => {
     expect(again.status).toBe(200);
     await confirmAtWeChat(stack, order.body.orderNo);
     await waitForStatus(stack, p, order.body.id, ['PAID']);
+  });
+
+  // WeChat answers a repeated out_trade_no with ALREADY_EXISTS (before, the mock answered the same order again
+  // and the adapter never had to adopt one); the order must end payable with its mixTradeNo
+  it('a med-ins create that reached WeChat but whose answer was lost is adopted when the patient pays again', async () => {
+    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
+    await authorize(stack, p);
+    const order = await checkout(stack, p, true);
+    expect(order.body.split.cash).toBeGreaterThan(0);
+    // every attempt reaches the mock and is carried out after the adapter has given up on it
+    await adminPost(stack.wechat.url, '/__admin/faults', {
+      path: '/v3/med-ins/orders',
+      method: 'POST',
+      kind: 'latency',
+      latencyMs: 1500,
+    });
+    const failed = await pay(stack, p, order.body.id);
+    expect(failed.status).toBe(504);
+    expect((await getOrder(stack, p, order.body.id)).body.status).toBe('UNKNOWN');
+    await call(stack.wechat.url, 'DELETE', '/__admin/faults');
+    const at = await waitFor(async () => {
+      const wx = await call<{ medIns?: { mix_trade_no: string } }>(
+        stack.wechat.url,
+        'GET',
+        `/__admin/orders/${order.body.orderNo}`,
+      );
+      return wx.body.medIns?.mix_trade_no;
+    });
+    await stack.runJobs();
+    expect((await getOrder(stack, p, order.body.id)).body.status).toBe('AWAITING_PAYMENT');
+    const again = await pay(stack, p, order.body.id);
+    expect(again.status).toBe(200);
+    expect(again.body.mixTradeNo).toBe(at);
+    await confirmAtWeChat(stack, order.body.orderNo);
+    await waitForStatus(stack, p, order.body.id, ['PAID', 'COMPLETED']);
   });
 
   it('cancels a checkout whose pre-settlement failed and unlocks the bill', async () => {

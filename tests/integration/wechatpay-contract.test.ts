@@ -229,7 +229,7 @@ describe('JSAPI orders', () => {
 
   it('answers null for an unknown order', async () => {
     await expect(gateway.queryTransaction('ORD-NEVER-CREATED')).resolves.toBeNull();
-    await expect(gateway.queryMedInsOrder('ORD-NEVER-CREATED')).resolves.toBeNull();
+    await expect(gateway.queryMedInsOrder({ outTradeNo: 'ORD-NEVER-CREATED' })).resolves.toBeNull();
     await expect(gateway.queryRefund('RF-NEVER-CREATED')).resolves.toBeNull();
   });
 
@@ -395,7 +395,7 @@ describe('medical-insurance orders', () => {
       tradeState: 'SUCCESS',
       amountFen: 2500,
     });
-    await expect(gateway.queryMedInsOrder(outTradeNo)).resolves.toMatchObject({
+    await expect(gateway.queryMedInsOrder({ outTradeNo: outTradeNo })).resolves.toMatchObject({
       mixPayStatus: 'MIX_PAY_SUCCESS',
       selfPayStatus: 'SELF_PAY_SUCCESS',
       medInsPayStatus: 'MED_INS_PAY_SUCCESS',
@@ -412,16 +412,143 @@ describe('medical-insurance orders', () => {
     await expect(gateway.queryTransaction(outTradeNo)).resolves.toBeNull();
   });
 
-  it('the same order again answers the same mix_trade_no (payer re-encrypted); another body is ALREADY_EXISTS', async () => {
+  // WeChat's FAQ 5 / 排障手册 268512536; before, the mock answered the same body with the same order
+  it('a repeated out_trade_no is 400 ALREADY_EXISTS, even with the same body', async () => {
+    const { outTradeNo, prepayId } = await jsapiOrder(mixedSplit.cash);
+    const serial = { 'Wechatpay-Serial': keys.server.wechat.platformCerts[0].serialNo };
+    const body = rawMedInsBody(outTradeNo, prepayId);
+    expect((await signedFetch('POST', '/v3/med-ins/orders', body, { extraHeaders: serial })).status).toBe(
+      200,
+    );
+    const again = await signedFetch('POST', '/v3/med-ins/orders', body, { extraHeaders: serial });
+    expect([again.status, again.json?.code]).toEqual([400, 'ALREADY_EXISTS']);
+    expect(again.headers.get('request-id')).toMatch(/-268512536$/);
+  });
+
+  it('a create whose answer was lost is adopted on retry: queried by out_trade_no, amounts checked', async () => {
     const { outTradeNo, prepayId } = await jsapiOrder(mixedSplit.cash);
     const order = medInsOrder(outTradeNo, mixedSplit, prepayId);
-    const first = await gateway.createMedInsOrder(order);
-    await expect(gateway.createMedInsOrder(order)).resolves.toMatchObject({ mixTradeNo: first.mixTradeNo });
+    // the first create reached WeChat, its answer never reached us
+    const lost = await signedFetch('POST', '/v3/med-ins/orders', rawMedInsBody(outTradeNo, prepayId), {
+      extraHeaders: { 'Wechatpay-Serial': keys.server.wechat.platformCerts[0].serialNo },
+    });
+    const mixTradeNo = lost.json?.mix_trade_no;
+    expect(typeof mixTradeNo).toBe('string');
+    await expect(gateway.createMedInsOrder(order)).resolves.toMatchObject({
+      mixTradeNo,
+      mixPayStatus: 'MIX_PAY_CREATED',
+      split: mixedSplit,
+    });
+    // an existing order with other amounts is never adopted
     await expectGatewayError(
-      gateway.createMedInsOrder({ ...order, cityId: '360200' }),
-      'rejected',
-      'ALREADY_EXISTS',
+      gateway.createMedInsOrder({ ...order, split: { ...mixedSplit, fund: 5999, account: 1501 } }),
+      'invalid_response',
     );
+  });
+
+  it('an existing order that failed is not adopted: rejected ALREADY_EXISTS', async () => {
+    insurance.down = true;
+    const { outTradeNo, prepayId } = await jsapiOrder(mixedSplit.cash);
+    const order = medInsOrder(outTradeNo, mixedSplit, prepayId);
+    const created = await gateway.createMedInsOrder(order);
+    await confirm({ mixTradeNo: created.mixTradeNo });
+    await expectGatewayError(gateway.createMedInsOrder(order), 'rejected', 'ALREADY_EXISTS');
+  });
+
+  it('queries by mix_trade_no when the order holds it, and checks the answer is that order', async () => {
+    const outTradeNo = nextOrderNo();
+    const split = { total: 7500, fund: 6000, account: 1500, cash: 0 };
+    const created = await gateway.createMedInsOrder(medInsOrder(outTradeNo, split));
+    const before = (await admin('GET', '/journal?path=/v3/med-ins/orders/mix-trade-no')).json as unknown[];
+    await expect(
+      gateway.queryMedInsOrder({ outTradeNo, mixTradeNo: created.mixTradeNo }),
+    ).resolves.toMatchObject({ mixTradeNo: created.mixTradeNo, mixPayStatus: 'MIX_PAY_CREATED' });
+    const after = (await admin('GET', '/journal?path=/v3/med-ins/orders/mix-trade-no')).json as unknown[];
+    expect(after.length).toBe(before.length + 1);
+    await expectGatewayError(
+      gateway.queryMedInsOrder({ outTradeNo: nextOrderNo(), mixTradeNo: created.mixTradeNo }),
+      'invalid_response',
+    );
+  });
+
+  it('sends no cash field at all for INSURANCE_ONLY and no passthrough that repeats top-level fields', async () => {
+    const outTradeNo = nextOrderNo();
+    await gateway.createMedInsOrder(
+      medInsOrder(outTradeNo, { total: 7500, fund: 6000, account: 1500, cash: 0 }),
+    );
+    const sent = await sentMedInsBody(outTradeNo);
+    expect(sent).toBeDefined();
+    for (const field of ['wechat_pay_cash_fee', 'prepay_id', 'cash_add_detail', 'cash_reduce_detail'])
+      expect(sent).not.toHaveProperty(field);
+    expect(sent).toMatchObject({ med_ins_cash_fee: 0, mix_pay_type: 'INSURANCE_ONLY' });
+    expect(sent).not.toHaveProperty('passthrough_request_content');
+  });
+
+  it('enforces WeChat’s field rules: lengths, +08:00 times, passthrough, mix_pay_type linkage, relatives', async () => {
+    const serial = { 'Wechatpay-Serial': keys.server.wechat.platformCerts[0].serialNo };
+    const refused = async (override: Record<string, unknown>, cash = true) => {
+      const { outTradeNo, prepayId } = await jsapiOrder(mixedSplit.cash);
+      const body = cash
+        ? rawMedInsBody(outTradeNo, prepayId, override)
+        : rawMedInsBody(outTradeNo, undefined, override);
+      const res = await signedFetch('POST', '/v3/med-ins/orders', body, { extraHeaders: serial });
+      return [res.status, res.json?.code, res.json?.message];
+    };
+    const param400 = [400, 'PARAM_ERROR', expect.any(String)];
+    // string(20): our old 26-character order numbers were refused here
+    expect(await refused({ serial_no: 'MO20261123100000123456' })).toEqual(param400);
+    expect(await refused({ pay_auth_no: 'A'.repeat(41) })).toEqual(param400);
+    expect(await refused({ city_id: '360100000' })).toEqual(param400);
+    expect(await refused({ med_inst_no: 'H'.repeat(33) })).toEqual(param400);
+    expect(await refused({ med_ins_order_create_time: '2026-11-23T02:00:00Z' })).toEqual(param400);
+    expect(await refused({ med_ins_order_create_time: '2026-11-23T10:00:00.000+08:00' })).toEqual(param400);
+    const passthrough = await refused({
+      passthrough_request_content: JSON.stringify({ payAuthNo: 'AUTH-1', payOrdId: 'X' }),
+    });
+    expect(passthrough.slice(0, 2)).toEqual([400, 'PARAM_ERROR']);
+    expect(String(passthrough[2])).toMatch(/pay_auth_no/);
+    expect(await refused({ passthrough_request_content: '{"hisNote":"ok"}' })).toEqual([
+      200,
+      undefined,
+      undefined,
+    ]);
+    // INSURANCE_ONLY: any cash field is refused, even a zero wechat_pay_cash_fee
+    const insuranceOnly = {
+      mix_pay_type: 'INSURANCE_ONLY',
+      total_fee: 7500,
+      med_ins_cash_fee: 0,
+    };
+    expect(await refused({ ...insuranceOnly, wechat_pay_cash_fee: 0 }, false)).toEqual(param400);
+    expect(await refused({ ...insuranceOnly, med_ins_self_fee: undefined }, false)).toEqual(param400);
+    // 代亲属支付: pay_for_relatives needs relative, and a relative needs pay_for_relatives
+    expect(await refused({ pay_for_relatives: true })).toEqual([
+      400,
+      'PARAM_ERROR',
+      '该订单属于代亲属支付，但缺少亲属信息',
+    ]);
+    const relative = {
+      name: encryptForPlatform('李四'),
+      id_digest: encryptForPlatform('fedcba9876543210fedcba9876543210'),
+      card_type: 'ID_CARD',
+    };
+    expect(await refused({ relative })).toEqual(param400);
+    expect(await refused({ relative, pay_for_relatives: true })).toEqual([200, undefined, undefined]);
+  });
+
+  it('the adapter sets pay_for_relatives with the relative encrypted, for a family member’s bill', async () => {
+    const { outTradeNo, prepayId } = await jsapiOrder(mixedSplit.cash);
+    const order = {
+      ...medInsOrder(outTradeNo, mixedSplit, prepayId),
+      relative: { name: '李小四', idNo: '36010220150101002X' },
+    };
+    await expect(gateway.createMedInsOrder(order)).resolves.toMatchObject({
+      mixPayStatus: 'MIX_PAY_CREATED',
+    });
+    const sent = await sentMedInsBody(outTradeNo);
+    expect(sent).toMatchObject({ pay_for_relatives: true, relative: { card_type: 'ID_CARD' } });
+    const rel = sent?.relative as { name: string; id_digest: string };
+    expect(rel.name).not.toContain('李小四');
+    expect(rel.id_digest).not.toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('breaking an amount invariant is 403 RULE_LIMIT with WeChat’s message and Request-ID suffix', async () => {
@@ -468,7 +595,7 @@ describe('medical-insurance orders', () => {
     const { json } = await confirm({ mixTradeNo: created.mixTradeNo });
     expect(json).toMatchObject({ mixPayStatus: 'MIX_PAY_FAIL', tradeState: 'NOTPAY' });
     expect(receiver.received.length).toBe(before);
-    await expect(gateway.queryMedInsOrder(outTradeNo)).resolves.toMatchObject({
+    await expect(gateway.queryMedInsOrder({ outTradeNo: outTradeNo })).resolves.toMatchObject({
       mixPayStatus: 'MIX_PAY_FAIL',
       medInsPayStatus: 'MED_INS_PAY_FAIL',
     });
@@ -492,16 +619,19 @@ describe('medical-insurance orders', () => {
       mixTradeNo: created.mixTradeNo,
       outRefundNo: 'RF-MED-1',
       split: mixedSplit,
+      fundOther: 0,
       refundedAtMs: clock.now(),
     });
-    await expect(gateway.queryMedInsOrder(outTradeNo)).resolves.toMatchObject({
-      mixPayStatus: 'MIX_PAY_REFUND',
+    // the insurance part is back, the self-pay part is not: MIX_PAY_REFUND waits for both
+    await expect(gateway.queryMedInsOrder({ outTradeNo: outTradeNo })).resolves.toMatchObject({
+      mixPayStatus: 'MIX_PAY_SUCCESS',
       medInsPayStatus: 'MED_INS_PAY_REFUND',
     });
     const again = {
       mixTradeNo: created.mixTradeNo,
       outRefundNo: 'RF-MED-2',
       split: mixedSplit,
+      fundOther: 0,
       refundedAtMs: clock.now(),
     };
     await expectGatewayError(gateway.notifyMedInsRefund(again), 'rejected', 'RULE_LIMIT');
@@ -542,6 +672,15 @@ function rawMedInsBody(
     ...(prepayId ? { prepay_id: prepayId } : {}),
     ...override,
   };
+}
+
+/** The body the adapter sent to create a med-ins order, from the mock's journal. */
+async function sentMedInsBody(outTradeNo: string): Promise<Record<string, unknown> | undefined> {
+  const entries = (
+    await admin('GET', `/journal?path=/v3/med-ins/orders&method=POST&tag=outTradeNo=${outTradeNo}`)
+  ).json as { requestBody: string; status: number }[];
+  const created = entries.find((e) => e.status === 200);
+  return created && (JSON.parse(created.requestBody) as Record<string, unknown>);
 }
 
 function encryptForPlatform(plaintext: string): string {

@@ -4,6 +4,7 @@
  * adapter; a tiny fake insurance platform answers the settle call and a tiny receiver takes the callbacks.
  */
 import type { Split } from '../../shared/money';
+import { paySignMessage, privateKeyFromPem, signSha256Rsa } from '../../shared/crypto/wechatpay';
 import { withReturnParams } from '../../mocks/wechatpay/sandbox';
 import { testKeys } from '../../scripts/keyring';
 import { startWeChatPayRig, type WeChatPayRig } from '../helpers/wechatpayRig';
@@ -88,16 +89,21 @@ async function jsapiOrder(amountFen: number, description = '演示市第一人�
     openid,
     expireAtMs: clock.now() + 15 * 60_000,
   });
-  return { outTradeNo, prepayId };
+  return { outTradeNo, prepayId, pay: payQuery(prepayId) };
+}
+
+/** The pay parameters the server signs for the sheet (what the H5 bridge passes on to the cashier page). */
+function payQuery(prepayId: string): Record<string, string> {
+  return { ...gateway.payParams(prepayId) };
 }
 
 /** a CASH_AND_INSURANCE order: total 100.00 = fund 60.00 + account 15.00 + cash 25.00 */
 async function mixedOrder() {
   const split: Split = { total: 10000, fund: 6000, account: 1500, cash: 2500 };
-  const { outTradeNo, prepayId } = await jsapiOrder(split.cash);
+  const { outTradeNo, prepayId, pay } = await jsapiOrder(split.cash);
   const order = rig.medInsOrder(outTradeNo, openid, split, prepayId);
   const { mixTradeNo } = await gateway.createMedInsOrder(order);
-  return { outTradeNo, mixTradeNo };
+  return { outTradeNo, mixTradeNo, pay };
 }
 
 async function notificationsOf(outTradeNo: string) {
@@ -217,10 +223,10 @@ describe('POST /sandbox/login', () => {
 
 describe('GET /sandbox/cashier', () => {
   it('shows a med-ins order: merchant, numbers, total and the split into 统筹, 个人账户 and 自费', async () => {
-    const { outTradeNo, mixTradeNo } = await mixedOrder();
+    const { outTradeNo, mixTradeNo, pay } = await mixedOrder();
     const refs: Record<string, string>[] = [{ mixTradeNo }, { outTradeNo }, { outTradeNo, mixTradeNo }];
     for (const ref of refs) {
-      const res = await page('GET', `/sandbox/cashier?${q({ ...ref, redirect: APP })}`);
+      const res = await page('GET', `/sandbox/cashier?${q({ ...ref, ...pay, redirect: APP })}`);
       expect(res.status).toBe(200);
       expect(res.html).toContain('微信支付（沙箱）');
       expect(textOf(res.html, 'sandbox-cashier-merchant')).toBe('演示市第一人民医院-门诊缴费');
@@ -236,8 +242,8 @@ describe('GET /sandbox/cashier', () => {
   });
 
   it('shows a plain JSAPI order with its amount and no insurance lines', async () => {
-    const { outTradeNo } = await jsapiOrder(1234);
-    const res = await page('GET', `/sandbox/cashier?${q({ outTradeNo, redirect: APP })}`);
+    const { outTradeNo, pay } = await jsapiOrder(1234);
+    const res = await page('GET', `/sandbox/cashier?${q({ outTradeNo, ...pay, redirect: APP })}`);
     expect(res.status).toBe(200);
     expect(textOf(res.html, 'sandbox-cashier-total')).toBe('¥12.34');
     expect(textOf(res.html, 'sandbox-cashier-cash')).toBe('¥12.34');
@@ -246,9 +252,9 @@ describe('GET /sandbox/cashier', () => {
   });
 
   it('escapes a description carrying markup', async () => {
-    const { outTradeNo } = await jsapiOrder(100, '<script>alert("x")</script>&');
+    const { outTradeNo, pay } = await jsapiOrder(100, '<script>alert("x")</script>&');
     const redirect = `${APP}?a="><script>alert(1)</script>`;
-    const res = await page('GET', `/sandbox/cashier?${q({ outTradeNo, redirect })}`);
+    const res = await page('GET', `/sandbox/cashier?${q({ outTradeNo, ...pay, redirect })}`);
     expect(res.status).toBe(200);
     expect(res.html).not.toContain('<script');
     expect(textOf(res.html, 'sandbox-cashier-merchant')).toBe(
@@ -277,8 +283,8 @@ describe('GET /sandbox/cashier', () => {
   });
 
   it('tags the journal with outTradeNo and lists both pages in the OpenAPI document', async () => {
-    const { outTradeNo } = await jsapiOrder(100);
-    await page('GET', `/sandbox/cashier?${q({ outTradeNo, redirect: APP })}`);
+    const { outTradeNo, pay } = await jsapiOrder(100);
+    await page('GET', `/sandbox/cashier?${q({ outTradeNo, ...pay, redirect: APP })}`);
     const journal = await admin<{ path: string }[]>('GET', `/journal?tag=outTradeNo=${outTradeNo}`);
     expect(journal.map((e) => e.path)).toContain('/sandbox/cashier');
     const spec = await admin<{ paths: Record<string, unknown> }>('GET', '/openapi.json');
@@ -288,11 +294,16 @@ describe('GET /sandbox/cashier', () => {
 
 describe('POST /sandbox/cashier', () => {
   it('confirm pays a med-ins order like POST /__admin/payments/confirm: 302 result=ok, paid, callback queued', async () => {
-    const { outTradeNo, mixTradeNo } = await mixedOrder();
-    const res = await page('POST', '/sandbox/cashier', { mixTradeNo, redirect: APP, action: 'confirm' });
+    const { outTradeNo, mixTradeNo, pay } = await mixedOrder();
+    const res = await page('POST', '/sandbox/cashier', {
+      mixTradeNo,
+      ...pay,
+      redirect: APP,
+      action: 'confirm',
+    });
     expect(res.status).toBe(302);
     expect(res.location).toBe(`${APP}?result=ok`);
-    await expect(gateway.queryMedInsOrder(outTradeNo)).resolves.toMatchObject({
+    await expect(gateway.queryMedInsOrder({ outTradeNo: outTradeNo })).resolves.toMatchObject({
       mixPayStatus: 'MIX_PAY_SUCCESS',
     });
     await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({ tradeState: 'SUCCESS' });
@@ -302,9 +313,9 @@ describe('POST /sandbox/cashier', () => {
   });
 
   it('confirm pays a JSAPI order: 302 result=ok into a hash-routed app, TRANSACTION.SUCCESS queued', async () => {
-    const { outTradeNo } = await jsapiOrder(1234);
+    const { outTradeNo, pay } = await jsapiOrder(1234);
     const redirect = 'http://app.test/#/pages/result/index?orderId=42';
-    const res = await page('POST', '/sandbox/cashier', { outTradeNo, redirect });
+    const res = await page('POST', '/sandbox/cashier', { outTradeNo, ...pay, redirect });
     expect(res.location).toBe(`${redirect}&result=ok`);
     await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({
       tradeState: 'SUCCESS',
@@ -314,20 +325,22 @@ describe('POST /sandbox/cashier', () => {
   });
 
   it('cancel answers 302 result=cancel and the order stays NOTPAY, payable later', async () => {
-    const { outTradeNo, mixTradeNo } = await mixedOrder();
+    const { outTradeNo, mixTradeNo, pay } = await mixedOrder();
     const res = await page('POST', '/sandbox/cashier', { mixTradeNo, redirect: APP, action: 'cancel' });
     expect(res.status).toBe(302);
     expect(res.location).toBe(`${APP}?result=cancel`);
     await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({ tradeState: 'NOTPAY' });
-    await expect(gateway.queryMedInsOrder(outTradeNo)).resolves.toMatchObject({
+    await expect(gateway.queryMedInsOrder({ outTradeNo: outTradeNo })).resolves.toMatchObject({
       mixPayStatus: 'MIX_PAY_CREATED',
     });
     expect(await notificationsOf(outTradeNo)).toEqual([]);
-    expect((await page('GET', `/sandbox/cashier?${q({ mixTradeNo, redirect: APP })}`)).status).toBe(200);
+    expect((await page('GET', `/sandbox/cashier?${q({ mixTradeNo, ...pay, redirect: APP })}`)).status).toBe(
+      200,
+    );
   });
 
   it('under the wechat-user-cancels scenario, confirming ends as a cancel: 302 result=cancel, nothing taken', async () => {
-    const { outTradeNo } = await jsapiOrder(700);
+    const { outTradeNo, pay } = await jsapiOrder(700);
     const select = await fetch(`${mockUrl}/__admin/scenario`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -335,7 +348,7 @@ describe('POST /sandbox/cashier', () => {
     });
     expect(select.status).toBe(200);
     try {
-      const res = await page('POST', '/sandbox/cashier', { outTradeNo, redirect: APP });
+      const res = await page('POST', '/sandbox/cashier', { outTradeNo, ...pay, redirect: APP });
       expect(res.location).toBe(`${APP}?result=cancel`);
       await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({ tradeState: 'NOTPAY' });
     } finally {
@@ -348,11 +361,11 @@ describe('POST /sandbox/cashier', () => {
   });
 
   it('an order no longer payable gets a 409 page with a link back carrying result=error', async () => {
-    const { outTradeNo } = await jsapiOrder(500);
-    await page('POST', '/sandbox/cashier', { outTradeNo, redirect: APP });
+    const { outTradeNo, pay } = await jsapiOrder(500);
+    await page('POST', '/sandbox/cashier', { outTradeNo, ...pay, redirect: APP });
     for (const res of [
-      await page('GET', `/sandbox/cashier?${q({ outTradeNo, redirect: APP })}`),
-      await page('POST', '/sandbox/cashier', { outTradeNo, redirect: APP }),
+      await page('GET', `/sandbox/cashier?${q({ outTradeNo, ...pay, redirect: APP })}`),
+      await page('POST', '/sandbox/cashier', { outTradeNo, ...pay, redirect: APP }),
     ]) {
       expect(res.status).toBe(409);
       expect(textOf(res.html, 'sandbox-message-title')).toBe('订单无法支付');
@@ -372,8 +385,8 @@ describe('POST /sandbox/cashier', () => {
 
   it('a failed insurance settlement shows why, with a link back carrying result=fail; no cash is taken', async () => {
     insurance.down = true;
-    const { outTradeNo, mixTradeNo } = await mixedOrder();
-    const res = await page('POST', '/sandbox/cashier', { mixTradeNo, redirect: APP });
+    const { outTradeNo, mixTradeNo, pay } = await mixedOrder();
+    const res = await page('POST', '/sandbox/cashier', { mixTradeNo, ...pay, redirect: APP });
     expect(res.status).toBe(200);
     expect(textOf(res.html, 'sandbox-message-title')).toBe('支付失败');
     expect(textOf(res.html, 'sandbox-message')).toContain('医保结算失败');
@@ -387,5 +400,119 @@ describe('POST /sandbox/cashier', () => {
     expect(res.status).toBe(400);
     expect(res.location).toBeNull();
     await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({ tradeState: 'NOTPAY' });
+  });
+});
+
+describe('the cashier checks the pay parameters as WeChat does (paySign)', () => {
+  const merchantKey = privateKeyFromPem(keys.server.wechat.merchant.privateKeyPem);
+  const otherKey = privateKeyFromPem(keys.mocks.wechat.platform.privateKeyPem);
+
+  /** pay parameters signed with `key` over (possibly changed) fields */
+  function signedPay(base: Record<string, string>, change: Record<string, string> = {}, key = merchantKey) {
+    const p = { ...base, ...change };
+    const paySign = signSha256Rsa(paySignMessage(p.appId, p.timeStamp, p.nonceStr, p.package), key);
+    return { ...p, paySign };
+  }
+
+  function expectSignFailed(res: Page, messagePart: string | RegExp) {
+    expect(res.status).toBe(400);
+    expect(res.location).toBeNull();
+    expect(textOf(res.html, 'sandbox-message-title')).toBe('支付验证签名失败');
+    expect(textOf(res.html, 'sandbox-message')).toMatch(messagePart);
+    expect(res.html).toContain(`href="${APP}?result=error"`);
+  }
+
+  it('a paySign not made with the merchant key is refused on the page and on confirm; nothing is paid', async () => {
+    const { outTradeNo, pay } = await jsapiOrder(1234);
+    const forged = signedPay(pay, {}, otherKey);
+    expectSignFailed(
+      await page('GET', `/sandbox/cashier?${q({ outTradeNo, ...forged, redirect: APP })}`),
+      /paySign/,
+    );
+    const flipped = { ...pay, paySign: `${pay.paySign.slice(0, -4)}AAA=` };
+    expectSignFailed(
+      await page('POST', '/sandbox/cashier', { outTradeNo, ...flipped, redirect: APP }),
+      /paySign/,
+    );
+    await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({ tradeState: 'NOTPAY' });
+    expect(await notificationsOf(outTradeNo)).toEqual([]);
+    const journal = await admin<{ tags: Record<string, string> }[]>(
+      'GET',
+      `/journal?path=/sandbox/cashier&tag=outTradeNo=${outTradeNo}`,
+    );
+    expect(journal.map((e) => e.tags.paySign)).toEqual(['refused', 'refused']);
+
+    // the right one: the page carries it to the confirmation, which pays
+    const shown = await page('GET', `/sandbox/cashier?${q({ outTradeNo, ...pay, redirect: APP })}`);
+    expect(shown.status).toBe(200);
+    expect(shown.html).toContain(`name="paySign" value="${pay.paySign}"`);
+    const paid = await page('POST', '/sandbox/cashier', { outTradeNo, ...pay, redirect: APP });
+    expect(paid.location).toBe(`${APP}?result=ok`);
+    await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({ tradeState: 'SUCCESS' });
+  });
+
+  it('a mixed order with a wrong paySign settles nothing; with the right one it pays', async () => {
+    const { outTradeNo, mixTradeNo, pay } = await mixedOrder();
+    const settleCalls = insurance.calls.length;
+    const wrong = signedPay(pay, {}, otherKey);
+    expectSignFailed(
+      await page('POST', '/sandbox/cashier', { mixTradeNo, ...wrong, redirect: APP }),
+      /paySign/,
+    );
+    expect(insurance.calls.length).toBe(settleCalls);
+    await expect(gateway.queryMedInsOrder({ outTradeNo })).resolves.toMatchObject({
+      mixPayStatus: 'MIX_PAY_CREATED',
+    });
+    const res = await page('POST', '/sandbox/cashier', { mixTradeNo, ...pay, redirect: APP });
+    expect(res.location).toBe(`${APP}?result=ok`);
+    await expect(gateway.queryMedInsOrder({ outTradeNo })).resolves.toMatchObject({
+      mixPayStatus: 'MIX_PAY_SUCCESS',
+    });
+  });
+
+  it('refuses missing fields, signType other than RSA, another appId, another or malformed package, a changed field', async () => {
+    const { outTradeNo, pay } = await jsapiOrder(800);
+    const other = await jsapiOrder(900);
+    const otherPrepay = other.pay.package;
+    const cases: [Record<string, string>, RegExp][] = [
+      [{}, /缺少支付参数 appId、timeStamp、nonceStr、package、signType、paySign/],
+      [{ ...pay, paySign: '' }, /缺少支付参数 paySign/],
+      [{ ...pay, signType: 'HMAC-SHA256' }, /signType 必须为 RSA/],
+      [signedPay(pay, { appId: 'wx0000000000000000' }), /appId 与下单时的 appid 不一致/],
+      [signedPay(pay, { package: otherPrepay }), /prepay_id 不属于该订单/],
+      [signedPay(pay, { package: 'prepay_id=wx-never-issued' }), /prepay_id 不存在/],
+      [signedPay(pay, { package: pay.package.slice('prepay_id='.length) }), /total_fee/],
+      [signedPay(pay, { timeStamp: '17000' }), /timeStamp/],
+      [{ ...pay, timeStamp: String(Number(pay.timeStamp) + 1) }, /paySign/],
+      [{ ...pay, nonceStr: `${pay.nonceStr.slice(1)}x` }, /paySign/],
+    ];
+    for (const [params, why] of cases) {
+      expectSignFailed(await page('POST', '/sandbox/cashier', { outTradeNo, ...params, redirect: APP }), why);
+      expectSignFailed(
+        await page('GET', `/sandbox/cashier?${q({ outTradeNo, ...params, redirect: APP })}`),
+        why,
+      );
+    }
+    await expect(gateway.queryTransaction(outTradeNo)).resolves.toMatchObject({ tradeState: 'NOTPAY' });
+  });
+
+  it('an insurance-only order is paid without cash fields, and refuses them when they come', async () => {
+    const split: Split = { total: 7500, fund: 6000, account: 1500, cash: 0 };
+    const outTradeNo = nextOrderNo();
+    const { mixTradeNo } = await gateway.createMedInsOrder(rig.medInsOrder(outTradeNo, openid, split));
+    const { pay } = await jsapiOrder(100);
+    expectSignFailed(
+      await page('GET', `/sandbox/cashier?${q({ mixTradeNo, ...pay, redirect: APP })}`),
+      /没有自费部分/,
+    );
+    expectSignFailed(
+      await page('GET', `/sandbox/cashier?${q({ mixTradeNo, appId: 'wx0000000000000000', redirect: APP })}`),
+      /appId/,
+    );
+    expect(
+      (await page('GET', `/sandbox/cashier?${q({ mixTradeNo, appId: pay.appId, redirect: APP })}`)).status,
+    ).toBe(200);
+    const res = await page('POST', '/sandbox/cashier', { mixTradeNo, redirect: APP });
+    expect(res.location).toBe(`${APP}?result=ok`);
   });
 });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import {
   deriveSm4Key,
   envelopeSignText,
@@ -119,6 +119,46 @@ describe('sealEnvelope / openEnvelope', () => {
     });
     expect(codeOf(() => open(forged))).toBe('BAD_SIGNATURE');
     expect(codeOf(() => open(seal(), { verifyKeyPem: stranger.publicKeyPem }))).toBe('BAD_SIGNATURE');
+  });
+
+  test('signs and verifies under each party’s SM2 user id (default 1234567812345678)', () => {
+    const sealed = sealEnvelope(data, {
+      appId,
+      appSecret,
+      signingKeyPem: sender.privateKeyPem,
+      timestampMs,
+      sm2UserId: 'H36010200001',
+    });
+    expect(
+      openEnvelope(sealed, { appSecret, verifyKeyPem: sender.publicKeyPem, sm2UserId: 'H36010200001' }),
+    ).toEqual(data);
+    expect(codeOf(() => open(sealed))).toBe('BAD_SIGNATURE');
+    expect(
+      codeOf(() => openEnvelope(seal(), { appSecret, verifyKeyPem: sender.publicKeyPem, sm2UserId: 'x' })),
+    ).toBe('BAD_SIGNATURE');
+    expect(
+      openEnvelope(seal(), { appSecret, verifyKeyPem: sender.publicKeyPem, sm2UserId: '1234567812345678' }),
+    ).toEqual(data);
+  });
+
+  test('accepts signData as Base64 of raw r‖s (64 bytes) as well as of DER', () => {
+    const raw = sealEnvelope(data, {
+      appId,
+      appSecret,
+      signingKeyPem: sender.privateKeyPem,
+      timestampMs,
+      signatureEncoding: 'raw',
+    });
+    expect(Buffer.from(raw.signData, 'base64')).toHaveLength(64);
+    expect(Buffer.from(seal().signData, 'base64')[0]).toBe(0x30);
+    expect(open(raw)).toEqual(data);
+  });
+
+  test("refuses node:crypto's ECDSA-with-SM3 signature (what this module made before: not SM2)", () => {
+    const envelope = seal();
+    const text = envelopeSignText(appId, data, envelope.timestamp, appSecret);
+    const ecdsa = sign('sm3', Buffer.from(text, 'utf8'), sender.privateKeyPem).toString('base64');
+    expect(codeOf(() => open({ ...envelope, signData: ecdsa }))).toBe('BAD_SIGNATURE');
   });
 
   test('rejects a wrong appSecret with DECRYPT_FAILED', () => {

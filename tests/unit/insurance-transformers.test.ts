@@ -264,6 +264,7 @@ describe('6202 pre-settlement integrity', () => {
     expect(fromPayOrder(payOrderAnswer, sent)).toEqual({
       payOrdId: sent.payOrdId,
       split: { total: 49_800, fund: 7_924, account: 41_876, cash: 0 },
+      fundOther: 0,
     });
     expect(
       toPayOrder(
@@ -279,6 +280,18 @@ describe('6202 pre-settlement integrity', () => {
         'H',
       ),
     ).toMatchObject({ acctUsedFlag: '0', orgBizSer: 'M' });
+  });
+
+  test('reads the funds other than 统筹 from the pre-settlement detail: fund_pay_sumamt − hifp_pay', () => {
+    const withSubsidy = {
+      ...payOrderAnswer,
+      extData: { preSetl: { hifp_pay: '70.00', cvlserv_pay: '9.24' } },
+    };
+    expect(fromPayOrder(withSubsidy, sent).fundOther).toBe(924);
+    const { extData: _none, ...noDetail } = payOrderAnswer;
+    expect(fromPayOrder(noDetail, sent).fundOther).toBe(0);
+    const above = { ...payOrderAnswer, extData: { preSetl: { hifp_pay: '79.25' } } };
+    expect(gatewayError(() => fromPayOrder(above, sent)).kind).toBe('invalid_response');
   });
 
   test('rejects a tampered amount: legs that no longer sum to the total', () => {

@@ -1,7 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
 /** Logs never carry ID numbers, names, phones, tokens, keys or full openids (DESIGN 8). */
 import { inspect } from 'node:util';
-import { createLogger, forRequest, maskOpenid, redactionPaths, type Logger } from '../../server/logging';
+import type Koa from 'koa';
+import { DatabaseError } from 'pg';
+import { QueryFailedError } from 'typeorm';
+import {
+  createLogger,
+  forRequest,
+  maskOpenid,
+  redactionPaths,
+  scrubErrorText,
+  type Logger,
+} from '../../server/logging';
+import { errorMiddleware } from '../../server/http/errors';
 import { REDACTED, Secret } from '../../server/security/secret';
 
 const OPENID = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
@@ -152,6 +163,92 @@ describe('createLogger(opts)', () => {
     logger.info('quiet');
     logger.warn('loud');
     expect(chunks).toHaveLength(1);
+  });
+});
+
+/** A unique violation as TypeORM raises it over pg: the statement, its parameters, and PostgreSQL's detail. */
+function duplicatePatient(): QueryFailedError {
+  const driverError = Object.assign(
+    new DatabaseError(
+      'duplicate key value violates unique constraint "patients_id_no_name_key"',
+      180,
+      'error',
+    ),
+    {
+      severity: 'ERROR',
+      code: '23505',
+      detail: `Key (id_no, name)=(${SECRETS.idNo}, ${SECRETS.name}) already exists.`,
+      schema: 'public',
+      table: 'patients',
+      constraint: 'patients_id_no_name_key',
+      where: `SQL statement "INSERT INTO patients VALUES ('${SECRETS.idNo}', '${SECRETS.name}')"`,
+      internalQuery: `SELECT '${SECRETS.phone}'`,
+    },
+  );
+  return new QueryFailedError(
+    `INSERT INTO patients (id, id_no, name, phone, note) VALUES ($1, $2, $3, $4, 'via ${SECRETS.name}')`,
+    ['p-1', SECRETS.idNo, SECRETS.name, SECRETS.phone],
+    driverError,
+  );
+}
+
+describe('errors in logs (err, error)', () => {
+  test('a QueryFailedError is logged without its parameters, detail values, or quoted literals', () => {
+    const out = capture();
+    out.logger.error({ err: duplicatePatient() }, 'unexpected error');
+    expectNoSecrets(out.text());
+    const err = out.lines()[0].err as Record<string, unknown>;
+    expect(err).toMatchObject({
+      type: 'QueryFailedError',
+      message: 'duplicate key value violates unique constraint "patients_id_no_name_key"',
+      code: '23505',
+      table: 'patients',
+      constraint: 'patients_id_no_name_key',
+      query: `INSERT INTO patients (id, id_no, name, phone, note) VALUES ($1, $2, $3, $4, '?')`,
+      parameterCount: 4,
+      detail: `Key (id_no, name)=(${REDACTED}) already exists.`,
+    });
+    expect(err).not.toHaveProperty('parameters');
+    expect(err).not.toHaveProperty('where');
+    expect(err).not.toHaveProperty('internalQuery');
+    expect(err.driverError).not.toHaveProperty('where');
+  });
+
+  test('a value PostgreSQL quotes in its message, and the same error as `error` or as a cause, is scrubbed', () => {
+    const out = capture();
+    const driverError = Object.assign(
+      new DatabaseError(`invalid input syntax for type bigint: "${SECRETS.idNo}"`, 90, 'error'),
+      { code: '22P02', severity: 'ERROR' },
+    );
+    const failed = new QueryFailedError('SELECT * FROM orders WHERE id = $1', [SECRETS.idNo], driverError);
+    out.logger.error({ err: failed }, 'lookup failed');
+    out.logger.error({ error: failed }, 'lookup failed');
+    out.logger.error({ err: new Error('checkout failed', { cause: failed }) }, 'wrapped');
+    expectNoSecrets(out.text());
+    expect((out.lines()[0].err as { message: string }).message).toBe(
+      `invalid input syntax for type bigint: "${REDACTED}"`,
+    );
+  });
+
+  test('ID numbers, mobile numbers and bearer tokens in any error message or stack are scrubbed', () => {
+    const out = capture();
+    const err = new Error(`HIS refused ${SECRETS.idNo} (tel +86 ${SECRETS.phone}) with ${SECRETS.bearer}`);
+    out.logger.warn({ err }, 'his call failed');
+    out.logger.warn({ err: err.message }, 'his call failed, as text');
+    expectNoSecrets(out.text());
+    expect(scrubErrorText(`id 11010519491231002X, 15 digits 110105491231002, order MO202611230001`)).toBe(
+      `id ${REDACTED}, 15 digits ${REDACTED}, order MO202611230001`,
+    );
+  });
+
+  test('the error middleware logs an unexpected database error without the parameters or PII', async () => {
+    const out = capture();
+    const ctx = { state: { log: out.logger }, status: 200, body: undefined } as unknown as Koa.Context;
+    await errorMiddleware()(ctx, () => Promise.reject(duplicatePatient()));
+    expect(ctx.status).toBe(500);
+    expect(JSON.stringify(ctx.body)).not.toContain('patients');
+    expectNoSecrets(out.text());
+    expect(out.lines()[0]).toMatchObject({ msg: 'unexpected error', err: { parameterCount: 4 } });
   });
 });
 

@@ -162,6 +162,7 @@ describe('custom scenario files', () => {
     expect(loadScenarioDir(join(dir, 'missing'))).toEqual([]);
     const shipped = loadScenarioDir(DEFAULT_SCENARIOS_DIR);
     expect(shipped.length).toBeGreaterThanOrEqual(2);
-    expect(BUILT_IN_SCENARIOS.map((s) => s.name)).toHaveLength(11);
+    expect(BUILT_IN_SCENARIOS.map((s) => s.name)).toHaveLength(12);
+    expect(BUILT_IN_SCENARIOS.map((s) => s.name)).toContain('insurance-fails-cash-taken');
   });
 });

@@ -5,6 +5,7 @@ import {
   canRefundTransition,
   legsOf,
   leftOf,
+  otherFundOfRefund,
   refundNoOf,
   sumSplits,
 } from '../../server/domain/refunds';
@@ -167,5 +168,48 @@ describe('refundNoOf(orderNo, sequence)', () => {
     expect(refundNoOf(orderNo, 1)).toBe('RF20250101120000123456789001');
     expect(refundNoOf(orderNo, 12).length).toBeLessThanOrEqual(32);
     expect(() => refundNoOf(orderNo, 100)).toThrow(RangeError);
+  });
+});
+
+describe('otherFundOfRefund(order, fundRefundedBefore, fundOfRefund)', () => {
+  it('gives back nothing to other funds when the order had none', () => {
+    expect(otherFundOfRefund({ fundFen: 6000, fundOtherFen: 0 }, 0, 6000)).toBe(0);
+  });
+
+  it('over any sequence of refunds, gives back exactly the other funds once the fund is refunded whole', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 1_000_000 })
+          .chain((fund) =>
+            fc.tuple(
+              fc.constant(fund),
+              fc.integer({ min: 0, max: fund }),
+              fc.array(fc.integer({ min: 1, max: fund }), { minLength: 1, maxLength: 8 }),
+            ),
+          ),
+        ([fund, other, cuts]) => {
+          const order = { fundFen: fund, fundOtherFen: other };
+          // refunds that together give back the whole fund
+          const points = [...new Set(cuts.map((c) => c % fund))].filter((c) => c > 0).sort((a, b) => a - b);
+          const bounds = [0, ...points, fund];
+          let before = 0;
+          let others = 0;
+          for (let i = 1; i < bounds.length; i++) {
+            const part = bounds[i] - bounds[i - 1];
+            const o = otherFundOfRefund(order, before, part);
+            expect(o).toBeGreaterThanOrEqual(0);
+            expect(o).toBeLessThanOrEqual(part);
+            others += o;
+            before += part;
+          }
+          expect(others).toBe(other);
+        },
+      ),
+    );
+  });
+
+  it('refuses a refund beyond the fund', () => {
+    expect(() => otherFundOfRefund({ fundFen: 100, fundOtherFen: 10 }, 90, 11)).toThrow(RangeError);
   });
 });

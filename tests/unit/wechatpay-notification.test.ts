@@ -126,6 +126,7 @@ describe('HttpWeChatPayGateway#verifyNotification(headers, rawBody, nowMs)', () 
       transactionId: '4200000123202611231234567890',
       amountFen: 1230,
       successTimeMs: Date.parse('2026-11-23T09:59:58+08:00'),
+      payerOpenid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
     });
   });
 
@@ -149,9 +150,12 @@ describe('HttpWeChatPayGateway#verifyNotification(headers, rawBody, nowMs)', () 
     expect(await rejection({}, body)).toBe('MISSING_HEADERS');
   });
 
-  it('rejects a signature probe (WECHATPAY/SIGNTEST/…): SIGNATURE_PROBE', async () => {
+  // checklist radar 4: no early special case for probes; before, this answered SIGNATURE_PROBE without verifying
+  it('a signature probe (WECHATPAY/SIGNTEST/…) goes through normal verification and fails there: BAD_SIGNATURE', async () => {
     const { headers, body } = callback({ signature: 'WECHATPAY/SIGNTEST/c2lnbmF0dXJl' });
-    expect(await rejection(headers, body)).toBe('SIGNATURE_PROBE');
+    expect(await rejection(headers, body)).toBe('BAD_SIGNATURE');
+    const old = callback({ signature: 'WECHATPAY/SIGNTEST/c2lnbmF0dXJl', timestampS: NOW_S - 1000 });
+    expect(await rejection(old.headers, old.body)).toBe('TIMESTAMP_SKEW');
   });
 
   it('rejects a callback whose timestamp is 301 s old, and accepts one 300 s old: TIMESTAMP_SKEW', async () => {
@@ -193,9 +197,7 @@ describe('HttpWeChatPayGateway#verifyNotification(headers, rawBody, nowMs)', () 
     expect(await rejection(headers, body)).toBe('BAD_BODY');
   });
 
-  it('checks in order: missing headers, probe, skew, serial, signature', async () => {
-    const probeAndOld = callback({ signature: 'WECHATPAY/SIGNTEST/x', timestampS: NOW_S - 1000 });
-    expect(await rejection(probeAndOld.headers, probeAndOld.body)).toBe('SIGNATURE_PROBE');
+  it('checks in order: missing headers, skew, serial, signature', async () => {
     const oldAndUnknown = callback({ timestampS: NOW_S - 1000, serial: 'UNKNOWN' });
     expect(await rejection(oldAndUnknown.headers, oldAndUnknown.body)).toBe('TIMESTAMP_SKEW');
     const unknownAndForged = callback({ serial: 'UNKNOWN', signature: 'AAAA' });

@@ -60,6 +60,7 @@ const mixedOrder: MedInsOrder = {
   medInstNo: 'H36010200001',
   createdAtMs: AT_MS,
   split: { total: 10000, fund: 6000, account: 1500, cash: 2500 },
+  fundOther: 0,
   prepayId: 'wx2026112310000012345678901234567890',
 };
 
@@ -162,6 +163,7 @@ describe('fromTransaction(body, ids, expectedOutTradeNo)', () => {
       transactionId: '4200000123202611231234567890',
       amountFen: 1230,
       successTimeMs: Date.parse('2026-11-23T10:00:05+08:00'),
+      payerOpenid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
     });
   });
 
@@ -217,7 +219,8 @@ describe('toMedInsRequest(order, ctx)', () => {
     });
   });
 
-  it('builds INSURANCE_ONLY without prepay_id and CASH_ONLY without the insurance fields', () => {
+  // checklist item 6: INSURANCE_ONLY carries no cash field at all (before, wechat_pay_cash_fee: 0 was sent)
+  it('builds INSURANCE_ONLY without any cash field and CASH_ONLY without the insurance fields', () => {
     const insuranceOnly = toMedInsRequest(
       {
         ...mixedOrder,
@@ -227,8 +230,9 @@ describe('toMedInsRequest(order, ctx)', () => {
       },
       requestContext,
     );
-    expect(insuranceOnly.prepay_id).toBeUndefined();
-    expect(insuranceOnly.wechat_pay_cash_fee).toBe(0);
+    for (const cash of ['prepay_id', 'wechat_pay_cash_fee', 'cash_add_detail', 'cash_reduce_detail'])
+      expect(insuranceOnly).not.toHaveProperty(cash);
+    expect(insuranceOnly.med_ins_cash_fee).toBe(0);
     expect(invariants(insuranceOnly)).toEqual({
       totalWithWechat: true,
       totalWithMedInsCash: true,
@@ -243,6 +247,46 @@ describe('toMedInsRequest(order, ctx)', () => {
       expect(cashOnly).not.toHaveProperty(forbidden);
     }
     expect(invariants(cashOnly)).toEqual({ totalWithWechat: true, totalWithMedInsCash: true, selfPay: true });
+  });
+
+  // checklist item 28: before, passthrough_request_content repeated payAuthNo and payOrdId
+  it('never repeats pay_auth_no / pay_ord_id / setl_latlnt in a passthrough', () => {
+    expect(toMedInsRequest(mixedOrder, requestContext)).not.toHaveProperty('passthrough_request_content');
+    // checklist item 27: never the insurance bureau's test environment
+    expect(toMedInsRequest(mixedOrder, requestContext)).not.toHaveProperty('med_ins_test_env');
+  });
+
+  it('sets pay_for_relatives with the relative’s encrypted name and ID digest (checklist item 17)', () => {
+    const body = toMedInsRequest(
+      { ...mixedOrder, relative: { name: '李四', idNo: '110105201501010011' } },
+      requestContext,
+    );
+    expect(body).toMatchObject({
+      pay_for_relatives: true,
+      payer: { name: 'enc(张三)' },
+      relative: { name: 'enc(李四)', id_digest: 'enc(md5(110105201501010011))', card_type: 'ID_CARD' },
+    });
+    expect(toMedInsRequest(mixedOrder, requestContext)).not.toHaveProperty('pay_for_relatives');
+  });
+
+  // before, the whole fund went to med_ins_gov_fee and med_ins_other_fee was always 0
+  it('maps 统筹 to med_ins_gov_fee, the other funds to med_ins_other_fee and 个账 to med_ins_self_fee', () => {
+    const body = toMedInsRequest({ ...mixedOrder, fundOther: 800 }, requestContext);
+    expect(body).toMatchObject({ med_ins_gov_fee: 5200, med_ins_other_fee: 800, med_ins_self_fee: 1500 });
+    expect(invariants(body)).toEqual({ totalWithWechat: true, totalWithMedInsCash: true, selfPay: true });
+    expect(() => toMedInsRequest({ ...mixedOrder, fundOther: 6001 }, requestContext)).toThrow(/fundOther/);
+    // and back: fund = gov + other
+    const state = fromMedInsEntity({ ...entity, med_ins_gov_fee: 5200, med_ins_other_fee: 800 }, ids.appId, {
+      outTradeNo: entity.out_trade_no,
+      order: { ...mixedOrder, fundOther: 800 },
+    });
+    expect(state.split).toEqual(mixedOrder.split);
+  });
+
+  it('refuses a serial_no longer than WeChat’s string(20)', () => {
+    expect(() =>
+      toMedInsRequest({ ...mixedOrder, serialNo: 'MO20261123100000123456' }, requestContext),
+    ).toThrow(/serial_no/);
   });
 
   it('refuses a mix_pay_type that does not follow from the split, and cash without a prepay_id', () => {
@@ -356,6 +400,7 @@ describe('refunds', () => {
       mixTradeNo: 'MIX1',
       outRefundNo: 'RF1',
       split: { total: 10000, fund: 6000, account: 1500, cash: 2500 },
+      fundOther: 0,
       refundedAtMs: AT_MS,
     });
     expect(body).toEqual({

@@ -63,6 +63,23 @@ describe('H5 bridge', () => {
     });
   });
 
+  it('pay with cash hands the sandbox cashier the signed parameters, for it to check paySign as WeChat does', async () => {
+    const payParams = {
+      appId: 'wx8888888888888888',
+      timeStamp: '1795300000',
+      nonceStr: 'n0nce',
+      package: 'prepay_id=wx201410272009395522657a690389285100',
+      signType: 'RSA' as const,
+      paySign: 'c2lnbg==',
+    };
+    await bridge.pay(ORDER_ID, { status: 'AWAITING_PAYMENT', outTradeNo: 'MO3', payParams });
+    expect(Object.fromEntries(target().searchParams)).toEqual({
+      outTradeNo: 'MO3',
+      ...payParams,
+      redirect: `http://localhost/#/pages/result/index?orderId=${ORDER_ID}`,
+    });
+  });
+
   it('pay for a cash order sends no mixTradeNo, and refuses without an outTradeNo', async () => {
     await bridge.pay(ORDER_ID, { status: 'AWAITING_PAYMENT', outTradeNo: 'MO2' });
     expect(target().searchParams.has('mixTradeNo')).toBe(false);

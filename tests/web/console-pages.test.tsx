@@ -5,8 +5,11 @@
  */
 import { TextEncoder } from 'node:util';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import type { ConsoleOrderSummary } from '../../shared/api';
-import ConsoleLogin, { loginProblems } from '../../miniprogram/pages/console/login/index';
+import type { ConsoleOrderSummary, ConsoleUserListItem } from '../../shared/api';
+import ConsoleLogin, {
+  loginProblems,
+  newPasswordProblems,
+} from '../../miniprogram/pages/console/login/index';
 import ConsoleOrders, { filterOrders } from '../../miniprogram/pages/console/orders/index';
 import ConsoleOrder from '../../miniprogram/pages/console/order/index';
 import ConsoleAudit from '../../miniprogram/pages/console/audit/index';
@@ -21,6 +24,19 @@ import { ApiError } from '../../miniprogram/services/errors';
 import Taro, { resetTaro } from './stubs/taro';
 
 const ORDER_ID = '0b7d4c1e-5a6f-4e3d-8c2b-9a1f0e7d6c5b';
+
+function listed(overrides: Partial<ConsoleUserListItem> = {}): ConsoleUserListItem {
+  return {
+    id: '5f0c9a52-7d1e-4b8a-9c3f-2e6d1a0b4c7e',
+    username: 'cashier01',
+    role: 'cashier',
+    disabled: false,
+    mustChangePassword: false,
+    lockedAddresses: 0,
+    createdAt: '2026-03-01T01:00:00.000Z',
+    ...overrides,
+  };
+}
 const text = (id: string) => (document.getElementById(id)?.textContent ?? '').replace(/\s+/g, '');
 const fill = (id: string, value: string) =>
   fireEvent.change(document.getElementById(id)!, { target: { value } });
@@ -183,6 +199,111 @@ describe('console login', () => {
       role: 'supervisor',
       username: 'admin',
     });
+  });
+});
+
+describe('console login after a password reset, and when locked', () => {
+  beforeEach(() => resetTaro({ path: '/pages/console/login/index' }));
+
+  async function logInWithTemporaryPassword() {
+    jest.spyOn(consoleApi, 'login').mockResolvedValue({
+      token: 'ct_reset_token_abcdefghijk',
+      role: 'cashier',
+      expiresInS: 3600,
+      mustChangePassword: true,
+    });
+    render(<ConsoleLogin />);
+    fill('login-username', 'wang.fang');
+    fill('login-password', 'TempPass23456789');
+    fill('login-otp', '123456');
+    fireEvent.click(document.getElementById('login-submit')!);
+    await waitFor(() => expect(document.getElementById('change-password')).toBeTruthy());
+  }
+
+  it('asks for a new password first, and keeps no session until it is changed', async () => {
+    await logInWithTemporaryPassword();
+    expect(text('change-password')).toContain('wang.fang的密码已由主管重置');
+    expect(getConsoleSession()).toBeUndefined();
+    expect(Taro.reLaunch).not.toHaveBeenCalled();
+  });
+
+  it('checks the new password: long enough, typed twice alike, not the temporary one', async () => {
+    const change = jest.spyOn(consoleApi, 'changePassword');
+    await logInWithTemporaryPassword();
+    fill('change-password-new', 'short');
+    fill('change-password-again', 'shorter');
+    fireEvent.click(document.getElementById('change-password-submit')!);
+    expect(await screen.findByText('新密码至少 10 位')).toBeTruthy();
+    expect(screen.getByText('两次输入的新密码不一致')).toBeTruthy();
+    expect(change).not.toHaveBeenCalled();
+    expect(
+      newPasswordProblems({
+        current: 'TempPass23456789',
+        next: 'TempPass23456789',
+        again: 'TempPass23456789',
+      }),
+    ).toEqual(['新密码不能与当前密码相同']);
+  });
+
+  it('changes it with the login’s token, then keeps the new session and opens the console', async () => {
+    const change = jest.spyOn(consoleApi, 'changePassword').mockResolvedValue({
+      token: 'ct_fresh_token_abcdefghijk',
+      role: 'cashier',
+      expiresInS: 3600,
+      mustChangePassword: false,
+    });
+    await logInWithTemporaryPassword();
+    fill('change-password-new', 'Brand#New2026');
+    fill('change-password-again', 'Brand#New2026');
+    fireEvent.click(document.getElementById('change-password-submit')!);
+    await waitFor(() =>
+      expect(getConsoleSession()).toMatchObject({
+        token: 'ct_fresh_token_abcdefghijk',
+        username: 'wang.fang',
+      }),
+    );
+    expect(change).toHaveBeenCalledWith(
+      { currentPassword: 'TempPass23456789', newPassword: 'Brand#New2026' },
+      'ct_reset_token_abcdefghijk',
+    );
+    expect(Taro.reLaunch).toHaveBeenCalled();
+  });
+
+  it("shows the server's refusal of the new password and stays on the form", async () => {
+    jest
+      .spyOn(consoleApi, 'changePassword')
+      .mockRejectedValue(new ApiError('CURRENT_PASSWORD_WRONG', '当前密码不正确', 422));
+    await logInWithTemporaryPassword();
+    fill('change-password-new', 'Brand#New2026');
+    fill('change-password-again', 'Brand#New2026');
+    fireEvent.click(document.getElementById('change-password-submit')!);
+    await waitFor(() => expect(text('change-password-error')).toContain('当前密码不正确'));
+    expect(getConsoleSession()).toBeUndefined();
+  });
+
+  it("says the server's Chinese message for an address locked out (423), and a wait (429)", async () => {
+    const locked = jest
+      .spyOn(consoleApi, 'login')
+      .mockRejectedValueOnce(
+        new ApiError(
+          'ACCOUNT_LOCKED',
+          '从您当前的网络地址登录此账号失败次数过多，已暂时锁定，请在北京时间 2026-03-01 10:15:00 之后再试，或联系主管解锁',
+          423,
+        ),
+      );
+    render(<ConsoleLogin />);
+    fill('login-username', 'admin');
+    fill('login-password', 'nope');
+    fill('login-otp', '000000');
+    fireEvent.click(document.getElementById('login-submit')!);
+    await waitFor(() =>
+      expect(text('login-locked')).toContain('北京时间2026-03-0110:15:00之后再试，或联系主管解锁'),
+    );
+    locked.mockRejectedValueOnce(new ApiError('LOGIN_THROTTLED', '登录失败次数过多，请 4 秒后再试', 429));
+    fill('login-otp', '000000');
+    fireEvent.click(document.getElementById('login-submit')!);
+    await waitFor(() => expect(text('login-error')).toContain('请4秒后再试'));
+    expect(text('login-error')).toContain('请稍候再试');
   });
 });
 
@@ -404,6 +525,40 @@ describe('console audit log', () => {
     expect(document.getElementById('audit-8')).toBeTruthy();
   });
 
+  it('shows the plain Chinese description of a lock or unlock, and filters by it', async () => {
+    login('supervisor');
+    jest.spyOn(consoleApi, 'audit').mockResolvedValue([
+      {
+        id: '9',
+        at: '2026-03-02T02:10:00.000Z',
+        actor: 'admin',
+        role: 'supervisor',
+        action: 'console.unlocked',
+        target: 'console_user:cashier01',
+        details: { addresses: ['203.0.113.7'] },
+        requestId: 'req-9',
+        description:
+          'admin 解除了收费员 cashier01 的登录锁定（1 个地址：203.0.113.7），并清零了各地址的失败次数',
+      },
+      {
+        id: '10',
+        at: '2026-03-02T02:11:00.000Z',
+        actor: 'admin',
+        role: 'supervisor',
+        action: 'console.login',
+        target: 'console_user:admin',
+        details: {},
+        requestId: null,
+      },
+    ]);
+    render(<ConsoleAudit />);
+    await waitFor(() => expect(text('audit-9')).toContain('解除锁定'));
+    expect(text('audit-9')).toContain('admin解除了收费员cashier01的登录锁定');
+    fill('audit-filter', '清零');
+    expect(document.getElementById('audit-10')).toBeNull();
+    expect(document.getElementById('audit-9')).toBeTruthy();
+  });
+
   it('is for supervisors: a cashier is told so', async () => {
     login('cashier');
     jest
@@ -421,7 +576,7 @@ describe('console users', () => {
   });
 
   it('creates a user and shows the enrolment once: a QR code of the otpauth URI and the secret', async () => {
-    jest.spyOn(consoleApi, 'users').mockResolvedValue([{ username: 'admin', role: 'supervisor' }]);
+    jest.spyOn(consoleApi, 'users').mockResolvedValue([listed({ username: 'admin', role: 'supervisor' })]);
     const create = jest.spyOn(consoleApi, 'createUser').mockResolvedValue({
       username: 'cashier01',
       role: 'cashier',
@@ -468,5 +623,120 @@ describe('console users', () => {
     fireEvent.click(document.getElementById('user-create')!);
     expect(await screen.findByText('cashier01 exists')).toBeTruthy();
     expect(text('user-error')).toContain('用户名已存在');
+  });
+});
+
+describe('console users: managing a user', () => {
+  const LOCKED = listed({ username: 'cashier01', lockedAddresses: 2 });
+  const OFF = listed({
+    id: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    username: 'old.hand',
+    disabled: true,
+    mustChangePassword: true,
+  });
+  beforeEach(() => {
+    resetTaro({ path: '/pages/console/users/index' });
+    login('supervisor');
+    jest
+      .spyOn(consoleApi, 'users')
+      .mockResolvedValue([
+        listed({ id: 'a0000000-0000-4000-8000-000000000001', username: 'admin', role: 'supervisor' }),
+        LOCKED,
+        OFF,
+      ]);
+  });
+
+  async function openAction(action: string, username: string) {
+    render(<ConsoleUsers />);
+    await waitFor(() => expect(document.getElementById(`user-${action}-${username}`)).toBeTruthy());
+    fireEvent.click(document.getElementById(`user-${action}-${username}`)!);
+    return text('user-action-dialog-text');
+  }
+
+  it('shows each user’s state and the actions it allows', async () => {
+    render(<ConsoleUsers />);
+    await waitFor(() => expect(text('users-table')).toContain('old.hand'));
+    expect(text('user-state-cashier01')).toBe('在用已锁定2个地址');
+    expect(text('user-state-old.hand')).toBe('已停用待修改密码');
+    expect(document.getElementById('user-disable-cashier01')?.textContent).toBe('停用');
+    expect(document.getElementById('user-enable-old.hand')?.textContent).toBe('启用');
+    expect(document.getElementById('user-disable-old.hand')).toBeNull();
+    for (const action of ['reset', 'totp', 'unlock'])
+      expect(document.getElementById(`user-${action}-cashier01`)).toBeTruthy();
+  });
+
+  it('asks before disabling, does nothing on cancel, and disables on confirm', async () => {
+    const disable = jest.spyOn(consoleApi, 'disableUser').mockResolvedValue({ ...LOCKED, disabled: true });
+    expect(await openAction('disable', 'cashier01')).toContain(
+      '停用后cashier01不能再登录，已登录的会话立即失效',
+    );
+    fireEvent.click(document.getElementById('user-action-dialog-cancel')!);
+    expect(document.getElementById('user-action-dialog')).toBeNull();
+    expect(disable).not.toHaveBeenCalled();
+    fireEvent.click(document.getElementById('user-disable-cashier01')!);
+    fireEvent.click(document.getElementById('user-action-dialog-confirm')!);
+    await waitFor(() => expect(text('user-action-done')).toBe('已停用cashier01。'));
+    expect(disable).toHaveBeenCalledWith(LOCKED.id);
+    expect(document.getElementById('user-action-dialog')).toBeNull();
+    expect(consoleApi.users).toHaveBeenCalledTimes(2);
+  });
+
+  it('enables a disabled user after asking', async () => {
+    const enable = jest.spyOn(consoleApi, 'enableUser').mockResolvedValue({ ...OFF, disabled: false });
+    expect(await openAction('enable', 'old.hand')).toContain('重新启用后old.hand可以再次登录');
+    fireEvent.click(document.getElementById('user-action-dialog-confirm')!);
+    await waitFor(() => expect(text('user-action-done')).toBe('已启用old.hand。'));
+    expect(enable).toHaveBeenCalledWith(OFF.id);
+  });
+
+  it("keeps the dialog open with the server's refusal: the last supervisor cannot be disabled", async () => {
+    jest
+      .spyOn(consoleApi, 'disableUser')
+      .mockRejectedValue(
+        new ApiError(
+          'LAST_SUPERVISOR',
+          '不能停用 admin：它是最后一个在用的主管账号，请先新建或启用另一个主管',
+          409,
+        ),
+      );
+    await openAction('disable', 'admin');
+    fireEvent.click(document.getElementById('user-action-dialog-confirm')!);
+    await waitFor(() => expect(text('user-action-dialog-error')).toContain('不能停用最后一个主管'));
+    expect(text('user-action-dialog-error')).toContain('最后一个在用的主管账号');
+  });
+
+  it('resets a password after asking and shows the temporary one once', async () => {
+    const reset = jest
+      .spyOn(consoleApi, 'resetPassword')
+      .mockResolvedValue({ username: 'cashier01', temporaryPassword: 'Xk7mPq2RtW9sVb4N' });
+    expect(await openAction('reset', 'cashier01')).toContain('生成一个临时密码（只显示一次）');
+    fireEvent.click(document.getElementById('user-action-dialog-confirm')!);
+    await waitFor(() => expect(text('user-temp-password-value')).toBe('Xk7mPq2RtW9sVb4N'));
+    expect(text('user-temp-password')).toContain('只显示这一次');
+    expect(reset).toHaveBeenCalledWith(LOCKED.id);
+  });
+
+  it('re-enrols the authenticator after asking and shows the new QR code and secret', async () => {
+    jest.spyOn(consoleApi, 'reenrolTotp').mockResolvedValue({
+      username: 'cashier01',
+      role: 'cashier',
+      secret: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU',
+      otpauthUri: 'otpauth://totp/Hospital:cashier01?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&issuer=Hospital',
+    });
+    expect(await openAction('totp', 'cashier01')).toContain('原验证器的动态码立即作废');
+    fireEvent.click(document.getElementById('user-action-dialog-confirm')!);
+    await waitFor(() => expect(text('user-secret')).toBe('KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU'));
+    expect(text('user-enrolment')).toContain('重新生成密钥');
+    await waitFor(() => expect(document.getElementById('user-qr')).toBeTruthy());
+  });
+
+  it('unlocks after asking, saying how many addresses are locked', async () => {
+    const unlock = jest
+      .spyOn(consoleApi, 'unlockUser')
+      .mockResolvedValue({ username: 'cashier01', unlockedAddresses: 2 });
+    expect(await openAction('unlock', 'cashier01')).toContain('当前有2个地址被锁定');
+    fireEvent.click(document.getElementById('user-action-dialog-confirm')!);
+    await waitFor(() => expect(text('user-action-done')).toBe('已解除cashier01的登录锁定（2个地址）。'));
+    expect(unlock).toHaveBeenCalledWith(LOCKED.id);
   });
 });

@@ -1,5 +1,5 @@
 /** Loading, empty and error states of the pages, with the server's message; the forms' own checks. */
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import Authorize, { eligibilityText } from '../../miniprogram/pages/authorize/index';
 import Bill from '../../miniprogram/pages/bill/index';
 import Bills from '../../miniprogram/pages/bills/index';
@@ -129,35 +129,81 @@ describe('Bind page', () => {
     const bind = jest.spyOn(api, 'bindPatient');
     render(<Bind />);
     fill('bind-idno', '12345');
-    fill('bind-phone', '123');
     fireEvent.click(document.getElementById('bind-submit')!);
     expect(await screen.findByText('请填写姓名')).toBeTruthy();
     expect(screen.getByText('身份证号应为 18 位（最后一位可为 X）')).toBeTruthy();
-    expect(screen.getByText('手机号应为 11 位数字')).toBeTruthy();
     expect(bind).not.toHaveBeenCalled();
   });
 
-  it("binds, makes the new card current and goes back; shows the server's message when the HIS does not know the patient", async () => {
-    const bind = jest
-      .spyOn(api, 'bindPatient')
+  const started = {
+    status: 'VERIFICATION_REQUIRED' as const,
+    verificationId: '99999999-2222-4333-8444-555555555555',
+    channel: 'sms' as const,
+    phoneMasked: '138****0001',
+    expiresAt: '2026-12-07T10:05:00.000Z',
+    resendAfterS: 60,
+  };
+
+  it('asks for a code, shows where it went with a resend countdown, then binds with the code and goes back', async () => {
+    const bind = jest.spyOn(api, 'bindPatient').mockResolvedValue(started);
+    const verify = jest
+      .spyOn(api, 'verifyBinding')
       .mockRejectedValueOnce(
-        new ApiError('PATIENT_NOT_FOUND', 'the hospital has no patient with this name and ID number', 404),
+        new ApiError('VERIFICATION_CODE_INVALID', '验证码不正确，还可以再试 4 次。', 422),
       )
       .mockResolvedValue(patient());
     render(<Bind />);
     fill('bind-name', ' 张三 ');
     fill('bind-idno', '36010219900101123x');
     fireEvent.click(document.getElementById('bind-submit')!);
-    expect(await screen.findByText(/the hospital has no patient with this name and ID number/)).toBeTruthy();
+    expect(await screen.findByText(/138\*\*\*\*0001/)).toBeTruthy();
     expect(bind).toHaveBeenCalledWith({ name: '张三', idNo: '36010219900101123X' });
-    fireEvent.click(document.getElementById('bind-submit')!);
+    expect(screen.getByText('60 秒后可重新获取')).toBeTruthy();
+    fill('bind-code', '12');
+    fireEvent.click(document.getElementById('bind-code-submit')!);
+    expect(await screen.findByText('验证码为 6 位数字')).toBeTruthy();
+    expect(verify).not.toHaveBeenCalled();
+    fill('bind-code', '654321');
+    fireEvent.click(document.getElementById('bind-code-submit')!);
+    expect(await screen.findByText(/验证码不正确，还可以再试 4 次/)).toBeTruthy();
+    fireEvent.click(document.getElementById('bind-code-submit')!);
     await waitFor(() => expect(Taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/cards/index' }));
+    expect(verify).toHaveBeenLastCalledWith(started.verificationId, '654321');
     expect(getCurrentPatientId()).toBe(PATIENT_ID);
+  });
+
+  it('offers a new code once the countdown is over', async () => {
+    jest.useFakeTimers();
+    try {
+      const bind = jest.spyOn(api, 'bindPatient').mockResolvedValue({ ...started, resendAfterS: 2 });
+      render(<Bind />);
+      fill('bind-name', '张三');
+      fill('bind-idno', '36010219900101123X');
+      fireEvent.click(document.getElementById('bind-submit')!);
+      expect(await screen.findByText('2 秒后可重新获取')).toBeTruthy();
+      act(() => jest.advanceTimersByTime(1000));
+      act(() => jest.advanceTimersByTime(1000));
+      expect(screen.getByText('重新获取验证码')).toBeTruthy();
+      fireEvent.click(document.getElementById('bind-code-resend')!);
+      await waitFor(() => expect(bind).toHaveBeenCalledTimes(2));
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 
 describe('Cards page', () => {
   beforeEach(() => resetTaro({ path: '/pages/cards/index' }));
+
+  it('unbinds a card after the patient confirms, and lists the cards again', async () => {
+    const list = jest.spyOn(api, 'patients').mockResolvedValueOnce([patient()]).mockResolvedValue([]);
+    const unbind = jest.spyOn(api, 'unbindPatient').mockResolvedValue(undefined);
+    render(<Cards />);
+    fireEvent.click(await screen.findByText('解绑'));
+    await waitFor(() => expect(unbind).toHaveBeenCalledWith(PATIENT_ID));
+    expect(Taro.showModal).toHaveBeenCalledWith(expect.objectContaining({ title: '解绑就诊卡' }));
+    await waitFor(() => expect(list).toHaveBeenCalledTimes(2));
+  });
 
   it('lists cards with masked ID numbers and switches the current one', async () => {
     const other = patient({

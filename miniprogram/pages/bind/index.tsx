@@ -1,31 +1,67 @@
-/** Bind a patient card: name + resident ID number (+ optional mobile). The hospital system must know the patient. */
-import { useState } from 'react';
+/**
+ * Bind a patient card: name + resident ID number, then the 6-digit code the hospital texts to the phone it holds
+ * for that patient (proof that the card is yours or your family's). A new code can be asked for after a minute.
+ */
+import { useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
+import type { VerificationView } from '../../../shared/api';
 import { api } from '../../services/api';
 import { goBack } from '../../services/routes';
 import { setCurrentPatientId } from '../../services/storage';
 import { ErrorNotice } from '../../components/PageState';
 import { TextField } from '../../components/TextField/index';
-import { validateBinding, type BindingErrors } from './validate';
+import { validateBinding, validateCode, type BindingErrors } from './validate';
 import './index.css';
+
+/** Seconds left before a new code may be asked for; counts down once a second. */
+function useCountdown(): [number, (seconds: number) => void] {
+  const [left, setLeft] = useState(0);
+  useEffect(() => {
+    if (left <= 0) return undefined;
+    const timer = setTimeout(() => setLeft((s) => s - 1), 1000);
+    return () => clearTimeout(timer);
+  }, [left]);
+  return [left, setLeft];
+}
 
 export default function Bind() {
   const [name, setName] = useState('');
   const [idNo, setIdNo] = useState('');
-  const [phone, setPhone] = useState('');
+  const [code, setCode] = useState('');
   const [errors, setErrors] = useState<BindingErrors>({});
   const [submitting, setSubmitting] = useState(false);
   const [serverError, setServerError] = useState<unknown>();
+  const [verification, setVerification] = useState<VerificationView>();
+  const [resendIn, setResendIn] = useCountdown();
 
-  const submit = async () => {
-    const checked = validateBinding({ name, idNo, phone });
+  const askForCode = async () => {
+    const checked = validateBinding({ name, idNo, phone: '' });
     setErrors(checked.errors);
     setServerError(undefined);
     if (!checked.request) return;
     setSubmitting(true);
     try {
-      const patient = await api.bindPatient(checked.request);
+      const started = await api.bindPatient(checked.request);
+      setVerification(started);
+      setCode('');
+      setResendIn(started.resendAfterS);
+    } catch (err) {
+      setServerError(err);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const confirmCode = async () => {
+    if (!verification) return;
+    const problem = validateCode(code);
+    setErrors(problem ? { code: problem } : {});
+    setServerError(undefined);
+    if (problem) return;
+    setSubmitting(true);
+    try {
+      const patient = await api.verifyBinding(verification.verificationId, code.trim());
       setCurrentPatientId(patient.id);
       void Taro.showToast({ title: '绑定成功', icon: 'success' });
       goBack('cards');
@@ -35,6 +71,52 @@ export default function Bind() {
       setSubmitting(false);
     }
   };
+
+  if (verification) {
+    return (
+      <View className="page bind">
+        <View className="card">
+          <Text className="card-title">输入短信验证码</Text>
+          <Text id="bind-code-sent" className="muted">
+            验证码已发送至医院登记的手机号 {verification.phoneMasked}，5 分钟内有效。
+          </Text>
+          <View className="field">
+            <Text className="field-label">验证码</Text>
+            <TextField
+              id="bind-code"
+              className="field-input"
+              kind="number"
+              placeholder="6 位数字"
+              maxLength={6}
+              value={code}
+              onChange={setCode}
+            />
+            {errors.code ? <Text className="field-error">{errors.code}</Text> : null}
+          </View>
+        </View>
+        {serverError ? <ErrorNotice error={serverError} /> : null}
+        <Button
+          id="bind-code-submit"
+          className="btn btn--primary"
+          disabled={submitting || undefined}
+          onClick={confirmCode}
+        >
+          确认绑定
+        </Button>
+        <Button
+          id="bind-code-resend"
+          className="btn"
+          disabled={submitting || resendIn > 0 || undefined}
+          onClick={askForCode}
+        >
+          {resendIn > 0 ? `${resendIn} 秒后可重新获取` : '重新获取验证码'}
+        </Button>
+        <Text className="hint">
+          收不到短信？手机号不是本人或已停用，请携带身份证到医院窗口更新登记的手机号后再绑定。
+        </Text>
+      </View>
+    );
+  }
 
   return (
     <View className="page bind">
@@ -65,31 +147,18 @@ export default function Bind() {
           />
           {errors.idNo ? <Text className="field-error">{errors.idNo}</Text> : null}
         </View>
-        <View className="field">
-          <Text className="field-label">手机号（选填）</Text>
-          <TextField
-            id="bind-phone"
-            className="field-input"
-            kind="number"
-            placeholder="11 位手机号"
-            maxLength={11}
-            value={phone}
-            onChange={setPhone}
-          />
-          {errors.phone ? <Text className="field-error">{errors.phone}</Text> : null}
-        </View>
       </View>
       {serverError ? <ErrorNotice error={serverError} /> : null}
       <Button
         id="bind-submit"
         className="btn btn--primary"
         disabled={submitting || undefined}
-        onClick={submit}
+        onClick={askForCode}
       >
-        绑定就诊卡
+        获取验证码
       </Button>
       <Text className="hint">
-        身份证号仅用于在医院系统中查找您的就诊档案，加密保存，页面上只显示部分号码。可为家人绑定多张就诊卡。
+        为保护就诊信息，医院会向就诊人登记的手机号发送验证码，验证后才能绑定。身份证号加密保存，页面上只显示部分号码。可为家人绑定多张就诊卡。
       </Text>
     </View>
   );

@@ -8,6 +8,15 @@ export interface BindingErrors {
   name?: string;
   idNo?: string;
   phone?: string;
+  code?: string;
+}
+
+/** The texted code: 6 digits; a message when it is not. */
+export function validateCode(input: string): string | undefined {
+  const code = input.trim();
+  if (!code) return '请填写短信验证码';
+  if (!/^\d{6}$/.test(code)) return '验证码为 6 位数字';
+  return undefined;
 }
 
 const ID_NO = /^(\d{17}[\dX]|\d{15})$/;

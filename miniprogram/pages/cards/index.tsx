@@ -50,6 +50,25 @@ export default function Cards() {
     void Taro.showToast({ title: `当前就诊人：${p.name}`, icon: 'none' });
   };
 
+  const unbind = async (p: PatientView) => {
+    const answer = await Taro.showModal({
+      title: '解绑就诊卡',
+      content: `解绑后，${p.name} 的就诊卡和缴费记录将不再显示在这里（医院仍保留记录），需要时可重新绑定。确定解绑吗？`,
+      confirmText: '解绑',
+      cancelText: '取消',
+    });
+    if (!answer.confirm) return;
+    setActionError(undefined);
+    try {
+      await api.unbindPatient(p.id);
+      if (getCurrentPatientId() === p.id) setCurrentPatientId(undefined);
+      void Taro.showToast({ title: '已解绑', icon: 'success' });
+      await reload();
+    } catch (err) {
+      setActionError(err);
+    }
+  };
+
   const authorize = async (p: PatientView) => {
     setActionError(undefined);
     setAuthorizing(true);
@@ -92,6 +111,16 @@ export default function Cards() {
                 <View className="patient-insurance">
                   <InsuranceSummary patient={p} />
                 </View>
+                <Text
+                  id={`unbind-${p.id}`}
+                  className="link patient-unbind"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    void unbind(p);
+                  }}
+                >
+                  解绑
+                </Text>
               </View>
             );
           })}

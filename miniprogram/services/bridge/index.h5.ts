@@ -1,12 +1,25 @@
 /**
- * H5 bridge: the WeChat mock's sandbox pages stand in for WeChat. Every step leaves the app with
+ * H5 bridge. Inside WeChat (a 公众号 page: `window.WeixinJSBridge`, or a MicroMessenger user agent whose
+ * bridge is still loading) payment is WeChat's own JSAPI sheet — `requestMedicalInsurancePay` for a
+ * medical-insurance order, `getBrandWCPayRequest` for a cash-only one — and the outcome comes back here.
+ * In an ordinary browser the WeChat mock's sandbox pages stand in for WeChat. Every step leaves the app with
  * window.location and comes back to an absolute URL of ours, with parameters appended by the other side.
  * The router runs in hash mode, so the other side's `?code=…` lands before the '#' (or, if it appends to the
  * whole string, inside the hash query): both are captured here at start-up and handed to the page they belong to.
  */
+import type { PaymentView } from '../../../shared/api';
 import { loadClientConfig } from '../config';
 import { PAGES, pageUrl, type PageName, type Query } from '../routes';
-import { INSURANCE_AUTH, ONE_SHOT_PARAMS, type Bridge } from './types';
+import { INSURANCE_AUTH, ONE_SHOT_PARAMS, type Bridge, type PayOutcome } from './types';
+import {
+  PayFailure,
+  alreadyPaid,
+  interpretSheetAnswer,
+  medInsVersionProblem,
+  sheetFields,
+  weChatClientOfUserAgent,
+  type SheetFields,
+} from './wechatPay';
 
 interface Landing {
   path: string;
@@ -56,6 +69,91 @@ export const browser = {
   },
 };
 
+/** The JSAPI answer: `err_msg` is `<call>:ok|cancel|fail…` (getBrandWCPayRequest: `get_brand_wcpay_request:…`). */
+export interface JSBridgeAnswer {
+  err_msg?: string;
+  err_desc?: string;
+  errMsg?: string;
+}
+
+export interface WeixinJSBridge {
+  invoke(name: string, params: Record<string, string>, callback: (res: JSBridgeAnswer) => void): void;
+}
+
+type WeChatWindow = Window & { WeixinJSBridge?: WeixinJSBridge };
+
+/** How long a MicroMessenger page waits for `WeixinJSBridgeReady` before telling the patient to reopen it. */
+export const BRIDGE_READY_TIMEOUT_MS = 10_000;
+
+/**
+ * WeChat's JSAPI bridge: at once when present; inside WeChat (MicroMessenger user agent) after the
+ * `WeixinJSBridgeReady` event; `undefined` in an ordinary browser.
+ */
+export function weixinJSBridge(win: Window = window): Promise<WeixinJSBridge | undefined> {
+  const w = win as WeChatWindow;
+  if (w.WeixinJSBridge) return Promise.resolve(w.WeixinJSBridge);
+  if (!/MicroMessenger/i.test(win.navigator.userAgent)) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const ready = () => {
+      win.clearTimeout(timer);
+      win.document.removeEventListener('WeixinJSBridgeReady', ready);
+      if (w.WeixinJSBridge) resolve(w.WeixinJSBridge);
+      else reject(new PayFailure('微信支付组件未能加载，请关闭页面后重新打开再试。'));
+    };
+    const timer = win.setTimeout(() => {
+      win.document.removeEventListener('WeixinJSBridgeReady', ready);
+      if (w.WeixinJSBridge) resolve(w.WeixinJSBridge);
+      else reject(new PayFailure('微信支付组件加载超时，请关闭页面后重新打开再试。'));
+    }, BRIDGE_READY_TIMEOUT_MS);
+    win.document.addEventListener('WeixinJSBridgeReady', ready, false);
+  });
+}
+
+function invoke(jsBridge: WeixinJSBridge, name: string, params: Record<string, string>): Promise<string> {
+  return new Promise((resolve) => {
+    jsBridge.invoke(name, params, (res) => resolve(res?.err_msg ?? res?.errMsg ?? `${name}:fail`));
+  });
+}
+
+const settle = (answer: PayOutcome | PayFailure): PayOutcome => {
+  if (answer instanceof PayFailure) throw answer;
+  return answer;
+};
+
+/**
+ * JSAPI调起医保支付: `requestMedicalInsurancePay` with `appid` (the appid the order was placed with), `mixTradeNo`
+ * and the five cash fields only when there is a cash part; `getBrandWCPayRequest` (appId + the five fields) for a
+ * cash-only order. The WeChat version is checked first (from the user agent); too old: the upgrade message,
+ * never the plain cash sheet.
+ */
+async function payInWeChat(jsBridge: WeixinJSBridge, win: Window, payment: PaymentView): Promise<PayOutcome> {
+  if (alreadyPaid(payment.status)) return 'ok';
+  const cash = payment.payParams;
+  if (payment.mixTradeNo) {
+    const client = weChatClientOfUserAgent(win.navigator.userAgent);
+    const tooOld = medInsVersionProblem(client);
+    if (tooOld) throw new PayFailure(tooOld);
+    // the cash fields were signed over payParams.appId; without cash, the appid of client-config (the one the
+    // server orders with)
+    const appid = cash?.appId ?? (await loadClientConfig()).appId;
+    const params: { appid: string; mixTradeNo: string } & Partial<SheetFields> = {
+      appid,
+      mixTradeNo: payment.mixTradeNo,
+      ...(cash ? sheetFields(cash) : {}),
+    };
+    return settle(
+      interpretSheetAnswer(
+        'medIns',
+        await invoke(jsBridge, 'requestMedicalInsurancePay', params),
+        client.harmony,
+      ),
+    );
+  }
+  if (!cash) throw new PayFailure('服务器未返回支付参数，暂时无法打开微信支付，请稍后重试。');
+  const params = { appId: cash.appId, ...sheetFields(cash) };
+  return settle(interpretSheetAnswer('cash', await invoke(jsBridge, 'getBrandWCPayRequest', params)));
+}
+
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 const join = (base: string, query: string) => `${base}${base.includes('?') ? '&' : '?'}${query}`;
 
@@ -93,13 +191,27 @@ export const bridge: Bridge = {
   },
 
   async pay(orderId, payment) {
+    const jsBridge = await weixinJSBridge();
+    if (jsBridge) return payInWeChat(jsBridge, window, payment);
     if (!payment.outTradeNo) throw new Error('服务器未返回支付单号（outTradeNo），无法打开收银台');
     const config = await loadClientConfig();
     const mix = payment.mixTradeNo ? `&mixTradeNo=${encodeURIComponent(payment.mixTradeNo)}` : '';
+    // the sandbox cashier checks the signed parameters as WeChat's sheet does (paySign with the merchant key)
+    const p = payment.payParams;
+    const signed = p
+      ? `&${new URLSearchParams({
+          appId: p.appId,
+          timeStamp: p.timeStamp,
+          nonceStr: p.nonceStr,
+          package: p.package,
+          signType: p.signType,
+          paySign: p.paySign,
+        }).toString()}`
+      : '';
     browser.go(
       join(
         `${trimSlash(config.wechatSandboxUrl)}/sandbox/cashier`,
-        `outTradeNo=${encodeURIComponent(payment.outTradeNo)}${mix}` +
+        `outTradeNo=${encodeURIComponent(payment.outTradeNo)}${mix}${signed}` +
           `&redirect=${encodeURIComponent(absolutePageUrl('result', { orderId }))}`,
       ),
     );

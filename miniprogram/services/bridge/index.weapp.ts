@@ -1,25 +1,62 @@
 /**
  * weapp bridge: the real WeChat APIs. Login is `Taro.login`; insurance authorization opens the 医保电子凭证
  * mini-program and reads its answer from referrerInfo when we come back (best effort: only testable on a
- * device); payment is wx.requestMedicalInsurancePay (mixed / insurance orders) or wx.requestPayment (cash).
+ * device); payment is wx.requestMedicalInsurancePay (mixed / insurance orders, after the WeChat-version gate)
+ * or wx.requestPayment (cash), both through the global `wx`.
  */
 import Taro from '@tarojs/taro';
 import type { PayParamsView } from '../../../shared/api';
 import { loadClientConfig } from '../config';
 import { PAGES, openPage } from '../routes';
 import { INSURANCE_AUTH, type Bridge, type PayOutcome } from './types';
+import {
+  PayFailure,
+  alreadyPaid,
+  interpretSheetAnswer,
+  isHarmonyPlatform,
+  medInsVersionProblem,
+  sheetFields,
+  upgradeMessage,
+  type SheetFields,
+  type WeChatClient,
+} from './wechatPay';
 
 interface WxCallbacks {
-  success?: (res: unknown) => void;
+  success?: (res: { errMsg?: string }) => void;
   fail?: (err: { errMsg?: string }) => void;
 }
 
-/** The payment sheet's fields (PayParamsView without appId, which the sheet does not take). */
-type SheetFields = Omit<PayParamsView, 'appId'>;
-
-declare const wx: {
+/**
+ * The global `wx` of the mini-program, as much of it as the payment needs. Every member is optional: an old
+ * base library lacks the newer ones (getAppBaseInfo/getDeviceInfo since 2.20.1; requestMedicalInsurancePay).
+ */
+export interface WxPayApi {
   requestMedicalInsurancePay?: (options: { mixTradeNo: string } & Partial<SheetFields> & WxCallbacks) => void;
-};
+  requestPayment?: (options: SheetFields & WxCallbacks) => void;
+  getAppBaseInfo?: () => { version?: string };
+  getDeviceInfo?: () => { platform?: string };
+  getSystemInfoSync?: () => { version?: string; platform?: string };
+}
+
+declare const wx: WxPayApi;
+
+/** WeChat's version and whether it runs on HarmonyOS; unknown parts stay undefined (never throws). */
+export function weChatClient(api: WxPayApi): WeChatClient {
+  const read = <T>(f: () => T | undefined): T | undefined => {
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
+  };
+  const base = read(() => api.getAppBaseInfo?.());
+  const device = read(() => api.getDeviceInfo?.());
+  const system = base?.version && device?.platform ? undefined : read(() => api.getSystemInfoSync?.());
+  return {
+    version: base?.version ?? system?.version,
+    harmony: isHarmonyPlatform(device?.platform ?? system?.platform),
+  };
+}
 
 /** Answers waiting for the page they belong to. */
 const returned = new Map<string, Record<string, string>>();
@@ -40,17 +77,50 @@ Taro.onAppShow((options) => {
   authorizingPatientId = undefined;
 });
 
-const outcomeOf = (err: { errMsg?: string }): PayOutcome =>
-  /cancel/i.test(err?.errMsg ?? '') ? 'cancel' : 'fail';
+/**
+ * A medical-insurance order (it has a mixTradeNo): wx.requestMedicalInsurancePay with mixTradeNo and, only when
+ * there is a cash part, the five cash fields. A WeChat too old for it (or without the call) gets the upgrade
+ * message: never plain requestPayment, which would leave the insurance part unsettled.
+ */
+function payMedIns(api: WxPayApi, mixTradeNo: string, cash: PayParamsView | undefined): Promise<PayOutcome> {
+  const client = weChatClient(api);
+  const tooOld = medInsVersionProblem(client);
+  if (tooOld) return Promise.reject(new PayFailure(tooOld));
+  if (typeof api.requestMedicalInsurancePay !== 'function')
+    return Promise.reject(new PayFailure(upgradeMessage(client.harmony)));
+  return new Promise<PayOutcome>((resolve, reject) => {
+    const settle = (errMsg: string) => {
+      const answer = interpretSheetAnswer('medIns', errMsg, client.harmony);
+      if (answer instanceof PayFailure) reject(answer);
+      else resolve(answer);
+    };
+    api.requestMedicalInsurancePay?.({
+      mixTradeNo,
+      ...(cash ? sheetFields(cash) : {}),
+      success: (res) => settle(res?.errMsg ?? 'requestMedicalInsurancePay:ok'),
+      fail: (err) => settle(err?.errMsg ?? 'requestMedicalInsurancePay:fail'),
+    });
+  });
+}
 
-function sheetFields(p: PayParamsView): SheetFields {
-  return {
-    timeStamp: p.timeStamp,
-    nonceStr: p.nonceStr,
-    package: p.package,
-    signType: p.signType,
-    paySign: p.paySign,
-  };
+/** A cash-only order: wx.requestPayment with the five fields. */
+function payCash(api: WxPayApi, cash: PayParamsView): Promise<PayOutcome> {
+  return new Promise<PayOutcome>((resolve, reject) => {
+    const settle = (errMsg: string) => {
+      const answer = interpretSheetAnswer('cash', errMsg);
+      if (answer instanceof PayFailure) reject(answer);
+      else resolve(answer);
+    };
+    if (typeof api.requestPayment !== 'function') {
+      settle('requestPayment:fail not available');
+      return;
+    }
+    api.requestPayment({
+      ...sheetFields(cash),
+      success: (res) => settle(res?.errMsg ?? 'requestPayment:ok'),
+      fail: (err) => settle(err?.errMsg ?? 'requestPayment:fail'),
+    });
+  });
 }
 
 export const bridge: Bridge = {
@@ -80,26 +150,10 @@ export const bridge: Bridge = {
     openPage('authorize', { patientId });
   },
 
-  pay(_orderId, payment) {
-    return new Promise<PayOutcome>((resolve) => {
-      const callbacks: WxCallbacks = { success: () => resolve('ok'), fail: (err) => resolve(outcomeOf(err)) };
-      if (payment.mixTradeNo) {
-        if (!wx.requestMedicalInsurancePay) {
-          resolve('fail');
-          return;
-        }
-        wx.requestMedicalInsurancePay({
-          mixTradeNo: payment.mixTradeNo,
-          ...(payment.payParams ? sheetFields(payment.payParams) : {}),
-          ...callbacks,
-        });
-      } else if (payment.payParams) {
-        void Taro.requestPayment({ ...sheetFields(payment.payParams), ...callbacks }).catch(() => {
-          // settled through the callbacks
-        });
-      } else {
-        resolve('fail');
-      }
-    });
+  async pay(_orderId, payment) {
+    if (alreadyPaid(payment.status)) return 'ok';
+    if (payment.mixTradeNo) return payMedIns(wx, payment.mixTradeNo, payment.payParams);
+    if (payment.payParams) return payCash(wx, payment.payParams);
+    throw new PayFailure('服务器未返回支付参数，暂时无法打开微信支付，请稍后重试。');
   },
 };

@@ -15,7 +15,11 @@ export interface Bridge {
   obtainLoginCode(): Promise<string | null>;
   /** Opens the insurance authorization (医保授权) for this card; the answer comes back to the authorize page. */
   startInsuranceAuthorization(patientId: string): Promise<void>;
-  /** weapp: the sheet's outcome. H5: `null` — the browser is on its way to the sandbox cashier. */
+  /**
+   * weapp, and H5 inside WeChat (WeixinJSBridge): the sheet's outcome. H5 in an ordinary browser: `null` — the
+   * browser is on its way to the sandbox cashier. Rejects with a PayFailure (a Chinese message the confirm page
+   * shows) when the sheet cannot be opened — e.g. a WeChat too old for medical-insurance payment — or fails.
+   */
   pay(orderId: string, payment: PaymentView): Promise<PayOutcome | null>;
 }
 

@@ -7,7 +7,11 @@
 import Taro from '@tarojs/taro';
 import type {
   AuditEntryView,
+  ChangeConsolePasswordRequest,
   ConsoleEnrolmentView,
+  ConsolePasswordResetView,
+  ConsoleUnlockView,
+  ConsoleUserListItem,
   ConsoleOrderDetail,
   ConsoleOrderSummary,
   ConsoleSessionRequest,
@@ -67,6 +71,8 @@ interface SendOptions {
   body?: object;
   /** false: no token, and a 401 is an ordinary error (the login itself) */
   auth?: boolean;
+  /** this token rather than the stored session's (a 401 is then an ordinary error too) */
+  token?: string;
   accept?: string;
 }
 
@@ -102,10 +108,10 @@ function urlOf(path: string, query?: Params): string {
 }
 
 async function send(method: Method, path: string, options: SendOptions = {}): Promise<Response> {
-  const auth = options.auth !== false;
+  const auth = options.auth !== false && options.token === undefined;
   const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = auth ? getConsoleSession()?.token : undefined;
+  const token = options.token ?? (auth ? getConsoleSession()?.token : undefined);
   if (token) headers.Authorization = `Bearer ${token}`;
 
   const controller = new AbortController();
@@ -222,8 +228,24 @@ export const consoleApi = {
   dailyClose: (date: string) => json<DailyCloseView>('POST', '/daily-closes', { body: { date } }),
   dailyCloses: (limit: number) => json<DailyCloseView[]>('GET', '/daily-closes', { query: { limit } }),
 
-  users: () => json<ConsoleUserView[]>('GET', '/users'),
+  users: () => json<ConsoleUserListItem[]>('GET', '/users'),
   createUser: (body: CreateConsoleUserRequest) => json<ConsoleEnrolmentView>('POST', '/users', { body }),
+  disableUser: (userId: string) =>
+    json<ConsoleUserListItem>('POST', `/users/${id(userId)}/disable`, { body: {} }),
+  enableUser: (userId: string) =>
+    json<ConsoleUserListItem>('POST', `/users/${id(userId)}/enable`, { body: {} }),
+  resetPassword: (userId: string) =>
+    json<ConsolePasswordResetView>('POST', `/users/${id(userId)}/password-reset`, { body: {} }),
+  reenrolTotp: (userId: string) =>
+    json<ConsoleEnrolmentView>('POST', `/users/${id(userId)}/totp`, { body: {} }),
+  unlockUser: (userId: string) =>
+    json<ConsoleUnlockView>('POST', `/users/${id(userId)}/unlock`, { body: {} }),
+  /**
+   * The caller's own password; `token` for the session a login just gave (after a supervisor's reset it is not
+   * stored until the password is changed). Answers a new session: every other one has ended.
+   */
+  changePassword: (body: ChangeConsolePasswordRequest, token?: string) =>
+    json<ConsoleSessionView>('POST', '/session/password', { body, token }),
 
   refundRequests: (status?: RefundRequestStatus) =>
     json<RefundRequestView[]>('GET', '/refund-requests', { query: { status } }),

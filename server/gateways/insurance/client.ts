@@ -7,7 +7,14 @@
  */
 import type { ServerKeys } from '../../../shared/keys';
 import { cstCompact, type Clock } from '../../../shared/clock';
-import { openEnvelope, sealEnvelope, SmEnvelopeError, tifHeaders } from '../../../shared/crypto/smEnvelope';
+import {
+  DEFAULT_SM2_USER_IDS,
+  openEnvelope,
+  sealEnvelope,
+  SmEnvelopeError,
+  tifHeaders,
+  type Sm2UserIds,
+} from '../../../shared/crypto/smEnvelope';
 import { DAY_FILE, INFNO, INSURANCE_PATHS, type FileInfo } from '../../../shared/protocol/insurance';
 import { createHttpCaller, parseJson, type HttpCaller, type HttpResponse } from '../http';
 import {
@@ -64,6 +71,8 @@ export interface HttpInsuranceGatewayOptions {
   /** 就医地 admdvs (mdtrtarea_admvs); default 360100 */
   admdvs?: string;
   fixmedinsName?: string;
+  /** SM2 user ids: ours to sign, the platform's to verify its answers; default 1234567812345678 for both */
+  sm2UserIds?: Sm2UserIds;
 }
 
 const DEFAULT_ADMDVS = '360100';
@@ -261,12 +270,13 @@ export class HttpInsuranceGateway implements InsuranceGateway {
    * others are queries or idempotent on the platform.
    */
   private async mobile(infno: string, path: string, data: object): Promise<unknown> {
-    const { keys, clock } = this.options;
+    const { keys, clock, sm2UserIds = DEFAULT_SM2_USER_IDS } = this.options;
     const envelope = sealEnvelope(data, {
       appId: keys.appId,
       appSecret: keys.appSecret,
       signingKeyPem: keys.orgPrivateKeyPem,
       timestampMs: clock.now(),
+      sm2UserId: sm2UserIds.org,
     });
     const response = await this.post(path, JSON.stringify(envelope), {}, true);
     const sealed = mobileOutcome(response.status, parseJson('insurance', response), infno);
@@ -275,6 +285,7 @@ export class HttpInsuranceGateway implements InsuranceGateway {
         appSecret: keys.appSecret,
         verifyKeyPem: keys.platformPublicKeyPem,
         expectedAppId: keys.appId,
+        sm2UserId: sm2UserIds.platform,
       });
     } catch (err) {
       if (err instanceof SmEnvelopeError)

@@ -303,10 +303,15 @@ export function fromAuthUserQuery(httpStatus: number, body: unknown): InsuredIde
     'auth user-query',
   );
   const { longitude, latitude } = answer.userLongitudeLatitude;
+  if ((answer.holderName === undefined) !== (answer.holderCardNo === undefined))
+    throw invalid('auth user-query: holderName and holderCardNo come together');
   return {
     payAuthNo: answer.payAuthNo,
     name: answer.userName,
     idNo: answer.userCardNo,
+    ...(answer.holderName !== undefined && answer.holderCardNo !== undefined
+      ? { holder: { name: answer.holderName, idNo: answer.holderCardNo } }
+      : {}),
     cityId: answer.cityId,
     geoLocation: `${String(longitude)},${String(latitude)}`,
   };
@@ -400,7 +405,21 @@ export function fromPayOrder(data: unknown, sent: { payOrdId: string; totalFen?:
   if (sent.totalFen !== undefined && split.total !== sent.totalFen) {
     throw invalid(`6202 total ${split.total} fen ≠ uploaded total ${sent.totalFen} fen`, 'TOTAL_MISMATCH');
   }
-  return { payOrdId: out.payOrdId, split };
+  return { payOrdId: out.payOrdId, split, fundOther: fundOtherOf(out.extData?.preSetl, split.fund) };
+}
+
+/**
+ * The part of the fund that is not 统筹, from the 2206-style pre-settlement detail: fund_pay_sumamt − hifp_pay.
+ * Without hifp_pay the whole fund is taken as 统筹; a hifp_pay above the fund is invalid_response.
+ */
+function fundOtherOf(preSetl: Record<string, unknown> | undefined, fundFen: number): number {
+  const hifp = preSetl?.hifp_pay;
+  if (hifp === undefined || hifp === null || hifp === '') return 0;
+  if (typeof hifp !== 'string') throw invalid(`6202 preSetl.hifp_pay is not a yuan string: ${String(hifp)}`);
+  const poolFen = fen(hifp, '6202 preSetl.hifp_pay');
+  if (poolFen > fundFen)
+    throw invalid(`6202 preSetl.hifp_pay ${poolFen} fen exceeds the fund ${fundFen} fen`, 'SPLIT_MISMATCH');
+  return fundFen - poolFen;
 }
 
 // ───────────────────────────── 6301 / 6401 ─────────────────────────────

@@ -29,7 +29,6 @@ import {
   responseMessage,
   rsaOaepEncrypt,
   signSha256Rsa,
-  SIGNATURE_PROBE_PREFIX,
   verifySha256Rsa,
 } from '../../../shared/crypto/wechatpay';
 import { createHttpCaller, parseJson, type HttpCaller, type HttpRequest, type HttpResponse } from '../http';
@@ -39,6 +38,7 @@ import {
   type CashRefund,
   type JsapiOrder,
   type MedInsOrder,
+  type MedInsOrderRef,
   type MedInsOrderState,
   type MedInsRefundNotice,
   type NotificationRejection,
@@ -104,6 +104,19 @@ export interface WeChatPayGatewayOptions {
 }
 
 type Check = { reason: NotificationRejection; message: string } | null;
+
+const ALREADY_EXISTS = 'ALREADY_EXISTS';
+
+/** The query path of a med-ins order: by mix_trade_no when we hold it (checklist: 用混合订单号查单). */
+function medInsPath(ref: MedInsOrderRef): string {
+  return ref.mixTradeNo
+    ? `/v3/med-ins/orders/mix-trade-no/${encodeURIComponent(ref.mixTradeNo)}`
+    : `/v3/med-ins/orders/out-trade-no/${encodeURIComponent(ref.outTradeNo)}`;
+}
+
+function invalidAnswer(message: string): never {
+  throw new GatewayError('wechatpay', 'invalid_response', message);
+}
 
 const NOT_FOUND_CODES = new Set(['ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'NOT_FOUND']);
 
@@ -197,6 +210,11 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     return { appId: this.ids.appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign };
   }
 
+  /**
+   * Creates the med-ins order. WeChat answers a repeated out_trade_no with 400 ALREADY_EXISTS, even for the same
+   * body (a retry after a lost answer, a re-create after UNKNOWN): then the order is asked for by out_trade_no, its
+   * amounts checked against ours, and adopted — unless it failed, which stays a refusal (排障手册 268512536).
+   */
   async createMedInsOrder(order: MedInsOrder): Promise<MedInsOrderState> {
     const body = toMedInsRequest(order, {
       appId: this.ids.appId,
@@ -205,7 +223,34 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
       idDigest,
     });
     const response = await this.call('POST', '/v3/med-ins/orders', body, true);
+    if (response.status === 400 && errorOf(parseJson('wechatpay', response), 400).code === ALREADY_EXISTS)
+      return this.adoptMedInsOrder(order);
     return fromMedInsEntity(this.ok(response), this.ids.appId, { outTradeNo: order.outTradeNo, order });
+  }
+
+  private async adoptMedInsOrder(order: MedInsOrder): Promise<MedInsOrderState> {
+    const response = await this.call('GET', medInsPath({ outTradeNo: order.outTradeNo }), undefined, true);
+    if (isNotFound(response)) {
+      throw new GatewayError(
+        'wechatpay',
+        'invalid_response',
+        `med-ins order ${order.outTradeNo}: ALREADY_EXISTS, yet WeChat does not find it`,
+      );
+    }
+    const existing = fromMedInsEntity(this.ok(response), this.ids.appId, {
+      outTradeNo: order.outTradeNo,
+      order,
+    });
+    if (existing.mixPayStatus === 'MIX_PAY_FAIL') {
+      throw new GatewayError(
+        'wechatpay',
+        'rejected',
+        `med-ins order ${order.outTradeNo} exists and has failed (${existing.medInsPayStatus}/${existing.selfPayStatus})`,
+        ALREADY_EXISTS,
+        400,
+      );
+    }
+    return existing;
   }
 
   async queryTransaction(outTradeNo: string): Promise<TransactionState | null> {
@@ -215,15 +260,13 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     return fromTransaction(this.ok(response), this.ids, outTradeNo);
   }
 
-  async queryMedInsOrder(outTradeNo: string): Promise<MedInsOrderState | null> {
-    const response = await this.call(
-      'GET',
-      `/v3/med-ins/orders/out-trade-no/${encodeURIComponent(outTradeNo)}`,
-      undefined,
-      true,
-    );
+  async queryMedInsOrder(ref: MedInsOrderRef): Promise<MedInsOrderState | null> {
+    const response = await this.call('GET', medInsPath(ref), undefined, true);
     if (isNotFound(response)) return null;
-    return fromMedInsEntity(this.ok(response), this.ids.appId, { outTradeNo });
+    const state = fromMedInsEntity(this.ok(response), this.ids.appId, { outTradeNo: ref.outTradeNo });
+    if (ref.mixTradeNo && state.mixTradeNo !== ref.mixTradeNo)
+      invalidAnswer(`asked for mix_trade_no ${ref.mixTradeNo}, got ${state.mixTradeNo}`);
+    return state;
   }
 
   async closeTransaction(outTradeNo: string): Promise<void> {
@@ -431,14 +474,11 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
 
   // ───────────────────────────── signing and verification ─────────────────────────────
 
-  /** probe → skew → serial → signature, with the keys held now; null when the message is WeChat's. */
+  /**
+   * skew → serial → signature, with the keys held now; null when the message is WeChat's. A signature probe
+   * (`WECHATPAY/SIGNTEST/…`) gets no special case (checklist radar 4): it fails here like any bad signature.
+   */
   private checkSignature(signed: SignedHeaders, body: string, nowMs: number): Check {
-    if (signed.signature.startsWith(SIGNATURE_PROBE_PREFIX)) {
-      return {
-        reason: 'SIGNATURE_PROBE',
-        message: 'a signature probe from WeChat Pay: answered with an error',
-      };
-    }
     const skewMs = signatureSkewMs(signed.timestamp, nowMs);
     if (!(skewMs <= SIGNATURE_SKEW_MAX_MS)) {
       return {
@@ -513,9 +553,14 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     });
   }
 
-  /** An answer signed with a serial we do not know is checked again after the store has followed a rotation. */
+  /**
+   * An answer signed with a serial we do not know is checked again after the store has followed a rotation.
+   */
   private async verifyResponse(method: string, path: string, response: HttpResponse): Promise<void> {
     const signed = pickSignedHeaders(response.headers);
+    // WeChat's gateway may refuse without signing (e.g. 401 SIGN_ERROR): an unsigned 4xx is read as the refusal
+    // it says it is — it moves no money — while every 2xx, and every signed answer, is verified
+    if (!signed && response.status >= 400 && response.status < 500) return;
     let problem: Check = signed
       ? this.checkSignature(signed, response.body, this.opts.clock.now())
       : { reason: 'MISSING_HEADERS', message: 'no Wechatpay-* signature headers' };

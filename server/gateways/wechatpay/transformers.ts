@@ -156,6 +156,7 @@ const transactionSchema = z.object({
   trade_state: z.string(),
   success_time: z.string().optional(),
   amount: z.object({ total: fen.min(1), payer_total: fen.optional() }),
+  payer: z.object({ openid: z.string().min(1) }).optional(),
 });
 
 /** The query-order shape (also the TRANSACTION.SUCCESS plaintext), checked to be about our order. */
@@ -182,10 +183,14 @@ export function fromTransaction(
     transactionId: tx.transaction_id,
     amountFen: tx.amount.total,
     successTimeMs: timeMs(tx.success_time, 'success_time'),
+    payerOpenid: tx.payer?.openid,
   };
 }
 
 // ───────────────────────────── med-ins orders ─────────────────────────────
+
+/** serial_no is string(20) at WeChat (the success-callback field table). */
+export const MED_INS_SERIAL_NO_MAX = 20;
 
 export interface MedInsRequestContext {
   appId: string;
@@ -196,38 +201,57 @@ export interface MedInsRequestContext {
   idDigest(idNo: string): string;
 }
 
-/** The amounts WeChat sees for a split (PROTOCOLS 2.1); the invariants hold by construction. */
-function medInsFees(order: Pick<MedInsOrder, 'mixPayType' | 'split'>) {
+/**
+ * The amounts WeChat sees for a split (PROTOCOLS 2.1); the invariants hold by construction. INSURANCE_ONLY sends
+ * no cash field at all (checklist item 6): med_ins_cash_fee is 0 and wechat_pay_cash_fee is left out.
+ */
+function medInsFees(order: Pick<MedInsOrder, 'mixPayType' | 'split' | 'fundOther'>) {
   const { split } = order;
-  const cashOnly = order.mixPayType === 'CASH_ONLY';
-  return {
+  if (!Number.isInteger(order.fundOther) || order.fundOther < 0 || order.fundOther > split.fund)
+    throw new Error(`fundOther ${order.fundOther} is not a part of the fund ${split.fund}`);
+  // 统筹 is med_ins_gov_fee, 个账 med_ins_self_fee, the other funds med_ins_other_fee (the callback field table)
+  const insurance = {
     total_fee: split.total,
-    med_ins_gov_fee: split.fund,
+    med_ins_gov_fee: split.fund - order.fundOther,
     med_ins_self_fee: split.account,
-    med_ins_other_fee: 0,
-    // CASH_ONLY: the four med_ins fees sum to 0, so the cash is an addition
-    med_ins_cash_fee: cashOnly ? 0 : split.cash,
-    wechat_pay_cash_fee: split.cash,
+    med_ins_other_fee: order.fundOther,
   };
+  switch (order.mixPayType) {
+    case 'CASH_ONLY':
+      // the four med_ins fees sum to 0, so the cash is an addition
+      return { ...insurance, med_ins_cash_fee: 0, wechat_pay_cash_fee: split.cash };
+    case 'INSURANCE_ONLY':
+      return { ...insurance, med_ins_cash_fee: 0 };
+    case 'CASH_AND_INSURANCE':
+      return { ...insurance, med_ins_cash_fee: split.cash, wechat_pay_cash_fee: split.cash };
+  }
 }
 
+/** payer / relative as WeChat wants them: name and ID digest RSA-OAEP encrypted. */
+function person(p: { name: string; idNo: string }, ctx: MedInsRequestContext) {
+  return { name: ctx.encrypt(p.name), id_digest: ctx.encrypt(ctx.idDigest(p.idNo)), card_type: 'ID_CARD' };
+}
+
+/**
+ * The body of POST /v3/med-ins/orders. No passthrough_request_content: it may not repeat pay_auth_no /
+ * pay_ord_id / setl_latlnt (checklist item 28), and we have nothing else the platform asks to pass through.
+ */
 export function toMedInsRequest(order: MedInsOrder, ctx: MedInsRequestContext): Record<string, unknown> {
   if (order.mixPayType !== mixPayTypeOf(order.split)) {
     throw new Error(`mix_pay_type ${order.mixPayType} does not follow from the split`);
   }
   if (order.split.cash > 0 && !order.prepayId)
     throw new Error('a med-ins order with cash needs the prepay_id');
+  if (order.serialNo.length > MED_INS_SERIAL_NO_MAX)
+    throw new Error(`serial_no ${order.serialNo} is longer than ${MED_INS_SERIAL_NO_MAX} characters`);
   const cashOnly = order.mixPayType === 'CASH_ONLY';
   return {
     mix_pay_type: order.mixPayType,
     order_type: order.orderType,
     appid: ctx.appId,
     openid: order.openid,
-    payer: {
-      name: ctx.encrypt(order.payer.name),
-      id_digest: ctx.encrypt(ctx.idDigest(order.payer.idNo)),
-      card_type: 'ID_CARD',
-    },
+    payer: person(order.payer, ctx),
+    ...(order.relative ? { pay_for_relatives: true, relative: person(order.relative, ctx) } : {}),
     out_trade_no: order.outTradeNo,
     serial_no: order.serialNo,
     ...(cashOnly
@@ -246,15 +270,7 @@ export function toMedInsRequest(order: MedInsOrder, ctx: MedInsRequestContext): 
       ? { cash_add_detail: [{ cash_add_fee: order.split.cash, cash_add_type: 'DEFAULT_ADD_TYPE' }] }
       : {}),
     callback_url: ctx.callbackUrl,
-    ...(order.prepayId ? { prepay_id: order.prepayId } : {}),
-    ...(cashOnly
-      ? {}
-      : {
-          passthrough_request_content: JSON.stringify({
-            payAuthNo: order.payAuthNo,
-            payOrdId: order.payOrderId,
-          }),
-        }),
+    ...(order.prepayId && order.split.cash > 0 ? { prepay_id: order.prepayId } : {}),
   };
 }
 
@@ -265,6 +281,7 @@ const medInsEntitySchema = z.object({
   med_ins_pay_status: z.string(),
   paid_time: z.string().optional(),
   appid: z.string().optional(),
+  openid: z.string().optional(),
   out_trade_no: z.string(),
   mix_pay_type: z.string().optional(),
   transaction_id: z.string().optional(),
@@ -279,7 +296,7 @@ const medInsEntitySchema = z.object({
 export interface MedInsExpectation {
   outTradeNo: string;
   /** the amounts we sent, when this answers our create */
-  order?: Pick<MedInsOrder, 'mixPayType' | 'split'>;
+  order?: Pick<MedInsOrder, 'mixPayType' | 'split' | 'fundOther'>;
 }
 
 /** The med-ins entity (create/query answer, MEDICAL_INSURANCE.SUCCESS plaintext), checked against what we sent. */
@@ -310,14 +327,16 @@ export function fromMedInsEntity(
     split,
     transactionId: e.transaction_id,
     paidTimeMs: timeMs(e.paid_time, 'paid_time'),
+    openid: e.openid,
   };
 }
 
 function checkSentAmounts(
   e: z.infer<typeof medInsEntitySchema>,
-  order: Pick<MedInsOrder, 'mixPayType' | 'split'>,
+  order: Pick<MedInsOrder, 'mixPayType' | 'split' | 'fundOther'>,
 ): void {
-  const sent = medInsFees(order);
+  const fees = medInsFees(order);
+  const sent = { ...fees, wechat_pay_cash_fee: 'wechat_pay_cash_fee' in fees ? fees.wechat_pay_cash_fee : 0 };
   const got = {
     total_fee: e.total_fee,
     med_ins_gov_fee: e.med_ins_gov_fee ?? 0,
@@ -394,11 +413,13 @@ export function fromRefund(body: unknown, expected: RefundExpectation): RefundSt
 
 export function toMedInsRefundNotice(notice: MedInsRefundNotice): Record<string, unknown> {
   const { fund, account } = notice.split;
+  if (!Number.isInteger(notice.fundOther) || notice.fundOther < 0 || notice.fundOther > fund)
+    throw new Error(`fundOther ${notice.fundOther} is not a part of the refunded fund ${fund}`);
   return {
     med_refund_total_fee: fund + account,
-    med_refund_gov_fee: fund,
+    med_refund_gov_fee: fund - notice.fundOther,
     med_refund_self_fee: account,
-    med_refund_other_fee: 0,
+    med_refund_other_fee: notice.fundOther,
     refund_time: rfc3339Cst(notice.refundedAtMs),
     out_refund_no: notice.outRefundNo,
   };

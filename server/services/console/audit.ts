@@ -20,6 +20,8 @@ export interface AuditRecord {
   target?: string | null;
   details?: Record<string, unknown>;
   requestId?: string | null;
+  /** a plain Chinese sentence for people reading the trail (locks, unlocks, user changes) */
+  description?: string;
 }
 
 /**
@@ -28,8 +30,8 @@ export interface AuditRecord {
  */
 export async function recordAudit(deps: Deps, record: AuditRecord, manager?: EntityManager): Promise<void> {
   await (manager ?? deps.db.manager).query(
-    `INSERT INTO audit_log (at, actor, role, action, target, details, request_id)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
+    `INSERT INTO audit_log (at, actor, role, action, target, details, request_id, description)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
     [
       new Date(deps.clock.now()),
       record.actor.slice(0, ACTOR_LENGTH_MAX),
@@ -38,6 +40,7 @@ export async function recordAudit(deps: Deps, record: AuditRecord, manager?: Ent
       record.target ?? null,
       JSON.stringify(record.details ?? {}),
       record.requestId ?? null,
+      record.description ?? null,
     ],
   );
 }
@@ -57,5 +60,6 @@ export async function listAudit(deps: Deps, limit = AUDIT_LIST_DEFAULT): Promise
     target: r.target,
     details: r.details,
     requestId: r.requestId,
+    description: r.description,
   }));
 }

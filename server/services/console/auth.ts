@@ -1,17 +1,22 @@
 /**
- * Console authentication: password (scrypt) + TOTP, one answer for every wrong factor, lockout after
- * consecutive failures (timed by the injected clock), a per-IP login rate limit, and sessions in the ephemeral
- * store marked `kind: 'console'` so patient and console tokens never stand in for each other.
+ * Console authentication: password (scrypt) + TOTP, one answer for every wrong factor, a per-IP login rate limit,
+ * failures counted per (account, source address) with a progressive delay and a lock of that pair only
+ * (lockout.ts: a stranger cannot lock the owner out), and sessions in the ephemeral store marked
+ * `kind: 'console'` so patient and console tokens never stand in for each other. A session names the user's
+ * session epoch: disabling the user, resetting its password or re-enrolling its TOTP raises the epoch and every
+ * session of the user ends at once. After a supervisor's reset, a session may only change the password.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   CONSOLE_ROLES,
+  type ChangeConsolePasswordRequest,
   type ConsoleRole,
   type ConsoleSessionRequest,
   type ConsoleSessionView,
   type ConsoleUserView,
 } from '../../../shared/api';
+import { cstDateTime } from '../../../shared/clock';
 import { createSession, dropSession, readSession, type EphemeralStore } from '../../ephemeral/port';
 import { ConsoleUserRow } from '../../db/consoleEntities';
 import { AppError } from '../errors';
@@ -26,11 +31,9 @@ import {
   totpStepOf,
   verifyPassword,
 } from './credentials';
+import { clearLoginFailures, loginGate, recordLoginFailure, type Gate } from './lockout';
 
 export const CONSOLE_ADMIN_USERNAME = 'admin';
-/** consecutive failures that lock an account, and for how long */
-export const CONSOLE_LOCKOUT_FAILURES = 5;
-export const CONSOLE_LOCKOUT_MS = 15 * 60_000;
 /** login attempts per client IP per minute, whatever the username */
 export const CONSOLE_LOGIN_PER_MINUTE = 30;
 
@@ -40,11 +43,13 @@ const PASSWORD_LENGTH_MIN = 8;
 
 const consoleSessionSchema = z.object({
   kind: z.literal('console'),
+  userId: z.string().uuid(),
   username: z.string().min(1),
   role: z.enum(CONSOLE_ROLES),
+  epoch: z.number().int().min(0),
 });
 
-/** Where a request came from, for the rate limit and the audit row. */
+/** Where a request came from, for the rate limit, the lockout and the audit row. */
 export interface RequestOrigin {
   ip: string;
   requestId?: string;
@@ -83,8 +88,8 @@ export async function createConsoleUser(
   const totpSecret = input.totpSecret ?? newTotpSecret();
   const passwordHash = await hashPassword(input.password);
   const inserted = (await deps.db.query(
-    `INSERT INTO console_users (id, username, password_hash, totp_secret_enc, role, failed_attempts, created_at)
-     VALUES ($1, $2, $3, $4, $5, 0, $6) ON CONFLICT (username) DO NOTHING RETURNING id`,
+    `INSERT INTO console_users (id, username, password_hash, totp_secret_enc, role, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING id`,
     [
       randomUUID(),
       input.username,
@@ -148,12 +153,18 @@ function dummyPasswordHash(): Promise<string> {
 }
 
 const loginFailed = () => new AppError('CONSOLE_LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
-const accountLocked = (until: Date) =>
-  new AppError(
+
+/** 429 or 423 for a pair that is waiting or locked, in Chinese, with the seconds to wait (Retry-After). */
+export function gateError(gate: Exclude<Gate, { kind: 'open' }>, nowMs: number): AppError {
+  const retryAfterS = Math.max(1, Math.ceil((gate.untilMs - nowMs) / 1000));
+  if (gate.kind === 'throttled')
+    return new AppError('LOGIN_THROTTLED', `登录失败次数过多，请 ${retryAfterS} 秒后再试`, { retryAfterS });
+  return new AppError(
     'ACCOUNT_LOCKED',
-    `too many failed logins; the account is locked until ${until.toISOString()}`,
-    { lockedUntil: until.toISOString() },
+    `从您当前的网络地址登录此账号失败次数过多，已暂时锁定，请在北京时间 ${cstDateTime(gate.untilMs)} 之后再试，或联系主管解锁`,
+    { lockedUntil: new Date(gate.untilMs).toISOString(), retryAfterS },
   );
+}
 
 async function limitLoginRate(deps: Deps, ip: string): Promise<void> {
   const verdict = await deps.store.consumeRate('console-login', `ip:${ip}`, {
@@ -163,6 +174,77 @@ async function limitLoginRate(deps: Deps, ip: string): Promise<void> {
   if (!verdict.allowed) throw new AppError('RATE_LIMITED', 'too many login attempts; please wait a minute');
 }
 
+type LoginAudit = (
+  action: string,
+  role: string,
+  details?: Record<string, unknown>,
+  description?: string,
+) => Promise<void>;
+
+function loginAudit(deps: Deps, username: string, origin: RequestOrigin): LoginAudit {
+  return (action, role, details = {}, description) =>
+    recordAudit(deps, {
+      actor: username,
+      role,
+      action,
+      target: `console_user:${username}`,
+      details: { ip: origin.ip, ...details },
+      requestId: origin.requestId,
+      description,
+    });
+}
+
+async function refuse(audit: LoginAudit, role: string, gate: Exclude<Gate, { kind: 'open' }>, nowMs: number) {
+  await audit(
+    gate.kind === 'locked' ? 'console.login_refused_locked' : 'console.login_refused_throttled',
+    role,
+    {
+      until: new Date(gate.untilMs).toISOString(),
+    },
+  );
+  return gateError(gate, nowMs);
+}
+
+/** Both factors are always checked, so neither the answer nor its timing says which one failed. */
+async function credentialsOk(deps: Deps, user: ConsoleUserRow, req: ConsoleSessionRequest, nowMs: number) {
+  const passwordOk = await verifyPassword(req.password, user.passwordHash);
+  const otpStep = totpStepOf(deps.pii.decrypt(user.totpSecretEnc), req.otp, nowMs);
+  // a code is spent only when the password is right too: a stranger guessing passwords cannot burn the codes
+  return otpStep !== null && passwordOk && (await claimTotpStep(deps.store, user.id, otpStep, nowMs));
+}
+
+/**
+ * Counts a failure of the (user, address) pair and throws what the caller is told: `wrong` (401 for a login), or
+ * 423 when this failure locked the pair (audited with a description), or 423 / 429 when a concurrent failure
+ * made the pair wait or locked it first.
+ */
+async function failLogin(
+  deps: Deps,
+  user: ConsoleUserRow,
+  origin: RequestOrigin,
+  audit: LoginAudit,
+  nowMs: number,
+  wrong: () => AppError = loginFailed,
+): Promise<never> {
+  const outcome = await recordLoginFailure(deps, user.id, origin.ip, nowMs);
+  if (!outcome.counted) {
+    if (outcome.gate.kind === 'open') throw wrong(); // unreachable: an open pair counts
+    throw await refuse(audit, user.role, outcome.gate, nowMs);
+  }
+  if (outcome.lockedNow && outcome.gate.kind === 'locked') {
+    await audit(
+      'console.locked',
+      user.role,
+      { failures: outcome.failures, lockedUntil: new Date(outcome.gate.untilMs).toISOString() },
+      `账号 ${user.username} 从地址 ${origin.ip} 连续登录失败 ${outcome.failures} 次，` +
+        `该地址登录此账号被锁定至北京时间 ${cstDateTime(outcome.gate.untilMs)}；其他地址不受影响`,
+    );
+    throw gateError(outcome.gate, nowMs);
+  }
+  await audit('console.login_failed', user.role, { reason: 'bad_credentials', failures: outcome.failures });
+  throw wrong();
+}
+
 export async function consoleLogin(
   deps: Deps,
   req: ConsoleSessionRequest,
@@ -170,16 +252,7 @@ export async function consoleLogin(
 ): Promise<ConsoleSessionView> {
   await limitLoginRate(deps, origin.ip);
   await ensureConsoleAdminOnce(deps);
-  const audit = (action: string, role: string, details: Record<string, unknown> = {}) =>
-    recordAudit(deps, {
-      actor: req.username,
-      role,
-      action,
-      target: `console_user:${req.username}`,
-      details: { ip: origin.ip, ...details },
-      requestId: origin.requestId,
-    });
-
+  const audit = loginAudit(deps, req.username, origin);
   const user = await deps.db.getRepository(ConsoleUserRow).findOneBy({ username: req.username });
   const nowMs = deps.clock.now();
   if (!user) {
@@ -187,43 +260,45 @@ export async function consoleLogin(
     await audit('console.login_failed', 'anonymous', { reason: 'unknown_user' });
     throw loginFailed();
   }
-  if (user.lockedUntil && user.lockedUntil.getTime() > nowMs) {
-    await audit('console.login_refused_locked', user.role, { lockedUntil: user.lockedUntil.toISOString() });
-    throw accountLocked(user.lockedUntil);
+  // a waiting or locked pair is refused before any factor is checked: no guess is ever tested there
+  const gate = await loginGate(deps, user.id, origin.ip, nowMs);
+  if (gate.kind !== 'open') throw await refuse(audit, user.role, gate, nowMs);
+  if (!(await credentialsOk(deps, user, req, nowMs))) return failLogin(deps, user, origin, audit, nowMs);
+  if (user.disabledAt) {
+    await audit('console.login_refused_disabled', user.role);
+    throw new AppError('ACCOUNT_DISABLED', '该账号已被停用，请联系主管');
   }
-  // both factors are always checked, so neither the answer nor its timing says which one failed
-  const passwordOk = await verifyPassword(req.password, user.passwordHash);
-  const otpStep = totpStepOf(deps.pii.decrypt(user.totpSecretEnc), req.otp, nowMs);
-  // a code is spent only when the password is right too: a stranger guessing passwords cannot burn the codes
-  const otpOk = otpStep !== null && passwordOk && (await claimTotpStep(deps.store, user.id, otpStep, nowMs));
-  if (!passwordOk || !otpOk) {
-    const outcome = await countFailure(deps, user.id, nowMs);
-    if (outcome.kind === 'locked') {
-      await audit(
-        outcome.now ? 'console.locked' : 'console.login_refused_locked',
-        user.role,
-        outcome.now
-          ? { failures: CONSOLE_LOCKOUT_FAILURES, lockedUntil: outcome.until.toISOString() }
-          : { lockedUntil: outcome.until.toISOString() },
-      );
-      throw accountLocked(outcome.until);
-    }
-    await audit('console.login_failed', user.role, { reason: 'bad_credentials' });
-    throw loginFailed();
-  }
-  if (!(await resetFailures(deps, user.id, nowMs))) {
-    // a concurrent failure locked the account between our read and now
-    await audit('console.login_refused_locked', user.role, {});
-    throw accountLocked(new Date(nowMs + CONSOLE_LOCKOUT_MS));
-  }
-  const token = await createSession(
+  const after = await clearLoginFailures(deps, user.id, origin.ip, nowMs);
+  // a concurrent failure locked the pair between our check and now
+  if (after.kind !== 'open') throw await refuse(audit, user.role, after, nowMs);
+  const token = await newConsoleSession(deps, user, user.sessionEpoch);
+  await audit('console.login', user.role);
+  return sessionView(deps, token, user.role, user.mustChangePassword);
+}
+
+function newConsoleSession(
+  deps: Deps,
+  user: { id: string; username: string; role: ConsoleRole },
+  epoch: number,
+): Promise<string> {
+  return createSession(
     deps.store,
-    { kind: 'console', username: user.username, role: user.role },
+    { kind: 'console', userId: user.id, username: user.username, role: user.role, epoch },
     deps.settings.SESSION_TTL_MS,
   );
-  await audit('console.login', user.role);
-  return { token, role: user.role, expiresInS: Math.floor(deps.settings.SESSION_TTL_MS / 1000) };
 }
+
+const sessionView = (
+  deps: Deps,
+  token: string,
+  role: ConsoleRole,
+  mustChangePassword: boolean,
+): ConsoleSessionView => ({
+  token,
+  role,
+  expiresInS: Math.floor(deps.settings.SESSION_TTL_MS / 1000),
+  mustChangePassword,
+});
 
 /** How long a spent step is remembered: past the last moment any code of the window can still be accepted. */
 const TOTP_SPENT_TTL_MS = (2 * TOTP_WINDOW_STEPS + 2) * TOTP_PERIOD_S * 1000;
@@ -251,46 +326,42 @@ export async function claimTotpStep(
   return store.setIfAbsent(totpSpentKey(userId, step), '1', TOTP_SPENT_TTL_MS);
 }
 
-type FailureOutcome = { kind: 'counted' } | { kind: 'locked'; until: Date; now: boolean };
-
-/**
- * One more failure, atomically; the failure that reaches the limit locks and starts counting afresh. Failures
- * that raced with the lock do not count (the account stays locked once, with one audit row).
- */
-async function countFailure(deps: Deps, userId: string, nowMs: number): Promise<FailureOutcome> {
-  const lockUntil = new Date(nowMs + CONSOLE_LOCKOUT_MS);
-  const [rows] = (await deps.db.query(
-    `UPDATE console_users SET
-       failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END,
-       locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3::timestamptz ELSE NULL END
-     WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $4)
-     RETURNING locked_until IS NOT NULL AS "lockedNow"`,
-    [userId, CONSOLE_LOCKOUT_FAILURES, lockUntil, new Date(nowMs)],
-  )) as [{ lockedNow: boolean }[], number];
-  if (rows.length === 0) {
-    const user = await deps.db.getRepository(ConsoleUserRow).findOneByOrFail({ id: userId });
-    return { kind: 'locked', until: user.lockedUntil ?? lockUntil, now: false };
-  }
-  return rows[0].lockedNow ? { kind: 'locked', until: lockUntil, now: true } : { kind: 'counted' };
-}
-
-/** Success clears the count, unless a lock appeared meanwhile (then false). */
-async function resetFailures(deps: Deps, userId: string, nowMs: number): Promise<boolean> {
-  const [, affected] = (await deps.db.query(
-    `UPDATE console_users SET failed_attempts = 0, locked_until = NULL
-     WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)`,
-    [userId, new Date(nowMs)],
-  )) as [unknown, number];
-  return affected === 1;
-}
-
 // ---- sessions ----
 
-export async function authenticateConsole(deps: Deps, token: string): Promise<ConsoleUserView> {
+/** The caller of a console route: who, with the role and flags read from the database on every request. */
+export interface ConsoleCaller extends ConsoleUserView {
+  userId: string;
+  mustChangePassword: boolean;
+}
+
+const sessionEnded = () =>
+  new AppError('UNAUTHENTICATED', 'the console session is missing or expired; please log in');
+
+/**
+ * Token → the caller. A session of a user since disabled, or made before the user's epoch was raised (password
+ * reset, TOTP re-enrolment, disable), is gone: dropped and refused like an expired one. The role is the
+ * database's, not the one the session was made with.
+ */
+export async function authenticateConsole(deps: Deps, token: string): Promise<ConsoleCaller> {
   const data = await readSession(deps.store, token, (v) => consoleSessionSchema.parse(v));
-  if (!data)
-    throw new AppError('UNAUTHENTICATED', 'the console session is missing or expired; please log in');
-  return { username: data.username, role: data.role };
+  if (!data) throw sessionEnded();
+  const rows = (await deps.db.query(
+    `SELECT role, disabled_at IS NOT NULL AS disabled, must_change_password AS "mustChangePassword",
+            session_epoch AS epoch
+       FROM console_users WHERE id = $1`,
+    [data.userId],
+  )) as { role: ConsoleRole; disabled: boolean; mustChangePassword: boolean; epoch: number }[];
+  const user = rows[0];
+  if (!user || user.disabled || user.epoch !== data.epoch) {
+    await dropSession(deps.store, token);
+    throw sessionEnded();
+  }
+  return {
+    username: data.username,
+    role: user.role,
+    userId: data.userId,
+    mustChangePassword: user.mustChangePassword,
+  };
 }
 
 export async function consoleLogout(
@@ -307,4 +378,50 @@ export async function consoleLogout(
     details: { ip: origin.ip },
     requestId: origin.requestId,
   });
+}
+
+/**
+ * The caller changes its own password (always giving the current one, also right after a reset). Every session
+ * of the user ends (the epoch is raised) and the answer is a new session for this one. A wrong current password
+ * counts as a failed login of the (user, address) pair, so a stolen token cannot guess at it freely.
+ */
+export async function changeConsolePassword(
+  deps: Deps,
+  caller: ConsoleCaller,
+  req: ChangeConsolePasswordRequest,
+  origin: RequestOrigin,
+): Promise<ConsoleSessionView> {
+  const user = await deps.db.getRepository(ConsoleUserRow).findOneBy({ id: caller.userId });
+  if (!user) throw sessionEnded();
+  const nowMs = deps.clock.now();
+  const audit = loginAudit(deps, user.username, origin);
+  const gate = await loginGate(deps, user.id, origin.ip, nowMs);
+  if (gate.kind !== 'open') throw await refuse(audit, user.role, gate, nowMs);
+  if (!(await verifyPassword(req.currentPassword, user.passwordHash)))
+    return failLogin(
+      deps,
+      user,
+      origin,
+      audit,
+      nowMs,
+      () => new AppError('CURRENT_PASSWORD_WRONG', '当前密码不正确'),
+    );
+  if (req.newPassword === req.currentPassword)
+    throw new AppError('VALIDATION_FAILED', '新密码不能与当前密码相同');
+  const passwordHash = await hashPassword(req.newPassword);
+  const [rows] = (await deps.db.query(
+    `UPDATE console_users SET password_hash = $2, must_change_password = false, session_epoch = session_epoch + 1
+      WHERE id = $1 AND session_epoch = $3 AND disabled_at IS NULL RETURNING session_epoch AS epoch`,
+    [user.id, passwordHash, user.sessionEpoch],
+  )) as [{ epoch: number }[], number];
+  // disabled, reset or re-enrolled by a supervisor meanwhile: this session is over
+  if (rows.length === 0) throw sessionEnded();
+  await audit(
+    'console.password_changed',
+    user.role,
+    {},
+    `用户 ${user.username} 修改了自己的登录密码，其他登录会话已失效`,
+  );
+  const token = await newConsoleSession(deps, user, rows[0].epoch);
+  return sessionView(deps, token, user.role, false);
 }

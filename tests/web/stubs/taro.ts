@@ -19,6 +19,8 @@ const Taro = {
   reLaunch: jest.fn(ok),
   navigateBack: jest.fn(ok),
   showToast: jest.fn(ok),
+  /** the patient's answer to a confirmation dialog: confirm unless a test says otherwise */
+  showModal: jest.fn(() => Promise.resolve({ confirm: true, cancel: false, errMsg: 'showModal:ok' })),
   request: jest.fn(),
   login: jest.fn(),
   onAppShow: jest.fn(),

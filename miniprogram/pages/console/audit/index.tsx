@@ -82,6 +82,7 @@ export default function ConsoleAudit() {
                     e.action,
                     auditActionLabel(e.action),
                     e.target ?? '',
+                    e.description ?? '',
                     detailsText(e.details),
                   ]
                     .join(' ')
@@ -113,6 +114,7 @@ export default function ConsoleAudit() {
                       </td>
                       <td className="c-mono">{e.target ?? '—'}</td>
                       <td>
+                        {e.description ? <div className="c-audit-description">{e.description}</div> : null}
                         <pre className="c-json">{detailsText(e.details) || '—'}</pre>
                         {e.requestId ? <span className="c-sub c-mono">请求 {e.requestId}</span> : null}
                       </td>

@@ -1,10 +1,13 @@
 /**
  * Console login: username, password and the 6-digit one-time code (TOTP) of the cashier's authenticator.
- * A wrong factor → the server's one message for all of them; locked (423) → said so, with the time. Then back
- * where the cashier was sent from (a 401 elsewhere), or the orders page.
+ * A wrong factor → the server's one message for all of them; too many from this address → wait (429) or locked
+ * (423), said so with the time. After a supervisor reset the password (`mustChangePassword`), a form to choose a
+ * new one comes first; the session is kept only once it is changed. Then back where the cashier was sent from
+ * (a 401 elsewhere), or the orders page.
  */
 import { useState, type FormEvent } from 'react';
 import Taro from '@tarojs/taro';
+import type { ConsoleSessionView } from '../../../../shared/api';
 import { ApiError } from '../../../services/errors';
 import { consoleApi } from '../../../services/console/api';
 import { CONSOLE_PAGES, switchConsolePage } from '../../../services/console/routes';
@@ -32,7 +35,34 @@ export function loginProblems(f: Fields): Partial<Record<keyof Fields, string>> 
   return problems;
 }
 
+export const NEW_PASSWORD_MIN = 10;
+
+export function newPasswordProblems(f: { current: string; next: string; again: string }): string[] {
+  const problems: string[] = [];
+  if (f.next.length < NEW_PASSWORD_MIN) problems.push(`新密码至少 ${NEW_PASSWORD_MIN} 位`);
+  else if (f.next === f.current) problems.push('新密码不能与当前密码相同');
+  if (f.again !== f.next) problems.push('两次输入的新密码不一致');
+  return problems;
+}
+
+/** The session and where to go next, once the password needs no change. */
+function enterConsole(session: ConsoleSessionView, username: string): void {
+  setConsoleSession({
+    token: session.token,
+    role: session.role,
+    username,
+    expiresAtMs: Date.now() + session.expiresInS * 1000,
+  });
+  const back = getConsoleAfterLogin();
+  setConsoleAfterLogin(undefined);
+  if (back && back.startsWith('/pages/console/') && !back.startsWith(CONSOLE_PAGES.login))
+    void Taro.reLaunch({ url: back });
+  else switchConsolePage('orders');
+}
+
 function lockedText(error: ApiError): string {
+  // the server says it in Chinese, with the time in China time
+  if (/[\u4e00-\u9fff]/.test(error.message)) return error.message;
   const until = /(\d{4}-\d{2}-\d{2}T[\d:.]+Z)/.exec(error.message)?.[1];
   if (!until) return '连续登录失败次数过多，账号已被暂时锁定，请稍后再试或联系主管。';
   const cst = new Date(Date.parse(until) + 8 * 3600_000).toISOString();
@@ -44,6 +74,12 @@ export default function ConsoleLogin() {
   const [problems, setProblems] = useState<Partial<Record<keyof Fields, string>>>({});
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  /** a login that must change the password first: its token, kept here only (not stored) until it is changed */
+  const [mustChange, setMustChange] = useState<{
+    session: ConsoleSessionView;
+    username: string;
+    password: string;
+  }>();
   const set = (key: keyof Fields) => (value: string) => setFields((f) => ({ ...f, [key]: value }));
 
   const submit = async (e?: FormEvent) => {
@@ -59,17 +95,9 @@ export default function ConsoleLogin() {
         password: fields.password,
         otp: fields.otp.trim(),
       });
-      setConsoleSession({
-        token: session.token,
-        role: session.role,
-        username: fields.username.trim(),
-        expiresAtMs: Date.now() + session.expiresInS * 1000,
-      });
-      const back = getConsoleAfterLogin();
-      setConsoleAfterLogin(undefined);
-      if (back && back.startsWith('/pages/console/') && !back.startsWith(CONSOLE_PAGES.login))
-        void Taro.reLaunch({ url: back });
-      else switchConsolePage('orders');
+      if (session.mustChangePassword)
+        setMustChange({ session, username: fields.username.trim(), password: fields.password });
+      else enterConsole(session, fields.username.trim());
     } catch (err) {
       setError(err);
       // a one-time code is spent or stale after a failure: type the next one
@@ -80,6 +108,18 @@ export default function ConsoleLogin() {
   };
 
   const locked = error instanceof ApiError && error.status === 423;
+  if (mustChange)
+    return (
+      <ChangePassword
+        {...mustChange}
+        onDone={(session) => enterConsole(session, mustChange.username)}
+        onEnded={(err) => {
+          setMustChange(undefined);
+          setFields((f) => ({ ...f, password: '', otp: '' }));
+          setError(err);
+        }}
+      />
+    );
   return (
     <div className="c-login">
       <div className="c-login-card">
@@ -141,7 +181,101 @@ export default function ConsoleLogin() {
             {busy ? '正在登录…' : '登录'}
           </button>
         </form>
-        <div className="c-login-foot">连续 5 次输入错误将锁定账号 15 分钟。所有操作均记入审计日志。</div>
+        <div className="c-login-foot">
+          同一网络地址连续输入错误 3 次后需稍候再试，5 次将锁定该地址 15
+          分钟（主管可解锁）。所有操作均记入审计日志。
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The password a supervisor reset must be changed before anything else: new password twice, then the console. */
+function ChangePassword({
+  session,
+  username,
+  password,
+  onDone,
+  onEnded,
+}: {
+  session: ConsoleSessionView;
+  username: string;
+  password: string;
+  onDone: (session: ConsoleSessionView) => void;
+  onEnded: (error: unknown) => void;
+}) {
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [problems, setProblems] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const found = newPasswordProblems({ current: password, next, again });
+    setProblems(found);
+    setError(undefined);
+    if (found.length > 0 || busy) return;
+    setBusy(true);
+    try {
+      onDone(
+        await consoleApi.changePassword({ currentPassword: password, newPassword: next }, session.token),
+      );
+    } catch (err) {
+      // the session ended meanwhile (disabled, reset again): log in afresh
+      if (err instanceof ApiError && err.status === 401) onEnded(err);
+      else setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="c-login">
+      <div className="c-login-card" id="change-password">
+        <div className="c-login-head">
+          <span className="c-brand-mark">医</span>
+          <div>
+            <h1 className="c-login-title">请修改密码</h1>
+            <div className="c-login-sub">{username} 的密码已由主管重置，修改后才能继续使用</div>
+          </div>
+        </div>
+        {error ? <CErrorNotice error={error} id="change-password-error" /> : null}
+        <form className="c-login-form" onSubmit={submit} noValidate>
+          <label className="c-field">
+            新密码（至少 {NEW_PASSWORD_MIN} 位）
+            <input
+              id="change-password-new"
+              className="c-input"
+              type="password"
+              autoComplete="new-password"
+              value={next}
+              maxLength={256}
+              onChange={(e) => setNext(e.target.value)}
+            />
+          </label>
+          <label className="c-field">
+            再次输入新密码
+            <input
+              id="change-password-again"
+              className="c-input"
+              type="password"
+              autoComplete="new-password"
+              value={again}
+              maxLength={256}
+              onChange={(e) => setAgain(e.target.value)}
+            />
+          </label>
+          {problems.map((p) => (
+            <span key={p} className="c-field-error">
+              {p}
+            </span>
+          ))}
+          <button type="submit" id="change-password-submit" className="c-btn c-btn--primary" disabled={busy}>
+            {busy ? '正在保存…' : '修改密码并进入'}
+          </button>
+        </form>
+        <div className="c-login-foot">修改后，此账号在其他地方的登录会话将全部失效。</div>
       </div>
     </div>
   );
