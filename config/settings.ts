@@ -219,6 +219,8 @@ const schema = z.object({
   IDEMPOTENCY_TTL_MS: ms(24 * 3600_000),
   BILLS_CACHE_TTL_MS: ms(10_000),
   OUTBOX_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(20),
+  /** claimed outbox jobs worked at once by one instance (independent jobs; handlers are idempotent) */
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   OUTBOX_ATTEMPTS_MAX: z.coerce.number().int().min(1).max(100).default(20),
   OUTBOX_BACKOFF_BASE_MS: ms(1_000),
   OUTBOX_BACKOFF_MAX_MS: ms(300_000),

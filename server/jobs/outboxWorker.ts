@@ -46,7 +46,13 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number): numb
 export async function runOutboxOnce(deps: Deps): Promise<number> {
   const now = new Date(deps.clock.now());
   const jobs = await claimDue(deps.db, now, OUTBOX_LEASE_MS, deps.settings.OUTBOX_BATCH_MAX);
-  for (const job of jobs) await workJob(deps, job);
+  // jobs are independent and idempotent (two instances may work two jobs of one order at once anyway): a few at a
+  // time, so one slow party does not hold back every other order's job
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await workJob(deps, jobs[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(deps.settings.OUTBOX_CONCURRENCY, jobs.length) }, worker));
   return jobs.length;
 }
 
