@@ -4,13 +4,13 @@ import { endpointsFromEnv, runJourney, type StepName } from './journey';
 
 const LABELS: Record<StepName, string> = {
   login: '登录 (wx.login → jscode2session → session)',
-  bind: '绑定就诊卡 (HIS patient lookup)',
+  bind: '绑定就诊卡 (HIS lookup, code texted to the HIS phone and sent back)',
   authorize: '医保授权 (authCode → payAuthNo, 1101 eligibility)',
   bills: '待缴费账单 (HIS unpaid bills)',
   checkout: '预结算 (lock bill, 6201 upload, 6202 pre-settle)',
   pay: '下单 (JSAPI prepay + /v3/med-ins/orders, paySign)',
   confirm: '患者在微信确认支付 (mock: insurance settles, cash taken, callback sent)',
-  complete: '支付结果 (callback verified → 6301 → HIS confirm via outbox)',
+  complete: '支付结果 (callback verified and answered; outbox: 6301 → PAID → HIS confirm)',
 };
 
 async function main(): Promise<void> {

@@ -175,7 +175,7 @@ function printBanner(o: {
   console admin           user admin / password ${o.settings.CONSOLE_ADMIN_PASSWORD} / TOTP secret ${o.settings.CONSOLE_ADMIN_TOTP_SECRET}
 
 Demo patients: bind with name + ID number, then the 6-digit code texted to the phone shown — read it at
-  ${o.hisUrl}/__admin/sms?phone=<phone>  (or in the mock console); authorize insurance with the authCode:`);
+  ${o.hisUrl}/__admin/sms?phone=<phone>; authorize insurance with the authCode:`);
   for (const p of o.demo)
     console.log(
       `  ${p.name.padEnd(4, '　')} ${p.idNo}  phone ${p.phone}  ${p.insurance.padEnd(28)} authCode ${p.authCode ?? '-'}  bills ${p.bills.join(', ')}`,
