@@ -26,7 +26,12 @@ export default defineConfig<'webpack5'>(async (merge) => {
     plugins: [],
     defineConstants: {},
     env: { TARO_APP_API_BASE: JSON.stringify(WEAPP_API_BASE) },
-    copy: { patterns: [], options: {} },
+    // H5: the site's icon (browsers ask for one; index.html links it)
+    copy: {
+      patterns:
+        process.env.TARO_ENV === 'h5' ? [{ from: 'miniprogram/favicon.svg', to: 'dist/h5/favicon.svg' }] : [],
+      options: {},
+    },
     framework: 'react',
     compiler: { type: 'webpack5', prebundle: { enable: false } },
     cache: { enable: false },

@@ -803,7 +803,7 @@ function faultLine(fault: unknown): string {
   const extra = ['status', 'latencyMs', 'latency', 'rate', 'count', 'hits', 'passes']
     .filter((k) => f[k] !== undefined)
     .map((k) => `${k} ${typeof f[k] === 'object' ? JSON.stringify(f[k]) : String(f[k])}`);
-  return `#${String(f.id)} ${String(f.kind)} on ${f.method ? `${String(f.method)} ` : ''}${String(f.path)}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+  return `#${String(f.id)} ${String(f.kind)} on ${f.method ? `${String(f.method)} ` : ''}${String(f.path)}${extra.length ? ` (${extra.join(', ')})` : ''}${f.exhausted === true ? ' — exhausted (count used up)' : ''}`;
 }
 
 function yuan(fen: unknown): string {

@@ -179,6 +179,13 @@ export interface OrderEventView {
   at: string;
 }
 
+/** One line of the patient's 状态记录: what happened, in patient words (server/domain/patientTimeline.ts). */
+export interface PatientTimelineEntry {
+  at: string;
+  title: string;
+  detail?: string;
+}
+
 export interface OrderView {
   id: string;
   orderNo: string;
@@ -198,7 +205,8 @@ export interface OrderView {
   refunds: RefundView[];
   /** the patient's refund requests and the cashier's decisions, newest first */
   refundRequests?: RefundRequestView[];
-  events?: OrderEventView[];
+  /** the order's history in patient words, oldest first; only on the single-order view */
+  timeline?: PatientTimelineEntry[];
 }
 
 /** POST /api/v1/console/orders/:id/refunds: no amount = everything left of the order. */

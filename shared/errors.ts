@@ -52,6 +52,8 @@ export const ERROR_STATUS = {
   CONSOLE_USER_NOT_FOUND: 404,
   /** disabling (or demoting) it would leave no active supervisor */
   LAST_SUPERVISOR: 409,
+  /** 日结 of a day that is not over yet (China time) */
+  DAY_NOT_OVER: 409,
   /** card binding: the one-time code is wrong (tries left in the message) */
   VERIFICATION_CODE_INVALID: 422,
   /** card binding: the code expired, or was tried too often: ask for a new one */

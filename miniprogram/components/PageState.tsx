@@ -1,7 +1,7 @@
 /** Loading, empty and error states: every page shows one of these before (or instead of) its data. */
 import type { ReactNode } from 'react';
 import { Button, Text, View } from '@tarojs/components';
-import { ApiError, headlineOf, messageOf } from '../services/errors';
+import { headlineOf, messageOf, noticeOf, supportRefOf } from '../services/errors';
 import type { Loaded } from '../services/useLoader';
 
 export function Loading({ text = '加载中…' }: { text?: string }) {
@@ -38,9 +38,7 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
       <Text className="state-message" id="error-message">
         {messageOf(error)}
       </Text>
-      {error instanceof ApiError && error.code !== 'NETWORK' && error.code !== 'TIMEOUT' ? (
-        <Text className="state-message muted">错误代码：{error.code}</Text>
-      ) : null}
+      {supportRefOf(error) ? <Text className="muted error-ref">{supportRefOf(error)}</Text> : null}
       {onRetry ? (
         <Button className="btn" onClick={onRetry}>
           重试
@@ -54,9 +52,8 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
 export function ErrorNotice({ error }: { error: unknown }) {
   return (
     <View className="notice notice--danger" id="action-error">
-      <Text>
-        {headlineOf(error)}：{messageOf(error)}
-      </Text>
+      <Text>{noticeOf(error)}</Text>
+      {supportRefOf(error) ? <Text className="muted error-ref">{supportRefOf(error)}</Text> : null}
     </View>
   );
 }

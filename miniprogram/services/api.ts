@@ -86,7 +86,9 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
       (err as { errMsg?: string; message?: string })?.errMsg ?? (err as Error)?.message ?? err,
     );
     if (/timeout|abort/i.test(text)) throw new ApiError('TIMEOUT', '请求超时（10 秒），请检查网络后重试', 0);
-    throw new ApiError('NETWORK', `无法连接服务器，请检查网络后重试（${text}）`, 0);
+    // the platform's own words (English, e.g. "request:fail") stay in the console log, out of the patient's sight
+    console.warn('request failed', text);
+    throw new ApiError('NETWORK', '无法连接服务器，请检查网络后重试', 0);
   }
 
   const status = response.statusCode;

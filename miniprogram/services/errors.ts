@@ -26,7 +26,7 @@ export function apiErrorFromBody(status: number, body: unknown): ApiError {
   const b = (body ?? {}) as Partial<ApiErrorBody>;
   if (typeof b.code === 'string' && typeof b.message === 'string')
     return new ApiError(b.code, b.message, status);
-  return new ApiError('BAD_RESPONSE', `服务器返回了无法识别的应答（HTTP ${status}）`, status);
+  return new ApiError('BAD_RESPONSE', `服务器返回了无法识别的应答（${status}）`, status);
 }
 
 /** A Chinese headline for a code; the server's own message is always shown beneath it. */
@@ -48,7 +48,7 @@ const HEADLINES: Record<string, string> = {
   INSURANCE_NOT_AUTHORIZED: '尚未完成医保授权',
   INSURANCE_INELIGIBLE: '暂不能使用医保支付',
   INSURANCE_REJECTED: '医保结算未通过',
-  AUTH_CODE_INVALID: '医保授权已失效',
+  AUTH_CODE_INVALID: '医保授权未通过',
   RATE_LIMITED: '操作太频繁，请稍后再试',
   UPSTREAM_UNAVAILABLE: '医院或医保系统暂时不可用',
   UPSTREAM_TIMEOUT: '医院或医保系统响应超时',
@@ -58,6 +58,22 @@ const HEADLINES: Record<string, string> = {
 export function headlineOf(error: unknown): string {
   if (error instanceof ApiError) return HEADLINES[error.code] ?? '操作失败';
   return '操作失败';
+}
+
+/**
+ * Headline and message on one line, without saying the same thing twice: a message that already contains its
+ * headline (the server's catalogue sentences often do) stands alone.
+ */
+export function noticeOf(error: unknown): string {
+  const headline = headlineOf(error);
+  const message = messageOf(error);
+  return message.includes(headline) ? message : `${headline}：${message}`;
+}
+
+/** The code, for support only: shown small and muted as "错误编号 CODE", never in the sentence itself. */
+export function supportRefOf(error: unknown): string | undefined {
+  if (!(error instanceof ApiError) || error.status === 0) return undefined;
+  return `错误编号 ${error.code}`;
 }
 
 export function messageOf(error: unknown): string {

@@ -65,6 +65,8 @@ export interface Fault extends FaultSpec {
   hits: number;
   /** matching requests it let through (rate < 1) */
   passes: number;
+  /** its `count` is used up: it stays listed (with its hits) but no longer acts */
+  exhausted: boolean;
 }
 
 /** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
@@ -117,7 +119,7 @@ export class Faults {
   private nextId = 1;
 
   add(spec: FaultSpec): Fault {
-    const fault: Fault = { ...spec, id: this.nextId++, hits: 0, passes: 0 };
+    const fault: Fault = { ...spec, id: this.nextId++, hits: 0, passes: 0, exhausted: false };
     this.faults.push(fault);
     this.randoms.set(fault.id, spec.seed === undefined ? Math.random : seededRandom(spec.seed));
     return fault;
@@ -140,12 +142,14 @@ export class Faults {
   }
 
   /**
-   * The fault to apply to this request, if any, with its delay; counts the hit. The first fault (in the order
+   * The fault to apply to this request, if any, with its delay; counts the hit. A fault whose `count` is used up
+   * is marked `exhausted` and skipped from then on (it stays in the list, for the record, until removed). The first fault (in the order
    * added) whose path and method match decides; a fault whose `rate` lets this request through passes it on
    * to the next matching fault.
    */
   takeHit(method: string, path: string): FaultHit | undefined {
-    for (const fault of [...this.faults]) {
+    for (const fault of this.faults) {
+      if (fault.exhausted) continue;
       if (!path.startsWith(fault.path)) continue;
       if (fault.method && fault.method !== method.toUpperCase()) continue;
       const random = this.randoms.get(fault.id) ?? Math.random;
@@ -154,7 +158,7 @@ export class Faults {
         continue;
       }
       fault.hits++;
-      if (fault.count !== undefined && fault.hits >= fault.count) this.remove(fault.id);
+      if (fault.count !== undefined && fault.hits >= fault.count) fault.exhausted = true;
       const spec: LatencySpec | undefined =
         fault.latency ??
         fault.latencyMs ??

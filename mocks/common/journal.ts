@@ -48,6 +48,8 @@ export interface Expectation {
   tags?: Record<string, string>;
   fromMs?: number;
   toMs?: number;
+  /** only calls answered with this status (200) or class ("2xx") count */
+  status?: string | number;
   /** default: at least once */
   times?: Times;
 }
@@ -74,6 +76,8 @@ export interface Verification {
   count: number;
   /** what the expectation asked, in words */
   expected: string;
+  /** the calls meeting every criterion but the status, counted per status answered ("200": 3, "503": 1) */
+  byStatus: Record<string, number>;
   matches: EntryBrief[];
   nearMisses: NearMiss[];
 }
@@ -166,6 +170,7 @@ function describe(x: Expectation, times: Times): string {
     );
   if (x.fromMs !== undefined) parts.push(`from ${new Date(x.fromMs).toISOString()}`);
   if (x.toMs !== undefined) parts.push(`to ${new Date(x.toMs).toISOString()}`);
+  if (x.status !== undefined) parts.push(`answered ${x.status}`);
   return `${parts.join(' ')}, ${timesText(times)}`;
 }
 
@@ -190,6 +195,8 @@ export function missReasons(x: Expectation, e: JournalEntry): string[] | null {
             (/"encData"\s*:/.test(e.requestBody) ? ' (the body is encrypted: match a tag instead)' : ''),
     );
   }
+  if (x.status !== undefined && !statusMatches(x.status, e.status))
+    hints.push(`answered ${e.status}, not ${x.status}`);
   for (const [key, value] of Object.entries(x.tags ?? {})) {
     const actual = e.tags[key];
     if (actual === value) continue;
@@ -211,8 +218,12 @@ export function verifyEntries(entries: readonly JournalEntry[], x: Expectation):
   const times = x.times ?? { atLeast: 1 };
   const matches: JournalEntry[] = [];
   const near: { entry: JournalEntry; hints: string[] }[] = [];
+  const byStatus: Record<string, number> = {};
+  const anyStatus: Expectation = { ...x, status: undefined };
   for (const e of entries) {
+    const hintsAnyStatus = x.status === undefined ? undefined : missReasons(anyStatus, e);
     const hints = missReasons(x, e);
+    if ((hintsAnyStatus ?? hints)?.length === 0) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
     if (hints === null) continue;
     if (hints.length === 0) matches.push(e);
     else near.push({ entry: e, hints });
@@ -223,6 +234,7 @@ export function verifyEntries(entries: readonly JournalEntry[], x: Expectation):
     ok: timesSatisfied(times, matches.length),
     count: matches.length,
     expected: describe(x, times),
+    byStatus,
     matches: matches.slice(0, MATCHES_MAX).map(brief),
     nearMisses: near.slice(0, NEAR_MISSES_MAX).map(({ entry, hints }) => ({ ...brief(entry), hints })),
   };

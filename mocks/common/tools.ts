@@ -120,6 +120,10 @@ export const verifySchema = z
     tags: z.record(z.string(), z.string()).optional(),
     from: instant.optional(),
     to: instant.optional(),
+    /** only calls answered with this status (200) or class ("2xx") count */
+    status: z
+      .union([z.number().int().min(100).max(599), z.string().regex(/^([1-5]xx|[1-5]\d\d)$/)])
+      .optional(),
     times: timesSchema.optional(),
   })
   .strict();
@@ -179,12 +183,15 @@ const OPENAPI: Record<string, unknown> = {
     post: {
       summary:
         'Was it called? {method?, path (exact; trailing * = prefix), bodyContains?, tags?: {k: v}, from?, to?, ' +
-        'times?: n | {atLeast?, atMost?} (default atLeast 1)} → {ok, count, expected, matches: [brief], ' +
-        'nearMisses: [brief + hints]}',
+        'status? (200 or "2xx": only calls so answered count), times?: n | {atLeast?, atMost?} (default atLeast ' +
+        '1)} → {ok, count, expected, byStatus: {status: n}, matches: [brief], nearMisses: [brief + hints]}',
     },
   },
   '/__admin/faults': {
-    get: { summary: 'Active faults with hits (acted on) and passes (let through by rate)' },
+    get: {
+      summary:
+        'Faults with hits (acted on) and passes (let through by rate); a used-up `count` stays listed as exhausted',
+    },
     post: {
       summary:
         'Add a fault {path (prefix), method?, kind: error5xx|timeout|latency|malformed|reset|badSignature, ' +
@@ -237,6 +244,7 @@ export function registerTools(deps: ToolsDeps): void {
       tags: body.tags,
       fromMs: body.from,
       toMs: body.to,
+      status: body.status,
       times: body.times,
     });
   });

@@ -86,12 +86,14 @@ function showAnswer(mock, method, path, sent, a) {
       h(
         'div',
         { class: 'head' },
-        `${a.ok ? '✓' : '✗'} ${mock}: ${method} /__admin/${path} → ${a.status || 'no answer'}`,
+        `${a.ok ? '✓' : '✗'} ${mock}: ${method} /__admin/${path} → ${a.status || 'no answer'}` +
+          (a.merchant ? ` · 商户应答 merchant answered ${a.merchant.status ?? '—'}` : ''),
       ),
       a.ok ? null : h('div', { class: 'error' }, a.error),
       sent !== undefined
-        ? h('details', {}, h('summary', {}, '请求 Request body'), h('pre', {}, pretty(sent)))
+        ? h('details', {}, h('summary', {}, '发出的内容 What was sent'), h('pre', {}, pretty(sent)))
         : null,
+      h('div', { class: 'muted' }, '应答 Response body'),
       h('pre', { id: 'answer-body' }, a.body === null || a.body === '' ? '(no body)' : pretty(a.body)),
     ].filter(Boolean),
   );
@@ -100,11 +102,42 @@ function showAnswer(mock, method, path, sent, a) {
     h(
       'li',
       { class: a.ok ? 'ok-line' : 'fail' },
-      `${new Date().toLocaleTimeString()} ${mock} ${method} ${path.split('?')[0]} → ${a.status || a.error}`,
+      `${new Date().toLocaleTimeString()} ${mock} ${method} ${path.split('?')[0]} → ${a.status || a.error}` +
+        (a.merchant ? ` · 商户 merchant ${a.merchant.status ?? '—'}` : ''),
     ),
   );
   while (log.children.length > 30) log.lastChild.remove();
 }
+
+/**
+ * A replay or a custom callback: the admin call itself succeeds (200) whatever the merchant's server said; what
+ * counts is the merchant's answer (`status`, `error` in the body). Only a 2xx without error is a ✓; a 4xx/5xx, a
+ * refused or hung connection is a ✗ with the status, so a 401 never reads as "delivered".
+ */
+function merchantOutcome(x) {
+  if (!x.ok || !x.body || typeof x.body !== 'object') return x;
+  const status = x.body.status;
+  const accepted = typeof status === 'number' && status >= 200 && status < 300 && !x.body.error;
+  return {
+    ...x,
+    ok: accepted,
+    merchant: { status, error: x.body.error },
+    error: accepted
+      ? undefined
+      : `商户未接受 not accepted by the merchant: ${status === undefined ? 'no answer' : `HTTP ${status}`}` +
+        (x.body.error ? ` (${x.body.error})` : ''),
+  };
+}
+
+/** Calls the mock, then shows the merchant's answer (see merchantOutcome) in the answer panel. */
+async function deliver(path, body) {
+  const x = merchantOutcome(await api('wechatpay', 'POST', path, body, true));
+  showAnswer('wechatpay', 'POST', path, body, x);
+  return x;
+}
+
+/** An id or URL on one line, cut with an ellipsis; the whole value in its title. */
+const clip = (text, extra) => h('div', { class: `clip ${extra ?? ''}`, title: text }, text);
 
 /** The card's inline error (in addition to the answer panel). */
 const errorBox = (a) => h('div', { class: 'error' }, a.error);
@@ -870,9 +903,13 @@ const TABS = {
       const rows = asArray(r.body, 'faults').map((f) =>
         h(
           'tr',
-          { 'data-fault': f.id },
+          {
+            'data-fault': f.id,
+            class: f.exhausted ? 'exhausted' : undefined,
+            title: f.exhausted ? '次数已用完，不再生效 count used up: no longer acts' : undefined,
+          },
           h('td', {}, `#${f.id}`),
-          h('td', {}, f.kind),
+          h('td', {}, f.kind, f.exhausted ? h('div', { class: 'tag' }, '已用完 exhausted') : null),
           h('td', {}, f.method ?? '*'),
           h('td', {}, f.path),
           h(
@@ -884,7 +921,7 @@ const TABS = {
                 h('span', { class: 'tag' }, `${k} ${typeof f[k] === 'object' ? JSON.stringify(f[k]) : f[k]}`),
               ),
           ),
-          h('td', {}, f.hits ?? ''),
+          h('td', { class: 'hits' }, f.hits ?? ''),
           h(
             'td',
             {},
@@ -1040,6 +1077,10 @@ const TABS = {
             body.tags = { [k]: v.join('=') };
           }
           if (val('verify-times')) body.times = Number(val('verify-times'));
+          if (val('verify-status'))
+            body.status = /^\d+$/.test(val('verify-status'))
+              ? Number(val('verify-status'))
+              : val('verify-status');
           const x = await api(val('journal-mock'), 'POST', 'journal/verify', body);
           verifyOut.replaceChildren(
             x.ok
@@ -1051,6 +1092,20 @@ const TABS = {
                     { class: x.body.ok ? 'ok' : 'bad' },
                     `${x.body.ok ? '✓ 符合 as expected' : '✗ 不符 not as expected'} — ${x.body.count} 次 request(s); 期望 expected ${typeof x.body.expected === 'object' ? JSON.stringify(x.body.expected) : (x.body.expected ?? '')}`,
                   ),
+                  x.body.byStatus && Object.keys(x.body.byStatus).length
+                    ? h(
+                        'div',
+                        { id: 'verify-by-status' },
+                        '按应答状态 by status answered: ',
+                        Object.entries(x.body.byStatus).map(([status, n]) =>
+                          h(
+                            'span',
+                            { class: `tag ${Number(status) >= 400 ? 'bad' : ''}` },
+                            `HTTP ${status} × ${n}`,
+                          ),
+                        ),
+                      )
+                    : null,
                   x.body.nearMisses?.length
                     ? h(
                         'details',
@@ -1069,6 +1124,16 @@ const TABS = {
       field('报文包含', 'Body contains', h('input', { id: 'verify-body', size: 12 })),
       field('标签', 'Tag k=v', h('input', { id: 'verify-tag', size: 12 })),
       field('次数', 'Times', h('input', { id: 'verify-times', type: 'number', style: 'width:60px' })),
+      field(
+        '只计应答',
+        'Only answered',
+        h('input', {
+          id: 'verify-status',
+          size: 5,
+          placeholder: '2xx',
+          title: '200, 2xx, 5xx… 空 = 任何 blank = any',
+        }),
+      ),
       h('button', { class: 'btn secondary' }, '校验 Verify'),
     );
     return [
@@ -1102,6 +1167,22 @@ const TABS = {
   },
 
   async notifications() {
+    /** the newest attempt failed (4xx/5xx, no answer, not acknowledged): a delivered one may still fail on replay */
+    const lastAttempt = (n) => (n.history || [])[(n.history || []).length - 1];
+    const lastAttemptFailed = (n) => {
+      const at = lastAttempt(n);
+      return Boolean(at && (at.error || (typeof at.status === 'number' && at.status >= 300)));
+    };
+    const lastAttemptText = (n) => {
+      const at = lastAttempt(n);
+      return [
+        at.status === undefined ? null : `HTTP ${at.status}`,
+        at.error,
+        at.replay ? '(重放 replay)' : null,
+      ]
+        .filter(Boolean)
+        .join(' ');
+    };
     const r = await api('wechatpay', 'GET', 'notifications', undefined, true);
     const detail = h(
       'div',
@@ -1116,10 +1197,14 @@ const TABS = {
       h(
         'tr',
         { 'data-id': n.id },
-        h('td', { class: 'wrap' }, n.id),
-        h('td', { class: 'wrap' }, n.eventType),
-        h('td', {}, n.outTradeNo ?? '', n.outRefundNo ? h('div', { class: 'muted' }, n.outRefundNo) : null),
-        h('td', { class: 'wrap' }, n.url),
+        h('td', { class: 'mono' }, clip(n.id), h('div', { class: 'muted event' }, n.eventType)),
+        h(
+          'td',
+          { class: 'mono' },
+          clip(n.outTradeNo ?? ''),
+          n.outRefundNo ? clip(n.outRefundNo) : null,
+          clip(n.url, 'muted'),
+        ),
         h('td', { class: 'attempts' }, n.attempts),
         h('td', { class: 'history' }, (n.history || []).length),
         h(
@@ -1128,29 +1213,32 @@ const TABS = {
           n.delivered
             ? h('span', { class: 'ok' }, '已送达 delivered')
             : h('span', { class: 'bad' }, '未送达 not delivered'),
+          lastAttemptFailed(n)
+            ? h(
+                'div',
+                { class: 'bad last-failed', title: lastAttemptText(n) },
+                `最近 last ✗ ${lastAttempt(n).status ?? '—'}`,
+              )
+            : n.lastStatus !== undefined
+              ? h('div', { class: 'muted' }, `HTTP ${n.lastStatus}`)
+              : null,
         ),
-        h('td', {}, n.lastStatus ?? ''),
-        h('td', {}, n.nextAttemptAtMs ? cst(n.nextAttemptAtMs).slice(5) : '—'),
+        h('td', { class: 'nowrap' }, n.nextAttemptAtMs ? cst(n.nextAttemptAtMs).slice(5, 16) : '—'),
         h(
           'td',
-          {},
+          { class: 'actions' },
           h(
             'button',
             {
               class: 'btn small replay',
               onclick: async () => {
-                const x = await api(
-                  'wechatpay',
-                  'POST',
-                  `notifications/${encodeURIComponent(n.id)}/replay`,
-                  {},
-                );
-                if (x.ok) await render();
+                const x = await deliver(`notifications/${encodeURIComponent(n.id)}/replay`, {});
+                // the history grows whatever the merchant answered
+                if (x.status >= 200 && x.status < 300) await render();
               },
             },
             '重放 Replay',
           ),
-          ' ',
           h(
             'button',
             {
@@ -1211,13 +1299,13 @@ const TABS = {
             });
             return;
           }
-          const r2 = await api('wechatpay', 'POST', 'callbacks/send', {
+          const r2 = await deliver('callbacks/send', {
             url: val('cb-url'),
             eventType: val('cb-event'),
             resource,
             signature: val('cb-signature'),
           });
-          if (r2.ok) await render();
+          if (r2.status >= 200 && r2.status < 300) await render();
         },
       },
       field(
@@ -1227,7 +1315,7 @@ const TABS = {
           id: 'cb-url',
           size: 34,
           required: true,
-          placeholder: 'http://127.0.0.1:3000/api/pay/notify',
+          placeholder: 'http://127.0.0.1:3000/api/v1/notify/wechatpay',
         }),
       ),
       field(
@@ -1286,14 +1374,11 @@ const TABS = {
         r.ok ? null : errorBox(r),
         table(
           [
-            'id',
-            ['事件', 'Event'],
-            ['商户单号', 'outTradeNo'],
-            ['回调地址', 'URL'],
-            ['尝试', 'Attempts'],
-            ['记录', 'History'],
+            ['通知 id · 事件', 'Event'],
+            ['商户单号 · 回调地址', 'outTradeNo · URL'],
+            ['尝试', 'Tries'],
+            ['记录', 'Hist.'],
             ['送达', 'Delivered'],
-            ['HTTP', 'Last'],
             ['下次', 'Next'],
             '',
           ],

@@ -44,8 +44,8 @@ const maskIdNo = (idNo: string) => `${idNo.slice(0, 4)}**********${idNo.slice(-4
 function authPage(persons: Iterable<Person>, redirectUrl: string, state: string | undefined): string {
   const rows = [...persons]
     .map(
-      (p, i) =>
-        `<label class="row"><input type="radio" name="authCode" value="${escapeHtml(p.authCode)}"${i === 0 ? ' checked' : ''}>` +
+      (p) =>
+        `<label class="row"><input type="radio" name="authCode" required value="${escapeHtml(p.authCode)}">` +
         `<span>${escapeHtml(p.name)}</span><span>${maskIdNo(p.idNo)}</span><span>${p.insutype === '310' ? '职工' : '居民'}</span>` +
         `<span>${STATUS_LABEL[p.status]}</span><code>${escapeHtml(p.authCode)}</code></label>`,
     )
@@ -53,14 +53,15 @@ function authPage(persons: Iterable<Person>, redirectUrl: string, state: string 
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>医保电子凭证授权（模拟）</title>
-<style>body{font-family:sans-serif;max-width:560px;margin:24px auto;padding:0 12px}.row{display:flex;gap:10px;padding:8px;border-bottom:1px solid #eee}
-button{padding:10px 24px;margin:16px 8px 0 0}code{color:#888}</style></head>
-<body><h2>医保电子凭证授权</h2><p>模拟平台：请选择要授权的参保人，确认后将返回医院小程序。</p>
+<style>body{font-family:sans-serif;max-width:560px;margin:24px auto;padding:0 12px;box-sizing:border-box}
+.row{display:flex;flex-wrap:wrap;gap:4px 10px;padding:8px;border-bottom:1px solid #eee;align-items:center}
+button{padding:10px 24px;margin:16px 8px 0 0}code{color:#888;word-break:break-all;flex-basis:100%;font-size:12px}</style></head>
+<body><h2>医保电子凭证授权</h2><p>模拟平台：请选择要授权的参保人（不会替您预先选择），确认后将返回医院小程序。</p>
 <form method="post" action="${INSURANCE_PATHS.authConfirm}">
 ${rows}
 <input type="hidden" name="redirectUrl" value="${escapeHtml(redirectUrl)}">
 ${state === undefined ? '' : `<input type="hidden" name="state" value="${escapeHtml(state)}">`}
-<button type="submit" name="action" value="confirm">确认授权</button><button type="submit" name="action" value="cancel">取消</button>
+<button type="submit" name="action" value="confirm">确认授权</button><button type="submit" name="action" value="cancel" formnovalidate>取消</button>
 </form></body></html>`;
 }
 

@@ -64,9 +64,9 @@ export function createApp(deps: Deps, metrics: Metrics, clientConfig: ClientConf
         if (status === 413)
           throw new AppError(
             'PAYLOAD_TOO_LARGE',
-            `the body is larger than ${deps.settings.BODY_LIMIT_BYTES} bytes`,
+            `提交的内容超过 ${deps.settings.BODY_LIMIT_BYTES} 字节，请精简后重试。`,
           );
-        if (status === 415) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+        if (status === 415) throw new AppError('UNSUPPORTED_MEDIA_TYPE', '提交的格式不正确，请刷新后重试。');
         // the parser's own words (positions, tokens, quotes of the input) stay out of the answer
         throw new AppError('VALIDATION_FAILED', '请求体不是有效的 JSON（须为对象或数组）');
       },
@@ -79,7 +79,7 @@ export function createApp(deps: Deps, metrics: Metrics, clientConfig: ClientConf
       ctx.request.length &&
       !ctx.is('application/json')
     ) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', '提交的格式不正确，请刷新后重试。');
     }
     await next();
   });
@@ -92,7 +92,7 @@ export function createApp(deps: Deps, metrics: Metrics, clientConfig: ClientConf
     });
     if (!verdict.allowed) {
       ctx.set('Retry-After', String(Math.ceil(verdict.retryAfterMs / 1000)));
-      throw new AppError('RATE_LIMITED', 'too many requests; please slow down');
+      throw new AppError('RATE_LIMITED', '操作太频繁，请稍后再试。');
     }
     await next();
   };

@@ -57,13 +57,12 @@ export type RequireConsole = (
  */
 export const requireConsole: RequireConsole = (deps) => (role, options) => async (ctx, next) => {
   const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(ctx.get('Authorization'));
-  if (!match)
-    throw new AppError('UNAUTHENTICATED', 'log in to the console first (Authorization: Bearer <token>)');
+  if (!match) throw new AppError('UNAUTHENTICATED', '请先登录后台。');
   const caller = await authenticateConsole(deps, match[1]);
   if (caller.mustChangePassword && !options?.duringPasswordChange)
     throw new AppError('PASSWORD_CHANGE_REQUIRED', '密码已被主管重置，请先修改密码');
   if (role && ROLE_RANK[caller.role] < ROLE_RANK[role])
-    throw new AppError('FORBIDDEN', `this needs the ${role} role`);
+    throw new AppError('FORBIDDEN', `此操作需要${role === 'supervisor' ? '主管' : '收费员'}权限。`);
   const state = ctx.state as ConsoleState;
   state.console = { username: caller.username, role: caller.role };
   state.consoleCaller = caller;

@@ -35,7 +35,7 @@ export function idempotent(
   return async (ctx, next) => {
     const header = ctx.get('Idempotency-Key');
     if (!header && !required) return next();
-    if (!header) throw new AppError('IDEMPOTENCY_KEY_REQUIRED', 'this call needs an Idempotency-Key header');
+    if (!header) throw new AppError('IDEMPOTENCY_KEY_REQUIRED', '请求缺少防重复标识，请刷新后重试。');
     const parsed = idempotencyKeySchema.safeParse(header);
     if (!parsed.success)
       throw new AppError('VALIDATION_FAILED', parsed.error.issues[0]?.message ?? 'bad Idempotency-Key');
@@ -56,10 +56,7 @@ export function idempotent(
       }[];
       if (rows.length === 0) return false;
       if (rows[0].request_hash !== hash)
-        throw new AppError(
-          'IDEMPOTENCY_KEY_REUSED',
-          'this Idempotency-Key was used with a different request',
-        );
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', '重复提交的内容与上次不同，请刷新后重新操作。');
       ctx.status = rows[0].status_code;
       ctx.body = rows[0].response;
       ctx.set('Idempotent-Replayed', 'true');
@@ -69,10 +66,7 @@ export function idempotent(
     if (await replay()) return;
     const marker = `idem:${scope}:${key}`;
     if (!(await deps.store.setIfAbsent(marker, hash, IN_FLIGHT_TTL_MS))) {
-      throw new AppError(
-        'CONCURRENT_REQUEST',
-        'a request with this Idempotency-Key is still being processed',
-      );
+      throw new AppError('CONCURRENT_REQUEST', '同样的请求还在处理中，请稍候。');
     }
     try {
       if (await replay()) return;

@@ -12,8 +12,12 @@ export function pathId<T>(ctx: Koa.Context, name: string, schema: z.ZodType<T>):
   const raw: unknown = (ctx.params as Record<string, string | undefined> | undefined)?.[name];
   const parsed = schema.safeParse(raw);
   if (!parsed.success)
-    throw new AppError('INVALID_ID', `路径参数 ${name} ${parsed.error.issues[0]?.message ?? '格式不正确'}`, {
-      param: name,
-    });
+    // the parameter is named in details (for programs) and the log (with zod's words), not in the sentence
+    throw new AppError(
+      'INVALID_ID',
+      '链接中的编号格式不正确，请返回重新打开。',
+      { param: name },
+      { cause: `path parameter ${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}` },
+    );
   return parsed.data;
 }

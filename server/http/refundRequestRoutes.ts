@@ -29,7 +29,7 @@ const openidOf = (ctx: Koa.Context): string => (ctx.state as { openid: string })
 function requirePatient(deps: Deps): Koa.Middleware {
   return async (ctx, next) => {
     const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(ctx.get('Authorization'));
-    if (!match) throw new AppError('UNAUTHENTICATED', 'log in first (Authorization: Bearer <token>)');
+    if (!match) throw new AppError('UNAUTHENTICATED', '请先登录。');
     (ctx.state as { openid: string }).openid = (await authenticate(deps, match[1])).openid;
     await next();
   };

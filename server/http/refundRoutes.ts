@@ -17,7 +17,7 @@ export type RequireConsoleRole = (role?: 'cashier' | 'supervisor') => Koa.Middle
 function actorOf(ctx: Koa.Context): string {
   const username = (ctx.state as { console?: { username?: string } }).console?.username;
   // requireConsole runs first; a route mounted without it is a programmer error
-  if (!username) throw new AppError('UNAUTHENTICATED', 'log in to the console first');
+  if (!username) throw new AppError('UNAUTHENTICATED', '请先登录后台。');
   return username;
 }
 

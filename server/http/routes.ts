@@ -38,7 +38,7 @@ function requirePatient(deps: Deps): Koa.Middleware {
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
     const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header);
-    if (!match) throw new AppError('UNAUTHENTICATED', 'log in first (Authorization: Bearer <token>)');
+    if (!match) throw new AppError('UNAUTHENTICATED', '请先登录。');
     const session = await authenticate(deps, match[1]);
     (ctx.state as PatientState).openid = session.openid;
     await next();

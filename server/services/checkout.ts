@@ -22,7 +22,7 @@ export async function createOrder(deps: Deps, openid: string, req: CreateOrderRe
   const patient = await ownPatient(deps, openid, req.patientId);
   const billNos = [...new Set(req.billNos)];
   if (billNos.length !== req.billNos.length)
-    throw new AppError('VALIDATION_FAILED', 'billNos contains the same bill twice');
+    throw new AppError('VALIDATION_FAILED', '同一张账单被选择了两次，请刷新后重新选择。');
   const authorization = req.useInsurance ? await currentAuthorization(deps, patient.id) : null;
   const bills = await payableBills(deps, patient, billNos);
   const feeLines = snapshotFeeLines(bills);
@@ -73,9 +73,14 @@ export async function createOrder(deps: Deps, openid: string, req: CreateOrderRe
     await cancelCreated(deps, order.id, err);
     if (err instanceof AppError) throw err;
     if (err instanceof GatewayError && err.kind === 'rejected') {
+      // the party's own words (English, codes) go to the log as the cause, never to the patient
       if (err.party === 'his')
-        throw new AppError('BILL_NOT_PAYABLE', `the bill cannot be paid now: ${err.message}`);
-      throw new AppError('INSURANCE_REJECTED', `medical insurance refused the settlement: ${err.message}`);
+        throw new AppError('BILL_NOT_PAYABLE', '医院系统暂不允许支付这张账单，请咨询收费窗口。', undefined, {
+          cause: `his refused: ${err.message}`,
+        });
+      throw new AppError('INSURANCE_REJECTED', '医保结算未通过，请选择自费支付或咨询医保窗口。', undefined, {
+        cause: `insurance refused the settlement: ${err.message}`,
+      });
     }
     throw upstreamError(err, 'checkout');
   }
@@ -100,10 +105,10 @@ async function payableBills(deps: Deps, patient: PatientRow, billNos: string[]):
       throw upstreamError(err, 'bill');
     });
     if (!known || known.hisPatientId !== patient.hisPatientId)
-      throw new AppError('BILL_NOT_FOUND', `no unpaid bill ${billNo} for this patient`);
+      throw new AppError('BILL_NOT_FOUND', `这位就诊人没有待缴账单 ${billNo}，请刷新账单列表。`);
     throw new AppError(
       'BILL_NOT_PAYABLE',
-      `bill ${billNo} is ${known.status === 'PAID' ? 'already paid' : 'being paid in another order'}`,
+      `账单 ${billNo} ${known.status === 'PAID' ? '已经缴过费了' : '正在另一笔订单中支付'}，请刷新账单列表。`,
     );
   }
   return bills;
@@ -177,7 +182,7 @@ async function preSettle(
   total: number,
 ): Promise<{ split: Split; fundOther: number }> {
   if (!authorization.psnNo || !authorization.insutype)
-    throw new AppError('INSURANCE_NOT_AUTHORIZED', 'the insurance authorization has no insured person');
+    throw new AppError('INSURANCE_NOT_AUTHORIZED', '医保授权中没有参保人信息，请重新授权。');
   const payAuthNo = deps.pii.decrypt(authorization.payAuthNoEnc);
   const idNo = deps.pii.decrypt(patient.idNoEnc);
   const name = deps.pii.decrypt(patient.nameEnc);

@@ -39,14 +39,11 @@ export async function authorizeInsurance(
     identity = await deps.insurance.exchangeAuthCode(authCode, openid);
   } catch (err) {
     if (err instanceof GatewayError && err.kind === 'rejected')
-      throw new AppError('AUTH_CODE_INVALID', 'the insurance authorization code is invalid or expired');
+      throw new AppError('AUTH_CODE_INVALID', '医保授权已失效，请重新授权。');
     throw upstreamError(err, 'insurance authorization');
   }
   if (identity.idNo.toUpperCase() !== idNo.toUpperCase()) {
-    throw new AppError(
-      'AUTH_CODE_INVALID',
-      'the insurance authorization belongs to another person than this patient card',
-    );
+    throw new AppError('AUTH_CODE_INVALID', '授权的医保身份与这张就诊卡不是同一人，请由就诊人本人重新授权。');
   }
   let person;
   try {
@@ -120,12 +117,9 @@ export async function currentAuthorization(
     .getRepository(InsuranceAuthorizationRow)
     .findOne({ where: { patientId }, order: { createdAt: 'DESC' } });
   if (!row || row.expiresAt.getTime() <= deps.clock.now()) {
-    throw new AppError(
-      'INSURANCE_NOT_AUTHORIZED',
-      'authorize medical insurance for this patient first (or pay everything in cash)',
-    );
+    throw new AppError('INSURANCE_NOT_AUTHORIZED', '还没有完成医保授权，请先授权或选择自费支付。');
   }
   if (!row.eligible)
-    throw new AppError('INSURANCE_INELIGIBLE', row.reason ?? 'this patient cannot use medical insurance now');
+    throw new AppError('INSURANCE_INELIGIBLE', row.reason ?? '这位就诊人暂时不能使用医保，请选择自费支付。');
   return row;
 }

@@ -1,8 +1,9 @@
-import type { OrderView, OrderEventView, RefundRequestView, RefundView } from '../../shared/api';
+import type { OrderView, RefundRequestView, RefundView } from '../../shared/api';
 import { mixPayTypeOf } from '../../shared/money';
 import { In, IsNull } from 'typeorm';
 import { OrderEventRow, OrderRow, PatientRow } from '../db/entities';
 import { AppError } from './errors';
+import { patientTimeline } from '../domain/patientTimeline';
 import { refundViewsOf } from './refundViews';
 import { refundRequestViewsOf } from './refundRequests';
 import type { Deps } from './deps';
@@ -36,20 +37,19 @@ export function orderView(
     expiresAt: row.expiresAt.toISOString(),
     refunds,
     refundRequests,
-    events: events?.map((e): OrderEventView => ({
-      from: e.fromStatus,
-      to: e.toStatus,
-      actor: e.actor,
-      reason: e.reason,
-      at: e.createdAt.toISOString(),
-    })),
+    timeline: events
+      ? patientTimeline(
+          events.map((e) => ({ from: e.fromStatus, to: e.toStatus, at: e.createdAt.toISOString() })),
+          row.useInsurance,
+        )
+      : undefined,
   };
 }
 
 /** The caller's own order, or 404 — another user's order is indistinguishable from none. */
 export async function ownOrder(deps: Deps, openid: string, orderId: string): Promise<OrderRow> {
   const row = await deps.db.getRepository(OrderRow).findOneBy({ id: orderId, openid });
-  if (!row) throw new AppError('ORDER_NOT_FOUND', 'no such order');
+  if (!row) throw new AppError('ORDER_NOT_FOUND', '没有找到这笔订单，请返回订单列表。');
   return row;
 }
 

@@ -10,7 +10,7 @@ export async function ownPatient(deps: Deps, openid: string, patientId: string):
   const row = await deps.db
     .getRepository(PatientRow)
     .findOneBy({ id: patientId, openid, unboundAt: IsNull() });
-  if (!row) throw new AppError('PATIENT_NOT_FOUND', 'no such patient card');
+  if (!row) throw new AppError('PATIENT_NOT_FOUND', '没有找到这张就诊卡，请刷新后重试。');
   return row;
 }
 

@@ -3,6 +3,7 @@
  * JSAPI for the cash share, /v3/med-ins/orders when insurance pays. Creates are idempotent by out_trade_no, so
  * calling again after a definite failure re-creates safely; an unknown outcome sends the order to UNKNOWN.
  */
+import { orderStatusZh } from '../../shared/messages';
 import type { PaymentView } from '../../shared/api';
 import { mixPayTypeOf } from '../../shared/money';
 import { InsuranceAuthorizationRow, PatientRow, type OrderRow } from '../db/entities';
@@ -17,7 +18,7 @@ export async function startPayment(deps: Deps, openid: string, orderId: string):
   let order = await ownOrder(deps, openid, orderId);
   if (order.status === 'PRESETTLED') {
     if (order.expiresAt.getTime() <= deps.clock.now())
-      throw new AppError('ORDER_STATE_CONFLICT', 'the order has expired; please check out again');
+      throw new AppError('ORDER_STATE_CONFLICT', '订单已过期，请重新下单。');
     const at = new Date(deps.clock.now());
     try {
       order = await deps.db.transaction((m) =>
@@ -38,7 +39,7 @@ export async function startPayment(deps: Deps, openid: string, orderId: string):
   if (order.status !== 'AWAITING_PAYMENT') {
     if (order.status === 'PAID' || order.status === 'COMPLETED')
       return { status: order.status, outTradeNo: order.orderNo, mixTradeNo: order.mixTradeNo ?? undefined };
-    throw new AppError('ORDER_STATE_CONFLICT', `the order is ${order.status} and cannot be paid`);
+    throw new AppError('ORDER_STATE_CONFLICT', `订单当前为“${orderStatusZh(order.status)}”，不能支付。`);
   }
   try {
     return await createWeChatOrders(deps, order);
@@ -48,7 +49,9 @@ export async function startPayment(deps: Deps, openid: string, orderId: string):
       throw upstreamError(err, 'payment');
     }
     if (err instanceof GatewayError && err.kind === 'rejected') {
-      throw new AppError('ORDER_STATE_CONFLICT', `WeChat Pay refused the order: ${err.message}`);
+      throw new AppError('ORDER_STATE_CONFLICT', '微信支付未能受理这笔订单，请稍后重新下单。', undefined, {
+        cause: `wechatpay refused the order: ${err.message}`,
+      });
     }
     throw upstreamError(err, 'payment');
   }

@@ -24,6 +24,7 @@
  * A claimant that stalls for longer than the claim (a minute) may race a second one: both reach requestRefund,
  * which runs under the order's row lock, so the second finds the first's refund by the request id and returns it.
  */
+import { fenToYuan } from '../../shared/money';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { RefundRequestStatus, RefundRequestView } from '../../shared/api';
@@ -127,13 +128,13 @@ export async function createRefundRequest(
       const order = await m
         .getRepository(OrderRow)
         .findOne({ where: { id: orderId, openid }, lock: { mode: 'pessimistic_write' } });
-      if (!order) throw new AppError('ORDER_NOT_FOUND', 'no such order');
+      if (!order) throw new AppError('ORDER_NOT_FOUND', '没有找到这笔订单，请返回订单列表。');
       if (!REQUESTABLE.includes(order.status))
         throw new AppError(
           'REFUND_NOT_ALLOWED',
           order.status === 'REFUNDING'
-            ? 'a refund of this order is under way; ask again when it is done'
-            : `the order is ${order.status}; only a paid and completed order can be refunded`,
+            ? '这笔订单正在退款，请等退款完成后再申请。'
+            : '只有已完成的订单可以申请退款。',
         );
       await assertNothingPending(m, orderId);
       // every refund counts against what is left, as in requestRefund: done, in flight, and failed ones
@@ -144,9 +145,13 @@ export async function createRefundRequest(
       )) as { reserved: string }[];
       const leftFen = order.totalFen - fenOf(reserved);
       if (leftFen <= 0 || (input.amount ?? leftFen) > leftFen)
-        throw new AppError('REFUND_EXCEEDS_PAID', `only ${Math.max(leftFen, 0)} fen of this order is left`, {
-          leftFen: Math.max(leftFen, 0),
-        });
+        throw new AppError(
+          'REFUND_EXCEEDS_PAID',
+          `这笔订单最多还可退 ${fenToYuan(Math.max(leftFen, 0))} 元。`,
+          {
+            leftFen: Math.max(leftFen, 0),
+          },
+        );
       const row: RequestRow = {
         id: randomUUID(),
         order_id: orderId,
@@ -175,7 +180,7 @@ export async function createRefundRequest(
 }
 
 const pendingAlready = () =>
-  new AppError('REFUND_REQUEST_PENDING', 'this order already has a refund request waiting for the cashier');
+  new AppError('REFUND_REQUEST_PENDING', '这笔订单已有退款申请在等待收费处处理，请耐心等候。');
 
 async function assertNothingPending(m: EntityManager, orderId: string): Promise<void> {
   const rows = (await m.query(
@@ -187,7 +192,7 @@ async function assertNothingPending(m: EntityManager, orderId: string): Promise<
   if (Number(rows[0].total) >= REFUND_REQUESTS_PER_ORDER_MAX)
     throw new AppError(
       'REFUND_NOT_ALLOWED',
-      `an order takes at most ${REFUND_REQUESTS_PER_ORDER_MAX} refund requests; please ask at the cashier's desk`,
+      `一笔订单最多申请退款 ${REFUND_REQUESTS_PER_ORDER_MAX} 次，请到收费窗口办理。`,
     );
 }
 
@@ -223,13 +228,10 @@ export async function listRefundRequests(
 /** Why a request cannot be decided now: unknown, decided, or someone else's live claim. */
 async function notDecidable(deps: Deps, id: string): Promise<AppError> {
   const row = await readRequest(deps.db, id);
-  if (!row) return new AppError('NOT_FOUND', 'no such refund request');
+  if (!row) return new AppError('NOT_FOUND', '没有找到这条退款申请。');
   if (row.status !== 'PENDING')
-    return new AppError('REFUND_REQUEST_DECIDED', `the request was ${row.status.toLowerCase()} already`);
-  return new AppError(
-    'CONCURRENT_REQUEST',
-    'another cashier is approving this request; look again in a minute',
-  );
+    return new AppError('REFUND_REQUEST_DECIDED', '这条退款申请已经处理过了，请刷新后查看。');
+  return new AppError('CONCURRENT_REQUEST', '另一位收费员正在处理这条申请，请一分钟后刷新查看。');
 }
 
 /** Approve: claim, make (or adopt) the refund, finish — see the top of this file for why in this order. */
@@ -279,7 +281,7 @@ export async function approveRefundRequest(deps: Deps, id: string, by: Decider):
     );
     // our claim lapsed and another cashier took over: they adopt the refund made above and finish
     if (finished.length !== 1)
-      throw new AppError('CONCURRENT_REQUEST', 'another cashier finished this request; look again');
+      throw new AppError('CONCURRENT_REQUEST', '另一位收费员已处理完这条申请，请刷新查看。');
     await recordAudit(
       deps,
       {
@@ -314,19 +316,16 @@ export async function rejectRefundRequest(
       id,
     ])) as unknown[];
     const row = locked.length === 1 ? await readRequest(m, id) : undefined;
-    if (!row) throw new AppError('NOT_FOUND', 'no such refund request');
+    if (!row) throw new AppError('NOT_FOUND', '没有找到这条退款申请。');
     if (row.status !== 'PENDING')
-      throw new AppError('REFUND_REQUEST_DECIDED', `the request was ${row.status.toLowerCase()} already`);
+      throw new AppError('REFUND_REQUEST_DECIDED', '这条退款申请已经处理过了，请刷新后查看。');
     if (row.decided_at && row.decided_at.getTime() > at.getTime() - REFUND_REQUEST_CLAIM_MS)
-      throw new AppError(
-        'CONCURRENT_REQUEST',
-        'another cashier is approving this request; look again in a minute',
-      );
+      throw new AppError('CONCURRENT_REQUEST', '另一位收费员正在处理这条申请，请一分钟后刷新查看。');
     const made = (await m.query(`SELECT 1 FROM refunds WHERE refund_request_id = $1`, [id])) as unknown[];
     if (made.length > 0)
       throw new AppError(
         'REFUND_REQUEST_DECIDED',
-        'a refund was already made for this request by an approval that did not finish; approve it to finish',
+        '这条申请此前的同意操作已发起退款但未完成，请再次点击同意以完成。',
       );
     await m.query(
       `UPDATE refund_requests SET status = 'REJECTED', decided_by = $2, decided_at = $3, decision_reason = $4

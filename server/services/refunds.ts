@@ -19,6 +19,8 @@
  * and the refund FAILED; the order then stays REFUNDING for a person to resolve, and the refund's amount stays
  * reserved (it counts against what is left), since some of its legs may have moved money.
  */
+import { fenToYuan } from '../../shared/money';
+import { orderStatusZh } from '../../shared/messages';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { RefundCreatedView, RefundView } from '../../shared/api';
@@ -67,7 +69,7 @@ async function lockOrder(m: EntityManager, orderId: string): Promise<OrderRow> {
   const order = await m
     .getRepository(OrderRow)
     .findOne({ where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
-  if (!order) throw new AppError('ORDER_NOT_FOUND', 'no such order');
+  if (!order) throw new AppError('ORDER_NOT_FOUND', '没有找到这笔订单。');
   return order;
 }
 
@@ -93,23 +95,20 @@ export async function requestRefund(
       }
     }
     if (![...REFUNDABLE, 'REFUNDING', 'REFUNDED'].includes(order.status))
-      throw new AppError('REFUND_NOT_ALLOWED', `the order is ${order.status} and cannot be refunded`);
+      throw new AppError('REFUND_NOT_ALLOWED', `订单当前为“${orderStatusZh(order.status)}”，不能退款。`);
     // what is left comes from the refunds table, read under the order lock; every refund counts, failed too
     const earlier = await m.getRepository(RefundRow).find({ where: { orderId } });
     const allocation = allocateRefund(splitOf(order), sumSplits(earlier.map(refundSplitOf)), input.amount);
     if (!allocation.ok) {
       const left = allocation.code === 'REFUND_EXCEEDS_PAID' ? allocation.leftFen : 0;
-      throw new AppError('REFUND_EXCEEDS_PAID', `only ${left} fen of this order is left to refund`, {
+      throw new AppError('REFUND_EXCEEDS_PAID', `这笔订单最多还可退 ${fenToYuan(left)} 元。`, {
         leftFen: left,
       });
     }
     if (!REFUNDABLE.includes(order.status))
-      throw new AppError(
-        'REFUND_NOT_ALLOWED',
-        `a refund of this order is under way; try again when it is done`,
-      );
+      throw new AppError('REFUND_NOT_ALLOWED', '这笔订单正在退款，请等退款完成后再操作。');
     if (earlier.length >= REFUNDS_PER_ORDER_MAX)
-      throw new AppError('REFUND_NOT_ALLOWED', `an order takes at most ${REFUNDS_PER_ORDER_MAX} refunds`);
+      throw new AppError('REFUND_NOT_ALLOWED', `一笔订单最多退款 ${REFUNDS_PER_ORDER_MAX} 次。`);
 
     const split = allocation.split;
     const refund = m.getRepository(RefundRow).create({
@@ -168,7 +167,7 @@ export async function requestRefund(
 
 export async function getRefund(deps: Deps, refundId: string): Promise<RefundView> {
   const refund = await deps.db.getRepository(RefundRow).findOneBy({ id: refundId });
-  if (!refund) throw new AppError('NOT_FOUND', 'no such refund');
+  if (!refund) throw new AppError('NOT_FOUND', '没有找到这笔退款。');
   const legs = await deps.db.getRepository(RefundLegRow).findBy({ refundId });
   return refundView(refund, legs);
 }

@@ -2,6 +2,7 @@
  * Cancel and expire (DESIGN 6.8): close the WeChat order first (if WeChat says it is paid, the order is paid,
  * not cancelled), then move the order, and release the bills and the fee upload through the outbox.
  */
+import { orderStatusZh } from '../../shared/messages';
 import type { Split } from '../../shared/money';
 import { InsuranceAuthorizationRow, OrderRow, PatientRow } from '../db/entities';
 import { StateConflict, transitionOrder } from '../db/orders';
@@ -22,7 +23,7 @@ export async function cancelOrder(
   const order = await ownOrder(deps, openid, orderId);
   if (order.status === 'CANCELLED') return { status: order.status };
   if (!isCancellable(order.status))
-    throw new AppError('ORDER_STATE_CONFLICT', `the order is ${order.status} and cannot be cancelled`);
+    throw new AppError('ORDER_STATE_CONFLICT', `订单当前为“${orderStatusZh(order.status)}”，不能取消。`);
   return { status: await closeOrder(deps, order, 'CANCELLED', 'patient', 'cancelled by the patient') };
 }
 

@@ -16,7 +16,7 @@ export async function login(deps: Deps, code: string): Promise<{ token: string; 
     ({ openid } = await deps.wechat.code2session(code));
   } catch (err) {
     if (err instanceof GatewayError && err.kind === 'rejected')
-      throw new AppError('INVALID_LOGIN_CODE', 'the login code is invalid or was already used');
+      throw new AppError('INVALID_LOGIN_CODE', '微信登录未成功，请重新打开小程序再试。');
     throw upstreamError(err, 'login');
   }
   const token = await createSession(deps.store, { openid }, deps.settings.SESSION_TTL_MS);
@@ -25,6 +25,6 @@ export async function login(deps: Deps, code: string): Promise<{ token: string; 
 
 export async function authenticate(deps: Deps, token: string): Promise<PatientSession> {
   const data = await readSession(deps.store, token, (v) => sessionSchema.parse(v));
-  if (!data) throw new AppError('UNAUTHENTICATED', 'the session is missing or expired; please log in again');
+  if (!data) throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录。');
   return { openid: data.openid };
 }

@@ -2,7 +2,8 @@
  * The testers' mock console (`/__console`) in a real browser (Debian chromium, 1366×900): the three mocks in this
  * process, the console server proxying to them; a scenario switched, a fault injected and listed, a WeChat
  * payment confirmed through the admin API so a callback exists, the callback replayed from the console (its
- * history grows), the journal searched and an entry opened. Screenshots of each step go to a folder printed at the
+ * history grows; a replay or a custom callback the merchant refuses shows red with its status), an exhausted fault
+ * still listed greyed with its hits, the journal searched, verified per status and an entry opened. Screenshots of each step go to a folder printed at the
  * start; look at them.
  */
 import { createServer, type Server } from 'node:http';
@@ -48,6 +49,8 @@ run('mock console (browser)', () => {
   let page: Page;
   let shots: Shots;
   const received: string[] = [];
+  /** what the merchant's endpoint answers (a test switches it to 401 to see a refusal) */
+  let receiverStatus = 204;
 
   beforeAll(async () => {
     const insurance = await listen(insuranceMock.app.callback());
@@ -57,7 +60,7 @@ run('mock console (browser)', () => {
     const receiver = await listen((req, res) => {
       received.push(req.url ?? '');
       req.resume();
-      req.on('end', () => res.writeHead(204).end());
+      req.on('end', () => res.writeHead(receiverStatus).end());
     });
     const consoleServer = await listen(
       createConsoleApp({ insurance: insurance.url, his: his.url, wechatpay: wechat.url }).callback(),
@@ -147,6 +150,14 @@ run('mock console (browser)', () => {
     await page.waitForSelector('#answer.fail');
     await expect(page.locator('#answer .error').textContent()).resolves.toContain('400');
     await shots.take(page, 'fault-refused');
+    // used up (count 2): it stays listed, greyed, with its two hits
+    for (let i = 0; i < 2; i++)
+      expect((await fetch(`${urls.his}/his/charges/confirm`, { method: 'POST' })).status).toBe(503);
+    await page.click('#tab-faults');
+    await page.waitForSelector('#faults-his tr.exhausted[data-fault]');
+    await expect(page.locator('#faults-his tr.exhausted td.hits').textContent()).resolves.toBe('2');
+    await expect(page.locator('#faults-his tr.exhausted').textContent()).resolves.toContain('exhausted');
+    await shots.take(page, 'fault-exhausted');
   });
 
   test('WeChat notifications: a confirmed payment sends one; replayed from the console, its history grows', async () => {
@@ -185,6 +196,18 @@ run('mock console (browser)', () => {
     );
     expect(received).toEqual(['/notify', '/notify']);
     await expect(page.locator('#answer').textContent()).resolves.toContain('replay');
+    expect(await page.locator('#answer').getAttribute('class')).toContain('ok');
+    // the merchant now refuses (401): the replay shows red with the status, never "✓ delivered"
+    receiverStatus = 401;
+    await page.locator('#notifications-table tr[data-id] button.replay').first().click();
+    await page.waitForSelector('#answer.fail');
+    await expect(page.locator('#answer .head').textContent()).resolves.toMatch(/^✗.*401/);
+    await expect(page.locator('#answer .error').textContent()).resolves.toContain('HTTP 401');
+    await page.waitForSelector('#notifications-table tr[data-id] .last-failed');
+    await expect(
+      page.locator('#notifications-table tr[data-id] .last-failed').first().textContent(),
+    ).resolves.toContain('401');
+    await shots.take(page, 'notification-replay-refused');
     // the detail shows both attempts, the second a replay
     await page.locator('#notifications-table tr[data-id] button.secondary').first().click();
     await page.waitForSelector('#notification-detail table');
@@ -192,11 +215,34 @@ run('mock console (browser)', () => {
       'TRANSACTION.SUCCESS',
     );
     await shots.take(page, 'notification-replayed');
-    // a custom callback: the endpoint's answer or its error, shown plainly
+    // a custom callback: the endpoint's answer or its error, shown plainly; the placeholder is our real path
+    expect(await page.getAttribute('#cb-url', 'placeholder')).toContain('/api/v1/notify/wechatpay');
     await page.fill('#cb-url', `${urls.receiver}/custom`);
     await page.click('#callback-form button.btn');
-    await page.waitForSelector('#answer .head:has-text("callbacks/send")');
+    await page.waitForSelector('#answer.fail .head:has-text("callbacks/send")');
+    await expect(page.locator('#answer .head').textContent()).resolves.toContain('401');
+    await shots.take(page, 'callback-send-refused');
+    receiverStatus = 204;
+    await page.fill('#cb-url', `${urls.receiver}/custom`); // the list was redrawn after the send
+    await page.click('#callback-form button.btn');
+    await page.waitForSelector('#answer.ok .head:has-text("callbacks/send")');
+    await expect(page.locator('#answer .head').textContent()).resolves.toMatch(/^✓.*204/);
+    expect(await page.locator('#answer').textContent()).not.toContain('Request body');
     await shots.take(page, 'callback-send');
+    // ids and URLs stay on one line at 1366 px (ellipsis, the whole value in the title)
+    const idCell = page.locator('#notifications-table tr[data-id] td.mono .clip').first();
+    const { height, lineHeight } = await idCell.evaluate((el) => ({
+      height: el.getBoundingClientRect().height,
+      lineHeight: parseFloat(getComputedStyle(el).lineHeight) || 16,
+    }));
+    expect(height).toBeLessThan(lineHeight * 1.5);
+    // the whole table fits its card: no column is cut off
+    const fits = await page.evaluate(() => {
+      const table = document.querySelector('#notifications-table')!;
+      return table.getBoundingClientRect().right <= table.parentElement!.getBoundingClientRect().right + 1;
+    });
+    expect(fits).toBe(true);
+    expect(await idCell.getAttribute('title')).toBeTruthy();
   });
 
   test('journal: search, open an entry', async () => {
@@ -210,6 +256,17 @@ run('mock console (browser)', () => {
     await expect(page.locator('#journal-detail').textContent()).resolves.toContain(
       '/v3/pay/transactions/jsapi',
     );
+    // verify: only the calls answered 2xx count, and the counts per status are shown
+    await page.fill('#verify-path', '/v3/pay/transactions/jsapi');
+    await page.fill('#verify-status', '2xx');
+    await page.click('#verify-form button.btn');
+    await page.waitForSelector('#verify-by-status');
+    await expect(page.locator('#verify-result').textContent()).resolves.toContain('HTTP 200 × 1');
+    await expect(page.locator('#verify-result .ok').textContent()).resolves.toContain('1 次');
+    await page.fill('#verify-status', '5xx');
+    await page.click('#verify-form button.btn');
+    await page.waitForSelector('#verify-result .bad');
+    await expect(page.locator('#verify-result .bad').first().textContent()).resolves.toContain('0 次');
     await shots.take(page, 'journal');
   });
 

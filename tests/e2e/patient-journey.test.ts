@@ -185,6 +185,10 @@ run('a patient pays a bill in the browser', () => {
 
   async function authorize(page: Page, shots: Shots, authCode: string) {
     await page.locator('#authorize-button').click();
+    await page.locator(`input[value="${authCode}"]`).waitFor();
+    // nobody is chosen for the patient, and the page fits a phone
+    expect(await page.locator('input[name="authCode"]:checked').count()).toBe(0);
+    await assertNoHorizontalScroll(page, 'insurance authorization');
     await page.locator(`input[value="${authCode}"]`).check();
     await shots.take(page, 'insurance-authorization-page');
     await page.locator('button[value="confirm"]').click();

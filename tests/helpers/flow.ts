@@ -127,3 +127,14 @@ export async function payInFull(stack: Stack, p: SeededPatient, useInsurance: bo
   await stack.runJobs();
   return waitForStatus(stack, p, order.body.id, ['COMPLETED']);
 }
+
+/** The order's raw status changes with actor and reason, as the console sees them (the patient sees a timeline). */
+export async function orderEvents(
+  stack: Stack,
+  orderId: string,
+): Promise<{ from: string | null; to: string; actor: string; reason: string }[]> {
+  return (await stack.db.db.query(
+    `SELECT from_status AS "from", to_status AS "to", actor, reason FROM order_events WHERE order_id = $1 ORDER BY id`,
+    [orderId],
+  )) as { from: string | null; to: string; actor: string; reason: string }[];
+}

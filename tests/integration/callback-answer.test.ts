@@ -5,7 +5,16 @@
  * outbox's backoff. Fault delays are real time; everything else moves on the shared ManualClock.
  */
 import { adminGet, adminPost, call, seedPatient, startStack, type Stack } from '../helpers/stack';
-import { authorize, checkout, confirmAtWeChat, getOrder, hisBill, pay, waitForStatus } from '../helpers/flow';
+import {
+  authorize,
+  checkout,
+  confirmAtWeChat,
+  getOrder,
+  hisBill,
+  pay,
+  waitForStatus,
+  orderEvents,
+} from '../helpers/flow';
 import { INSURANCE_PATHS } from '../../shared/protocol/insurance';
 import { HIS_PATHS } from '../../shared/protocol/his';
 import { readTrialBalance } from '../../server/db/ledger';
@@ -123,9 +132,7 @@ describe('the payment callback is answered at once, and applied by the outbox', 
     expect(await outboxOf(order.id, 'confirm_payment')).toEqual([
       expect.objectContaining({ status: 'DONE', attempts: 2 }),
     ]);
-    const events = (await getOrder(stack, p, order.id)).body as unknown as {
-      events: { to: string; actor: string }[];
-    };
+    const events = { events: await orderEvents(stack, order.id) };
     expect(events.events.find((e) => e.to === 'PAID')?.actor).toBe('wechatpay-callback');
     expect((await hisBill(stack, p.billNo)).status).toBe('PAID');
     expect(await ledgerLines(order.id)).toBe(4);

@@ -61,7 +61,10 @@ async function loginOk(username: string, password: string, secret: string): Prom
 
 function expectError(answer: { status: number; body: unknown }, status: number, code: string) {
   expect({ status: answer.status, code: (answer.body as { code?: string }).code }).toEqual({ status, code });
-  expect(typeof (answer.body as { message?: unknown }).message).toBe('string');
+  const message = (answer.body as { message?: unknown }).message;
+  expect(typeof message).toBe('string');
+  // every message is Chinese (shared/messages.ts): no English word reaches a patient or a cashier
+  expect(String(message).match(/[A-Za-z]{3,}/g) ?? []).toEqual([]);
 }
 
 beforeAll(async () => {

@@ -606,7 +606,8 @@ describe('ids at the edge', () => {
             expect(got).toEqual({ ...got, status: 404, code: 'CONSOLE_USER_NOT_FOUND' });
           else {
             expect(got).toEqual({ ...got, status: 400, code: 'INVALID_ID' });
-            expect(answer.body.message).toMatch(/^路径参数 \w+ /);
+            expect(answer.body.message).not.toMatch(/[A-Za-z]{3,}/);
+            expect(answer.body).toMatchObject({ details: { param: expect.stringMatching(/^\w+$/) } });
           }
         }
   });
@@ -629,7 +630,8 @@ describe('ids at the edge', () => {
       { token: consoleToken },
     );
     expect(rows).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
-    expect(rows.body.message).toMatch(/^cursor: /);
+    // the field is named in details; the message is the catalogue's Chinese sentence
+    expect(rows.body.message).not.toMatch(/[A-Za-z]{3,}/);
     const today = cstDate(stack.clock.now());
     for (const inside of [`${new Date(stack.clock.now()).toISOString()}|${'-'.repeat(36)}`, 'x|y', '']) {
       const cursor = Buffer.from(inside).toString('base64url') || '-';

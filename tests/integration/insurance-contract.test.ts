@@ -439,7 +439,10 @@ describe('authorization page', () => {
       `${baseUrl}${INSURANCE_PATHS.authPage}?authType=2&redirectUrl=${encodeURIComponent(redirectUrl)}`,
     );
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toContain('张三');
+    const html = await page.text();
+    expect(html).toContain('张三');
+    // issue 11: nobody is pre-selected for the patient (before, the first person was checked)
+    expect(html).not.toMatch(/<input[^>]* checked/);
     const confirm = await fetch(`${baseUrl}${INSURANCE_PATHS.authConfirm}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -9,7 +9,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminGet, adminPost, seedPatient, startStack, type Stack } from '../helpers/stack';
-import { authorize, checkout, confirmAtWeChat, getOrder, pay, waitForStatus } from '../helpers/flow';
+import {
+  authorize,
+  checkout,
+  confirmAtWeChat,
+  getOrder,
+  pay,
+  waitForStatus,
+  orderEvents,
+} from '../helpers/flow';
 import { readTrialBalance } from '../../server/db/ledger';
 
 let stack: Stack;
@@ -94,9 +102,7 @@ describe('a MEDICAL_INSURANCE.SUCCESS callback nobody acknowledges', () => {
     expect(stack.server.deps.settings.CALLBACK_GRACE_MS).toBeLessThanOrEqual(31_000);
     await stack.runJobs();
     const done = await waitForStatus(stack, p, order.body.id, ['COMPLETED']);
-    const events = (await getOrder(stack, p, order.body.id)).body as unknown as {
-      events: { to: string; actor: string }[];
-    };
+    const events = { events: await orderEvents(stack, order.body.id) };
     expect(events.events.find((e) => e.to === 'PAID')?.actor).toBe('janitor');
     expect(done.receiptNo).toBeTruthy();
     expect((await readTrialBalance(stack.db.db)).net).toBe(0);

@@ -108,7 +108,7 @@ describe('faults on a create: the outcome is unknown, the janitor resolves it by
     expect(failed.status).toBe(504);
     expect(failed.body).toMatchObject({
       code: 'UPSTREAM_TIMEOUT',
-      message: expect.stringMatching(/connection was cut/),
+      message: expect.stringMatching(/^微信支付响应超时/),
     });
     expect((await getOrder(stack, p, order.id)).body.status).toBe('UNKNOWN');
     const creates = await verify(stack.wechat.url, {

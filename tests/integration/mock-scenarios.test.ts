@@ -14,7 +14,7 @@ import {
   type SeededPatient,
   type Stack,
 } from '../helpers/stack';
-import { authorize, checkout, getOrder, hisBill, pay, waitForStatus } from '../helpers/flow';
+import { authorize, checkout, getOrder, hisBill, pay, waitForStatus, orderEvents } from '../helpers/flow';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -277,9 +277,7 @@ describe('WeChat Pay scenarios', () => {
     await waitForStatus(stack, p, order.body.id, ['PAID', 'COMPLETED']);
     await stack.runJobs();
     await waitForStatus(stack, p, order.body.id, ['COMPLETED']);
-    const events = (await getOrder(stack, p, order.body.id)).body as unknown as {
-      events: { to: string; actor: string }[];
-    };
+    const events = { events: await orderEvents(stack, order.body.id) };
     expect(events.events.find((e) => e.to === 'PAID')?.actor).toBe('janitor');
     expect(await ledgerPostings(order.body.id)).toBe(1);
   });

@@ -156,9 +156,13 @@ describe('a patient pays a bill end to end', () => {
     const list = await call<{ id: string }[]>(stack.url, 'GET', '/api/v1/orders', { token: p.token });
     expect(list.body[0].id).toBe(order.body.id);
     const detail = await getOrder(stack, p, order.body.id);
-    expect((detail.body as unknown as { events: { to: string }[] }).events.map((e) => e.to)).toEqual([
-      'CREATED',
-      'PRESETTLED',
-    ]);
+    // the patient reads the history in patient words: no actors, ids or reasons, and no raw events
+    const body = detail.body as unknown as {
+      events?: unknown;
+      timeline: { title: string; detail?: string }[];
+    };
+    expect(body.timeline.map((e) => e.title)).toEqual(['已提交', '费用已确认']);
+    expect(body.events).toBeUndefined();
+    for (const e of body.timeline) expect(`${e.title}${e.detail ?? ''}`).not.toMatch(/[A-Za-z]{3,}/);
   });
 });

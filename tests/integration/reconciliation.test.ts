@@ -379,6 +379,29 @@ describe('daily reconciliation', () => {
     expect((await readTrialBalance(stack.server.deps.db)).net).toBe(0);
   });
 
+  // issue 11: 日结 was accepted at 23:51 for the running day, and later payments landed in the closed day
+  it('refuses 日结 of a day that is not over in China time: 409 DAY_NOT_OVER, in Chinese', async () => {
+    const today = '2026-12-20';
+    stack.clock.set(at(`${today}T23:51:00`));
+    for (const date of [today, '2026-12-21']) {
+      const refused = await call<{ code: string; message: string }>(
+        stack.url,
+        'POST',
+        '/api/v1/console/daily-closes',
+        { token, body: { date } },
+      );
+      expect([refused.status, refused.body.code]).toEqual([409, 'DAY_NOT_OVER']);
+      expect(refused.body.message).toMatch(/北京时间/);
+    }
+    // once the day is over the rule no longer stands in the way (nothing reconciled yet: that is the next refusal)
+    stack.clock.set(at(`2026-12-21T00:00:01`));
+    const next = await call<{ code: string }>(stack.url, 'POST', '/api/v1/console/daily-closes', {
+      token,
+      body: { date: today },
+    });
+    expect(next.body.code).toBe('DAY_NOT_RECONCILED');
+  });
+
   it('refuses bad input with 4xx: a malformed date, an unknown run, a cashier-only token, a patient token', async () => {
     const bad = await call<{ code: string }>(stack.url, 'POST', '/api/v1/console/reconciliations', {
       token,

@@ -1,5 +1,14 @@
 import { adminGet, adminPost, call, seedPatient, startStack, type Stack } from '../helpers/stack';
-import { authorize, checkout, confirmAtWeChat, getOrder, hisBill, pay, waitForStatus } from '../helpers/flow';
+import {
+  authorize,
+  checkout,
+  confirmAtWeChat,
+  getOrder,
+  hisBill,
+  pay,
+  waitForStatus,
+  orderEvents,
+} from '../helpers/flow';
 import { readTrialBalance } from '../../server/db/ledger';
 
 /** Polls until `probe` gives a value (bounded: the mock finishes a delayed request within seconds). */
@@ -91,9 +100,7 @@ describe('the janitor settles what callbacks left open', () => {
     stack.clock.advance(31_000);
     await stack.runJobs();
     const done = await waitForStatus(stack, p, order.body.id, ['COMPLETED']);
-    const events = (await getOrder(stack, p, order.body.id)).body as unknown as {
-      events: { to: string; actor: string }[];
-    };
+    const events = { events: await orderEvents(stack, order.body.id) };
     expect(events.events.find((e) => e.to === 'PAID')?.actor).toBe('janitor');
     expect(done.split.total).toBe(p.billAmount);
     expect((await readTrialBalance(stack.db.db)).net).toBe(0);

@@ -95,6 +95,18 @@ describe('journal verification', () => {
     expect(v.nearMisses[0].hints).toEqual(['the request body does not contain "\\"A1\\""']);
   });
 
+  it('can count only the calls answered with a status (or class), and counts per status', () => {
+    const journal = journalOf([{}, { status: 503, fault: 'error5xx' }, {}, { status: 401 }]);
+    const all = journal.verify({ path: '/his/charges/confirm' });
+    expect(all).toMatchObject({ ok: true, count: 4, byStatus: { '200': 2, '401': 1, '503': 1 } });
+    const ok = journal.verify({ path: '/his/charges/confirm', status: '2xx', times: 2 });
+    expect(ok).toMatchObject({ ok: true, count: 2, byStatus: { '200': 2, '401': 1, '503': 1 } });
+    expect(ok.expected).toBe('any method /his/charges/confirm answered 2xx, exactly 2 times');
+    const failed = journal.verify({ path: '/his/charges/confirm', status: 503 });
+    expect(failed.count).toBe(1);
+    expect(failed.nearMisses.map((m) => m.hints)).toContainEqual(['answered 200, not 503']);
+  });
+
   it('explains near misses: other method, one segment off, prefix, tag, time range', () => {
     const entries = journalOf([
       { method: 'GET', path: '/v3/pay/transactions/out-trade-no/ORD1' },
@@ -217,7 +229,10 @@ describe('faults', () => {
     expect(faults.take('POST', '/x/1')?.kind).toBe('reset');
     expect(faults.list()[0].hits).toBe(1);
     expect(faults.take('POST', '/x/2')?.hits).toBe(2);
-    expect(faults.list()).toEqual([]);
+    // used up: it stays listed with its hits, marked exhausted, and acts no more
+    expect(faults.list()).toMatchObject([{ hits: 2, exhausted: true }]);
+    expect(faults.take('POST', '/x/3')).toBeUndefined();
+    expect(faults.list()[0].hits).toBe(2);
   });
 });
 

@@ -93,12 +93,12 @@ describe('consoleApi', () => {
   it("rejects with the server's {code, message}; a body that is not one becomes BAD_RESPONSE", async () => {
     answer({
       status: 409,
-      body: { code: 'DAY_NOT_RECONCILED', message: 'run a reconciliation of 2026-03-01 first' },
+      body: { code: 'DAY_NOT_RECONCILED', message: '2026-03-01 还没有完成对账，请先对账。' },
     });
     const error = await consoleApi.dailyClose('2026-03-01').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ code: 'DAY_NOT_RECONCILED', status: 409 });
-    expect((error as ApiError).message).toBe('run a reconciliation of 2026-03-01 first');
+    expect((error as ApiError).message).toBe('2026-03-01 还没有完成对账，请先对账。');
     answer({ status: 502 });
     await expect(consoleApi.users()).rejects.toMatchObject({ code: 'BAD_RESPONSE', status: 502 });
   });
@@ -106,7 +106,7 @@ describe('consoleApi', () => {
   it('on a 401 forgets the session, remembers the page and opens the console login', async () => {
     answer({
       status: 401,
-      body: { code: 'UNAUTHENTICATED', message: 'the console session is missing or expired' },
+      body: { code: 'UNAUTHENTICATED', message: '登录已失效，请重新登录。' },
     });
     await expect(consoleApi.reconciliation('42')).rejects.toMatchObject({ status: 401 });
     expect(getConsoleSession()).toBeUndefined();

@@ -61,20 +61,14 @@ describe('Orders page', () => {
 describe('Order detail page', () => {
   beforeEach(() => resetTaro({ path: '/pages/order/index', params: { orderId: ORDER_ID } }));
 
-  it('shows the status in Chinese, the receipt number, the split, no refunds yet, and the status history', async () => {
+  it('shows the status in Chinese, the receipt number, the split, no refunds yet, and the timeline in patient words', async () => {
     jest.spyOn(api, 'order').mockResolvedValue(
       order({
         status: 'COMPLETED',
         receiptNo: 'EINV0001',
-        events: [
-          { from: null, to: 'CREATED', actor: 'patient', reason: 'checkout', at: '2026-03-01T09:00:00.000Z' },
-          {
-            from: 'PAID',
-            to: 'COMPLETED',
-            actor: 'system',
-            reason: 'HIS confirmed',
-            at: '2026-03-01T09:02:00.000Z',
-          },
+        timeline: [
+          { at: '2026-03-01T09:00:00.000Z', title: '已提交', detail: '订单已创建' },
+          { at: '2026-03-01T09:02:00.000Z', title: '医院已确认收费', detail: '缴费完成' },
         ],
       }),
     );
@@ -83,7 +77,9 @@ describe('Order detail page', () => {
     expect(text('receipt-no')).toBe('EINV0001');
     expect(document.body.textContent).toContain('¥148.33');
     expect(text('refunds')).toContain('暂无退款');
-    expect(text('order-events')).toMatch(/已完成.*HISconfirmed.*已创建/);
+    expect(text('order-events')).toMatch(/医院已确认收费.*缴费完成.*已提交/);
+    // the raw events' actors and reasons stay out of the patient's page
+    expect(text('order-events')).not.toMatch(/HIS|outbox|confirmed/);
   });
 
   it('lists refunds split by fund', async () => {
@@ -113,9 +109,11 @@ describe('Order detail page', () => {
   });
 
   it("shows the server's message when the order is not there", async () => {
-    jest.spyOn(api, 'order').mockRejectedValue(new ApiError('ORDER_NOT_FOUND', 'no such order', 404));
+    jest
+      .spyOn(api, 'order')
+      .mockRejectedValue(new ApiError('ORDER_NOT_FOUND', '没有找到这笔订单，请返回订单列表。', 404));
     render(<Order />);
-    expect(await screen.findByText('no such order')).toBeTruthy();
+    expect(await screen.findByText('没有找到这笔订单，请返回订单列表。')).toBeTruthy();
   });
 });
 
@@ -132,6 +130,12 @@ describe('Bind page', () => {
     fireEvent.click(document.getElementById('bind-submit')!);
     expect(await screen.findByText('请填写姓名')).toBeTruthy();
     expect(screen.getByText('身份证号应为 18 位（最后一位可为 X）')).toBeTruthy();
+    expect(bind).not.toHaveBeenCalled();
+    // a wrong check digit (GB 11643) is caught before sending
+    fill('bind-name', '张三');
+    fill('bind-idno', '360102199001011238');
+    fireEvent.click(document.getElementById('bind-submit')!);
+    expect(await screen.findByText('身份证号校验位不对，请核对后重新填写')).toBeTruthy();
     expect(bind).not.toHaveBeenCalled();
   });
 
@@ -253,6 +257,18 @@ describe('Authorize page', () => {
     expect(eligibilityText(authorized(true))).not.toMatch(/不能|暂停|欠费/);
   });
 
+  // issue 11: the suspended message said "暂不能使用医保支付：…暂不能使用医保支付…"
+  it('says why an ineligible person cannot use insurance, never twice', () => {
+    const suspended = {
+      ...authorized(false),
+      reason: '医保参保状态为暂停，暂不能使用医保支付，可选择全部自费支付',
+    };
+    expect(eligibilityText(suspended)).toBe('医保参保状态为暂停，暂不能使用医保支付，可选择全部自费支付');
+    expect(eligibilityText({ ...authorized(false), reason: '医保欠费' })).toBe(
+      '暂不能使用医保支付：医保欠费',
+    );
+  });
+
   it('after a cancelled authorization offers to retry or to pay in cash', async () => {
     resetTaro({ path: '/pages/authorize/index', params: { patientId: PATIENT_ID, error: 'user_cancelled' } });
     jest.spyOn(api, 'patients').mockResolvedValue([patient()]);
@@ -309,11 +325,13 @@ describe('Bills and bill detail', () => {
     jest.spyOn(api, 'bills').mockResolvedValue([bill()]);
     const create = jest
       .spyOn(api, 'createOrder')
-      .mockRejectedValueOnce(new ApiError('BILL_NOT_PAYABLE', 'the bill cannot be paid now: LOCKED', 409))
+      .mockRejectedValueOnce(
+        new ApiError('BILL_NOT_PAYABLE', '账单 B1 正在另一笔订单中支付，请刷新账单列表。', 409),
+      )
       .mockResolvedValue(order());
     render(<Bill />);
     fireEvent.click(await screen.findByText('使用医保支付'));
-    expect(await screen.findByText(/the bill cannot be paid now: LOCKED/)).toBeTruthy();
+    expect(await screen.findByText(/正在另一笔订单中支付/)).toBeTruthy();
     fireEvent.click(screen.getByText('使用医保支付'));
     await waitFor(() =>
       expect(Taro.navigateTo).toHaveBeenCalledWith({ url: `/pages/confirm/index?orderId=${ORDER_ID}` }),

@@ -81,7 +81,7 @@ describe('PaymentResult', () => {
   it('when the cancel is refused because the money moved after all, shows what the server says', async () => {
     const server = fakeServer(['PAID', 'COMPLETED']);
     server.cancelOrder.mockRejectedValueOnce(
-      new ApiError('ORDER_STATE_CONFLICT', 'the order is PAID and cannot be cancelled', 409),
+      new ApiError('ORDER_STATE_CONFLICT', '订单当前为“已支付”，不能取消。', 409),
     );
     show(server.deps, 'cancel');
     await waitFor(() => expect(document.getElementById('receipt-no')).not.toBeNull());
@@ -128,10 +128,10 @@ describe('PaymentResult', () => {
   });
 
   it("shows the server's message while an answer is missing", async () => {
-    const server = fakeServer([new ApiError('ORDER_NOT_FOUND', 'no such order', 404)]);
+    const server = fakeServer([new ApiError('ORDER_NOT_FOUND', '没有找到这笔订单，请返回订单列表。', 404)]);
     show(server.deps, 'ok');
     await waitFor(() => expect(statusText()).toBe('支付结果确认中'));
-    expect(screen.getByText(/no such order/)).toBeTruthy();
+    expect(screen.getByText(/没有找到这笔订单/)).toBeTruthy();
   });
 });
 

@@ -87,9 +87,11 @@ describe('Confirm page (pre-settlement)', () => {
   });
 
   it("shows the server's message when the order cannot be loaded", async () => {
-    jest.spyOn(api, 'order').mockRejectedValue(new ApiError('ORDER_NOT_FOUND', 'no such order', 404));
+    jest
+      .spyOn(api, 'order')
+      .mockRejectedValue(new ApiError('ORDER_NOT_FOUND', '没有找到这笔订单，请返回订单列表。', 404));
     render(<Confirm />);
-    expect(await screen.findByText('no such order')).toBeTruthy();
+    expect(await screen.findByText('没有找到这笔订单，请返回订单列表。')).toBeTruthy();
     expect(screen.getByText('未找到该订单')).toBeTruthy();
   });
 

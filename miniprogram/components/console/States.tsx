@@ -29,9 +29,7 @@ export function CError({ error, onRetry, id }: { error: unknown; onRetry?: () =>
       <div className="c-state-title">{consoleHeadline(error)}</div>
       <div className="c-state-message c-error-message">{messageOf(error)}</div>
       {error instanceof ApiError && error.status > 0 ? (
-        <div className="c-muted">
-          错误代码：{error.code}（HTTP {error.status}）
-        </div>
+        <div className="c-muted c-error-ref">错误编号 {error.code}</div>
       ) : null}
       {onRetry ? (
         <button type="button" className="c-btn" onClick={onRetry}>
@@ -48,7 +46,7 @@ export function CErrorNotice({ error, id }: { error: unknown; id?: string }) {
     <div className="c-notice c-notice--danger" id={id ?? 'c-action-error'} role="alert">
       <strong>{consoleHeadline(error)}</strong>：<span className="c-error-message">{messageOf(error)}</span>
       {error instanceof ApiError && error.status > 0 ? (
-        <span className="c-muted"> （{error.code}）</span>
+        <span className="c-muted c-error-ref"> 错误编号 {error.code}</span>
       ) : null}
     </div>
   );

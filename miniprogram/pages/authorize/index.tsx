@@ -24,7 +24,11 @@ type Screen =
   | { kind: 'status'; patient?: PatientView; auth?: InsuranceAuthorizationView };
 
 export function eligibilityText(auth: InsuranceAuthorizationView): string {
-  if (!auth.eligible) return `暂不能使用医保支付：${auth.reason ?? '参保状态异常'}`;
+  if (!auth.eligible) {
+    const reason = auth.reason ?? '参保状态异常';
+    // the server's reason may already say so ("…，暂不能使用医保支付，…"): never twice
+    return reason.includes('暂不能使用医保支付') ? reason : `暂不能使用医保支付：${reason}`;
+  }
   const balance = auth.balance !== undefined ? `，个人账户余额 ${formatFen(auth.balance)}` : '';
   return `医保授权成功：${insutypeLabel(auth)}${balance}。缴费时可使用医保支付。`;
 }
@@ -127,7 +131,9 @@ export default function Authorize() {
 
       {view.kind === 'cancelled' ? (
         <View className="notice notice--warning" id="eligibility">
-          <Text>您已取消医保授权。可以重新授权，或不使用医保、全部自费缴费。</Text>
+          <Text>
+            您已取消医保授权。可以重新授权；如果您没有参加医保，或在授权页面找不到自己，可以不使用医保，直接全部自费缴费。
+          </Text>
         </View>
       ) : !auth ? (
         <View className="notice" id="eligibility">

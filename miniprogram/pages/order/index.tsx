@@ -1,6 +1,6 @@
 /**
  * One order: status in Chinese (refreshed while it is still moving), the split by fund, receipt number,
- * status history from `events`, refunds split by fund, and refund requests (申请退款 on a completed order).
+ * status history from `timeline` (patient words), refunds split by fund, and refund requests (申请退款 on a completed order).
  */
 import { useEffect } from 'react';
 import { Text, View } from '@tarojs/components';
@@ -26,8 +26,6 @@ const MOVING: ReadonlySet<OrderView['status']> = new Set([
 ]);
 const REFRESH_MS = 3000;
 
-const ACTOR: Record<string, string> = { patient: '本人', system: '系统', janitor: '系统', cashier: '收费员' };
-
 export default function Order() {
   const params = usePageParams();
   const orderId = params.orderId ?? '';
@@ -45,7 +43,8 @@ export default function Order() {
 
   const order = state.data;
   const refunds = readRefunds(order.refunds ?? []);
-  const events = [...(order.events ?? [])].reverse();
+  // newest first; the server words it for the patient (no actors, ids or cashier notes)
+  const timeline = [...(order.timeline ?? [])].reverse();
   return (
     <View className="page order">
       <View className="card order-head">
@@ -125,21 +124,18 @@ export default function Order() {
 
       <RefundRequests order={order} onChanged={() => void reload()} />
 
-      {events.length > 0 ? (
+      {timeline.length > 0 ? (
         <View className="card" id="order-events">
           <Text className="card-title">状态记录</Text>
-          {events.map((e, i) => (
+          {timeline.map((e, i) => (
             <View key={`${e.at}-${i}`} className={`event ${i === 0 ? 'event--latest' : ''}`}>
               <View className="event-dot" />
               <View className="grow">
                 <View className="row">
-                  <Text className="event-status">{orderStatusLabel(e.to)}</Text>
+                  <Text className="event-status">{e.title}</Text>
                   <Text className="muted">{formatDateTime(e.at)}</Text>
                 </View>
-                <Text className="muted event-reason">
-                  {ACTOR[e.actor] ?? e.actor}
-                  {e.reason ? ` · ${e.reason}` : ''}
-                </Text>
+                {e.detail ? <Text className="muted event-reason">{e.detail}</Text> : null}
               </View>
             </View>
           ))}

@@ -37,7 +37,7 @@ export const CONSOLE_ADMIN_USERNAME = 'admin';
 /** login attempts per client IP per minute, whatever the username */
 export const CONSOLE_LOGIN_PER_MINUTE = 30;
 
-const LOGIN_FAILED_MESSAGE = 'the username, password or one-time code is wrong';
+const LOGIN_FAILED_MESSAGE = '用户名、密码或动态验证码不正确，请重新输入。';
 const USERNAME = /^[A-Za-z0-9_.-]{2,64}$/;
 const PASSWORD_LENGTH_MIN = 8;
 
@@ -82,9 +82,9 @@ export async function createConsoleUser(
   by: Actor,
 ): Promise<{ created: boolean; username: string; role: ConsoleRole; totpSecret: string }> {
   if (!USERNAME.test(input.username))
-    throw new AppError('VALIDATION_FAILED', 'username: 2–64 letters, digits, _ . or -');
+    throw new AppError('VALIDATION_FAILED', '用户名须为 2–64 位字母、数字或 _ . -');
   if (input.password.length < PASSWORD_LENGTH_MIN)
-    throw new AppError('VALIDATION_FAILED', `password: at least ${PASSWORD_LENGTH_MIN} characters`);
+    throw new AppError('VALIDATION_FAILED', `密码至少 ${PASSWORD_LENGTH_MIN} 位。`);
   const totpSecret = input.totpSecret ?? newTotpSecret();
   const passwordHash = await hashPassword(input.password);
   const inserted = (await deps.db.query(
@@ -171,7 +171,7 @@ async function limitLoginRate(deps: Deps, ip: string): Promise<void> {
     points: CONSOLE_LOGIN_PER_MINUTE,
     durationS: 60,
   });
-  if (!verdict.allowed) throw new AppError('RATE_LIMITED', 'too many login attempts; please wait a minute');
+  if (!verdict.allowed) throw new AppError('RATE_LIMITED', '登录尝试太频繁，请一分钟后再试。');
 }
 
 type LoginAudit = (
@@ -334,8 +334,7 @@ export interface ConsoleCaller extends ConsoleUserView {
   mustChangePassword: boolean;
 }
 
-const sessionEnded = () =>
-  new AppError('UNAUTHENTICATED', 'the console session is missing or expired; please log in');
+const sessionEnded = () => new AppError('UNAUTHENTICATED', '登录已失效，请重新登录。');
 
 /**
  * Token → the caller. A session of a user since disabled, or made before the user's epoch was raised (password

@@ -37,7 +37,7 @@ function decodeCursor(cursor: string): Cursor {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
   if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id ?? ''))
-    throw new AppError('VALIDATION_FAILED', 'cursor: not one this server gave out');
+    throw new AppError('VALIDATION_FAILED', '翻页位置无效，请从第一页重新查看。');
   return { createdAt, id };
 }
 
@@ -112,7 +112,7 @@ export async function listDayOrders(deps: Deps, query: ConsoleOrdersQuery): Prom
 /** Any order (the console sees all), with what happened to it; unknown id → 404. */
 export async function getConsoleOrder(deps: Deps, orderId: string): Promise<ConsoleOrderDetail> {
   const row = await deps.db.getRepository(OrderRow).findOneBy({ id: orderId });
-  if (!row) throw new AppError('ORDER_NOT_FOUND', 'no such order');
+  if (!row) throw new AppError('ORDER_NOT_FOUND', '没有找到这笔订单。');
   const [patients, events, outbox, ledger, refunds] = await Promise.all([
     maskedPatients(deps, [row.patientId]),
     deps.db.getRepository(OrderEventRow).find({ where: { orderId }, order: { id: 'ASC' } }),

@@ -75,7 +75,7 @@ export async function enrolConsoleUser(
     { username: req.username, password: req.password, role: req.role },
     by,
   );
-  if (!created.created) throw new AppError('USERNAME_TAKEN', `the username ${req.username} is taken`);
+  if (!created.created) throw new AppError('USERNAME_TAKEN', '这个用户名已被使用，请换一个。');
   await recordAudit(deps, {
     actor: by.username,
     role: by.role,
@@ -182,10 +182,7 @@ export async function disableConsoleUser(
     if (user.disabledAt) return { result: undefined };
     if (user.role === 'supervisor') {
       if (!active.some((id) => id !== user.id))
-        throw new AppError(
-          'LAST_SUPERVISOR',
-          `不能停用 ${user.username}：它是最后一个在用的主管账号，请先新建或启用另一个主管`,
-        );
+        throw new AppError('LAST_SUPERVISOR', '不能停用最后一个在用的主管账号，请先新建或启用另一个主管。');
     }
     await m.query(
       `UPDATE console_users SET disabled_at = $2, session_epoch = session_epoch + 1 WHERE id = $1`,

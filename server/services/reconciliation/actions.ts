@@ -23,10 +23,10 @@ import type { ReconActor } from './runs';
 import { actionsOf, loadRow, rowView, type RowRecord, type StoredResolution } from './rows';
 
 function assertOffers(row: RowRecord, action: ReconRowAction): void {
-  if (row.closed) throw new AppError('DAY_CLOSED', `${row.date} is closed (日结): its rows no longer change`);
-  if (row.resolution) throw new AppError('RECON_ACTION_NOT_ALLOWED', 'this row has been dealt with already');
+  if (row.closed) throw new AppError('DAY_CLOSED', `${row.date} 已日结，记录不能再修改。`);
+  if (row.resolution) throw new AppError('RECON_ACTION_NOT_ALLOWED', '这条对账记录已经处理过了。');
   if (!actionsOf(row).includes(action)) {
-    throw new AppError('RECON_ACTION_NOT_ALLOWED', `“${action}” does not apply to this row now`);
+    throw new AppError('RECON_ACTION_NOT_ALLOWED', '这条对账记录现在不能这样处理，请刷新后查看。');
   }
 }
 
@@ -87,8 +87,7 @@ const resolutionOf = (
   at: new Date(deps.clock.now()).toISOString(),
 });
 
-const lostRace = () =>
-  new AppError('RECON_ACTION_NOT_ALLOWED', 'someone dealt with this row at the same time');
+const lostRace = () => new AppError('RECON_ACTION_NOT_ALLOWED', '另一位同事刚刚处理了这条记录，请刷新查看。');
 
 export async function resolveRow(
   deps: Deps,
@@ -202,18 +201,12 @@ export async function postMissing(
  */
 async function returnLatePayment(deps: Deps, row: RowRecord, input: { amount?: number }): Promise<string> {
   if (input.amount !== undefined) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      'a payment for a closed order is given back whole: leave the amount out',
-    );
+    throw new AppError('VALIDATION_FAILED', '已关闭订单的款项只能全额退回，请不要填写金额。');
   }
   const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id: row.order_id as string });
   const verdict = await queryOrder(deps, order);
   if (verdict.kind !== 'late') {
-    throw new AppError(
-      'RECON_ACTION_NOT_ALLOWED',
-      `WeChat Pay reports no payment to give back for order ${order.orderNo} (${verdict.kind})`,
-    );
+    throw new AppError('RECON_ACTION_NOT_ALLOWED', `微信支付查不到订单 ${order.orderNo} 需要退回的款项。`);
   }
   deps.kickJobs?.();
   return latePaymentRefundNo(order.orderNo);

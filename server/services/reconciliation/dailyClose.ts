@@ -4,6 +4,7 @@
  * rows take no more actions. Closing twice is refused.
  */
 import type { DailyCloseView, ReconSummary, ReconTotals } from '../../../shared/api';
+import { cstDate } from '../../../shared/clock';
 import { recordAudit } from '../console/audit';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
@@ -32,12 +33,16 @@ const closeView = (c: CloseRow): DailyCloseView => ({
 });
 
 export async function closeDay(deps: Deps, date: string, actor: ReconActor): Promise<DailyCloseView> {
+  // a day is closed once it is over in China time: payments may still land in it until midnight
+  if (date >= cstDate(deps.clock.now())) {
+    throw new AppError('DAY_NOT_OVER', `${date} 尚未结束（北京时间），请在次日 00:00 之后再日结。`);
+  }
   const [latest] = (await deps.db.query(
     `SELECT id, status FROM recon_runs WHERE date = $1 ORDER BY started_at DESC, id LIMIT 1`,
     [date],
   )) as { id: string; status: string }[];
   if (!latest || latest.status !== 'DONE') {
-    throw new AppError('DAY_NOT_RECONCILED', `${date} has no finished reconciliation run: run one first`);
+    throw new AppError('DAY_NOT_RECONCILED', `${date} 还没有完成对账，请先对账。`);
   }
   const [{ open }] = (await deps.db.query(
     `SELECT count(*)::int AS open FROM recon_rows
@@ -45,9 +50,13 @@ export async function closeDay(deps: Deps, date: string, actor: ReconActor): Pro
     [latest.id],
   )) as { open: number }[];
   if (open > 0) {
-    throw new AppError('RECON_OPEN_DISCREPANCIES', `${open} discrepancies of ${date} are still open`, {
-      open,
-    });
+    throw new AppError(
+      'RECON_OPEN_DISCREPANCIES',
+      `${date} 还有 ${open} 条对账差异未处理，请处理后再日结。`,
+      {
+        open,
+      },
+    );
   }
   await deps.db.transaction(async (m) => {
     const inserted = (await m.query(
@@ -55,7 +64,7 @@ export async function closeDay(deps: Deps, date: string, actor: ReconActor): Pro
        ON CONFLICT (date) DO NOTHING RETURNING date`,
       [date, latest.id, actor.username, new Date(deps.clock.now())],
     )) as unknown[];
-    if (inserted.length === 0) throw new AppError('DAY_CLOSED', `${date} is closed already`);
+    if (inserted.length === 0) throw new AppError('DAY_CLOSED', `${date} 已经日结过了。`);
     await recordAudit(
       deps,
       {

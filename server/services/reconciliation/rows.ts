@@ -93,7 +93,7 @@ export function rowView(row: RowRecord): ReconRowView {
 
 export async function loadRow(deps: Deps, rowId: string): Promise<RowRecord> {
   const rows = (await deps.db.query(`${ROW_SELECT} WHERE x.id = $1`, [rowId])) as RowRecord[];
-  if (rows.length === 0) throw new AppError('NOT_FOUND', 'no such reconciliation row');
+  if (rows.length === 0) throw new AppError('NOT_FOUND', '没有找到这条对账记录。');
   return rows[0];
 }
 
@@ -139,7 +139,7 @@ export async function listRows(
 
 export async function assertRunExists(deps: Deps, runId: string): Promise<void> {
   const found = (await deps.db.query(`SELECT 1 FROM recon_runs WHERE id = $1`, [runId])) as unknown[];
-  if (found.length === 0) throw new AppError('NOT_FOUND', 'no such reconciliation run');
+  if (found.length === 0) throw new AppError('NOT_FOUND', '没有找到这次对账。');
 }
 
 // ───────────────────────────── CSV export ─────────────────────────────

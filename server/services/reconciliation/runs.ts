@@ -4,6 +4,7 @@
  * totals with 3201, and persist the run with all its rows. Re-running a date makes a new run; a closed day
  * (日结) cannot be re-run. Nothing is fixed here: discrepancies are rows for a person to act on.
  */
+import { PARTY_NAMES_ZH } from '../gatewayErrors';
 import { randomUUID } from 'node:crypto';
 import type { ReconRunStatus, ReconRunView, ReconSummary, ReconTotals } from '../../../shared/api';
 import { GatewayError } from '../../gateways/ports';
@@ -68,12 +69,12 @@ function asAppError(err: unknown): unknown {
   if (err.kind === 'rejected') {
     return new AppError(
       'RECON_SOURCE_NOT_READY',
-      `${err.party} cannot give the day's records yet: ${err.message}`,
+      `${PARTY_NAMES_ZH[err.party]}的对账单还没有准备好，请稍后再试。`,
     );
   }
   return new AppError(
     err.kind === 'timeout' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
-    `${err.party} could not be read: ${err.message}`,
+    `${PARTY_NAMES_ZH[err.party]}的对账单暂时无法读取，请稍后再试。`,
   );
 }
 
@@ -118,11 +119,10 @@ async function stageAll(deps: Deps, runId: string, date: string): Promise<number
 
 /** Reconciles one China day; the run is persisted whatever happens (FAILED with the reason when a source fails). */
 export async function reconcileDay(deps: Deps, date: string, actor: ReconActor): Promise<ReconRunView> {
-  if (await isDayClosed(deps, date))
-    throw new AppError('DAY_CLOSED', `${date} is closed (日结): it cannot be re-run`);
+  if (await isDayClosed(deps, date)) throw new AppError('DAY_CLOSED', `${date} 已日结，不能重新对账。`);
   const today = new Date(deps.clock.now());
   if (dayBounds(date).start.getTime() > today.getTime()) {
-    throw new AppError('VALIDATION_FAILED', `${date} has not started yet`);
+    throw new AppError('VALIDATION_FAILED', `${date} 还没有开始，不能对账。`);
   }
   const runId = randomUUID();
   const startedAt = new Date(deps.clock.now());
@@ -174,7 +174,7 @@ export async function reconcileDay(deps: Deps, date: string, actor: ReconActor):
 
 export async function getRun(deps: Deps, runId: string): Promise<ReconRunView> {
   const rows = (await deps.db.query(`${RUN_SELECT} WHERE r.id = $1`, [runId])) as RunRow[];
-  if (rows.length === 0) throw new AppError('NOT_FOUND', 'no such reconciliation run');
+  if (rows.length === 0) throw new AppError('NOT_FOUND', '没有找到这次对账。');
   return runView(rows[0]);
 }
 
