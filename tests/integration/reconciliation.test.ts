@@ -245,6 +245,11 @@ describe('daily reconciliation', () => {
     expect(lines).toHaveLength(1 + 6);
     expect(text).toContain('MOHISONLY0001');
     expect(text).toContain('短款');
+    // issue 11: statuses and actions in Chinese (before: COMPLETED / PARTIALLY_REFUNDED / SUCCEEDED / retry-his-confirm)
+    expect(text).toMatch(/已完成|部分退款|已支付|退款成功/);
+    expect(text).not.toMatch(
+      /\b(COMPLETED|PARTIALLY_REFUNDED|SUCCEEDED|retry-his-confirm|post-missing|resolve)\b/,
+    );
 
     for (const row of rows.filter((r) => !r.resolution && r.kind !== 'OVER' && r.kind !== 'CUTOFF')) {
       const resolved = await call<ReconRowView>(

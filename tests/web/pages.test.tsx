@@ -341,4 +341,18 @@ describe('Bills and bill detail', () => {
       expect.stringMatching(/^[A-Za-z0-9_.:-]{8,128}$/),
     );
   });
+
+  // issue 11: after an insurance refusal the green 使用医保支付 button was still offered
+  it('after the insurance platform refuses, offers cash only and says why', async () => {
+    resetTaro({ path: '/pages/bill/index', params: { billNo: 'B20260301001', patientId: PATIENT_ID } });
+    jest.spyOn(api, 'patients').mockResolvedValue([patient({ insurance: authorized(true) })]);
+    jest.spyOn(api, 'bills').mockResolvedValue([bill()]);
+    jest
+      .spyOn(api, 'createOrder')
+      .mockRejectedValue(new ApiError('INSURANCE_REJECTED', '医保结算未通过，可以选择全部自费支付。', 422));
+    render(<Bill />);
+    fireEvent.click(await screen.findByText('使用医保支付'));
+    expect(await screen.findByText(/这张账单不能使用医保支付/)).toBeTruthy();
+    expect(document.getElementById('checkout-insurance')).toBeNull();
+  });
 });

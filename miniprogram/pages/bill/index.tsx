@@ -8,6 +8,7 @@ import { Button, Text, View } from '@tarojs/components';
 import type { BillView, PatientView } from '../../../shared/api';
 import { formatFen } from '../../../shared/money';
 import { api } from '../../services/api';
+import { ApiError } from '../../services/errors';
 import { checkout } from '../../services/checkout';
 import { INSURANCE_CLASS, formatDateTime, insuranceState } from '../../services/labels';
 import { usePageParams } from '../../services/params';
@@ -28,6 +29,8 @@ export default function Bill() {
   const params = usePageParams();
   const [paying, setPaying] = useState<'insurance' | 'cash' | undefined>();
   const [checkoutError, setCheckoutError] = useState<unknown>();
+  // the insurance platform refused this bill's settlement: insurance is not offered again here, cash is
+  const [insuranceRefused, setInsuranceRefused] = useState(false);
   const { state, reload } = useLoader<BillData | undefined>(async () => {
     const patients = await api.patients();
     const patient =
@@ -45,6 +48,8 @@ export default function Bill() {
       openPage('confirm', { orderId: order.id });
     } catch (err) {
       setCheckoutError(err);
+      if (useInsurance && err instanceof ApiError && err.code === 'INSURANCE_REJECTED')
+        setInsuranceRefused(true);
     } finally {
       setPaying(undefined);
     }
@@ -109,7 +114,11 @@ export default function Bill() {
 
       {checkoutError ? <ErrorNotice error={checkoutError} /> : null}
 
-      {insurance === 'usable' ? (
+      {insuranceRefused ? (
+        <View className="notice notice--warning bill-insurance-note" id="bill-insurance-refused">
+          <Text>医保结算未通过，这张账单不能使用医保支付。可以选择全部自费支付，或到医院收费窗口咨询。</Text>
+        </View>
+      ) : insurance === 'usable' ? (
         <Button
           id="checkout-insurance"
           className="btn btn--insurance"

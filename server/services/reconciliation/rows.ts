@@ -10,6 +10,8 @@ import type {
   ReconRowView,
   ReconRowsQuery,
 } from '../../../shared/api';
+import { ORDER_STATUS_NAMES } from '../../../shared/api';
+import { ORDER_STATUS_ZH } from '../../../shared/messages';
 import { fenToYuan } from '../../../shared/money';
 import { channelMoney, rowActions, type ReconSide } from '../../domain/reconciliation';
 import { AppError } from '../errors';
@@ -168,6 +170,28 @@ const CSV_HEADER = [
   '处理原因',
 ];
 
+const REFUND_STATUS_NAMES: Record<string, string> = {
+  REQUESTED: '退款已申请',
+  PROCESSING: '退款处理中',
+  SUCCEEDED: '退款成功',
+  FAILED: '退款失败',
+};
+
+const ACTION_NAMES: Record<ReconRowAction, string> = {
+  'retry-his-confirm': '重试医院确认',
+  'post-missing': '补单',
+  refund: '退款',
+  resolve: '标记已处理',
+};
+
+/** Our side's status in the cashier's words: an order status, or a refund's. */
+function ourStatusName(status: string | undefined): string | undefined {
+  if (status === undefined) return undefined;
+  if ((ORDER_STATUS_NAMES as readonly string[]).includes(status))
+    return ORDER_STATUS_ZH[status as OrderStatusName];
+  return REFUND_STATUS_NAMES[status] ?? status;
+}
+
 const KIND_NAMES: Record<ReconKind, string> = {
   MATCHED: '一致',
   OVER: '长款',
@@ -194,7 +218,7 @@ function csvLine(row: RowRecord): string {
     row.record === 'PAYMENT' ? '支付' : '退款',
     row.order_no,
     row.refund_no ?? undefined,
-    s.ours?.ref ?? row.order_status ?? undefined,
+    ourStatusName(s.ours?.ref ?? row.order_status ?? undefined),
     y(s.ours?.total),
     y(s.ours?.fund),
     y(s.ours?.account),
@@ -207,7 +231,7 @@ function csvLine(row: RowRecord): string {
     y(s.his?.total),
     s.his?.ref,
     row.note,
-    row.resolution?.action,
+    row.resolution ? ACTION_NAMES[row.resolution.action] : undefined,
     row.resolution?.by,
     row.resolution?.reason,
   ];
