@@ -6,12 +6,15 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import { z } from 'zod';
 import { ManualClock } from '../../shared/clock';
 import { Journal } from './journal';
 import { Faults, faultSchema, type Fault } from './faults';
+import { MockHttpError, parseBody } from './http';
 import { installSessions } from './session';
 import { registerTools } from './tools';
+
+// every mock imports these from here; they live in http.ts so that session.ts needs nothing of this file
+export { MockHttpError, parseBody };
 
 export interface MockFrame {
   name: string;
@@ -29,25 +32,6 @@ export interface MockFrame {
   openapi: Record<string, unknown>;
   /** a fault of kind badSignature applies to this request (mocks that sign answers consult it) */
   wantsBadSignature(ctx: Koa.Context): boolean;
-}
-
-export class MockHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new MockHttpError(400, 'PARAM_ERROR', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
-  return result.data;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

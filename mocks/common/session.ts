@@ -18,7 +18,7 @@ import type Koa from 'koa';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { Clock } from '../../shared/clock';
-import { MockHttpError, parseBody } from './app';
+import { MockHttpError, parseBody } from './http';
 import {
   scenarioRegistry,
   type MockName,

@@ -2,7 +2,7 @@
 import { OrderRow } from '../db/entities';
 import { StateConflict, transitionOrder } from '../db/orders';
 import type { HisCharge } from '../gateways/ports';
-import { splitOf } from './orderViews';
+import { splitOf } from './orderSplit';
 import type { Deps } from './deps';
 
 /** What the HIS is told of a paid order (缴费确认); also what a 补单 posts. */

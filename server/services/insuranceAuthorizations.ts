@@ -4,13 +4,12 @@ import { newId } from '../db/orders';
 import { GatewayError, type InsuredIdentity, type InsuredStatus } from '../gateways/ports';
 import { AppError } from './errors';
 import { upstreamError } from './gatewayErrors';
+import { authorizationView } from './insuranceViews';
 import { ownPatient } from './patients';
 import type { Deps } from './deps';
 
 /** payAuthNo is valid for a limited time; we ask again after this. */
 export const AUTHORIZATION_TTL_MS = 24 * 3600_000;
-
-const INSUTYPE_NAMES: Record<string, string> = { '310': '职工基本医疗保险', '390': '城乡居民基本医疗保险' };
 
 export function ineligibilityReason(status: InsuredStatus): string | undefined {
   switch (status) {
@@ -93,19 +92,6 @@ async function saveAuthorization(
   });
   await deps.db.getRepository(InsuranceAuthorizationRow).insert(row);
   return { ...authorizationView(row), psnNo: row.psnNo ?? undefined };
-}
-
-export function authorizationView(row: InsuranceAuthorizationRow): InsuranceAuthorizationView {
-  return {
-    eligible: row.eligible,
-    reason: row.reason ?? undefined,
-    insutype: row.insutype ?? undefined,
-    insutypeName: row.insutype ? INSUTYPE_NAMES[row.insutype] : undefined,
-    status: row.insuredStatus ?? undefined,
-    balance: row.balanceFen ?? undefined,
-    authorizedAt: row.createdAt.toISOString(),
-    expiresAt: row.expiresAt.toISOString(),
-  };
 }
 
 /** The patient's current usable authorization, or a clear refusal. */

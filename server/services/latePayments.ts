@@ -37,7 +37,7 @@ import { OrderRow } from '../db/entities';
 import { enqueue } from '../db/outbox';
 import type { OrderStatus } from '../domain/orderStateMachine';
 import { GatewayError } from '../gateways/ports';
-import { insuranceRefOf, insuranceReversalNo, refundSettledInsurance } from './release';
+import { insuranceRefOf, insuranceReversalNo, refundSettledInsurance } from './insuranceReversal';
 import type { PaymentEvidence } from './settlement';
 import type { Deps } from './deps';
 

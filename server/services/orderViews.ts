@@ -3,14 +3,11 @@ import { mixPayTypeOf } from '../../shared/money';
 import { In, IsNull } from 'typeorm';
 import { OrderEventRow, OrderRow, PatientRow } from '../db/entities';
 import { AppError } from './errors';
+import { splitOf } from './orderSplit';
 import { patientTimeline } from '../domain/patientTimeline';
 import { refundViewsOf } from './refundViews';
 import { refundRequestViewsOf } from './refundRequests';
 import type { Deps } from './deps';
-
-export function splitOf(row: OrderRow) {
-  return { total: row.totalFen, fund: row.fundFen, account: row.accountFen, cash: row.cashFen };
-}
 
 export function orderView(
   row: OrderRow,

@@ -2,7 +2,7 @@ import { IsNull } from 'typeorm';
 import type { PatientView } from '../../shared/api';
 import { InsuranceAuthorizationRow, PatientRow } from '../db/entities';
 import { AppError } from './errors';
-import { authorizationView } from './insuranceAuthorizations';
+import { authorizationView } from './insuranceViews';
 import type { Deps } from './deps';
 
 /** The caller's own patient card, or 404 — another user's card is indistinguishable from none. */

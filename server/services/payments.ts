@@ -11,7 +11,8 @@ import { patchOrder, StateConflict, transitionOrder } from '../db/orders';
 import { GatewayError, type PayParams } from '../gateways/ports';
 import { AppError } from './errors';
 import { upstreamError } from './gatewayErrors';
-import { ownOrder, splitOf } from './orderViews';
+import { splitOf } from './orderSplit';
+import { ownOrder } from './orderViews';
 import type { Deps } from './deps';
 
 export async function startPayment(deps: Deps, openid: string, orderId: string): Promise<PaymentView> {

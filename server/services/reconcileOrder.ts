@@ -16,7 +16,7 @@ import type { OrderStatus } from '../domain/orderStateMachine';
 import type { MedInsOrderState } from '../gateways/ports';
 import { applyPayment, type ApplyOutcome, type PaymentEvidence } from './settlement';
 import { isClosedUnpaid, recordLatePayment, recordLatePaymentIn } from './latePayments';
-import { splitOf } from './orderViews';
+import { splitOf } from './orderSplit';
 import type { Deps } from './deps';
 
 export type QueryVerdict =

@@ -45,7 +45,7 @@ import { enqueue } from '../db/outbox';
 import { RefundLegRow, RefundRow } from '../db/refundEntities';
 import { GatewayError } from '../gateways/ports';
 import { AppError } from './errors';
-import { splitOf } from './orderViews';
+import { splitOf } from './orderSplit';
 import { callLeg, needsMedInsRefundNotice, sendMedInsRefundNotice, type LegOutcome } from './refundLegs';
 import { legViews, refundSplitOf, refundView } from './refundViews';
 import type { Deps } from './deps';

@@ -22,7 +22,7 @@ import { StateConflict, transitionOrder } from '../db/orders';
 import { enqueue } from '../db/outbox';
 import type { OrderStatus } from '../domain/orderStateMachine';
 import { isClosedUnpaid, recordLatePayment } from './latePayments';
-import { splitOf } from './orderViews';
+import { splitOf } from './orderSplit';
 import type { Deps } from './deps';
 
 export interface PaymentEvidence {

@@ -12,7 +12,7 @@ import { LedgerEntryRow, OrderEventRow, OrderRow, OutboxRow, PatientRow } from '
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
 import { refundViewsOf } from '../refundViews';
-import { splitOf } from '../orderViews';
+import { splitOf } from '../orderSplit';
 
 const DAY_MS = 24 * 3600_000;
 

@@ -14,7 +14,7 @@ import { channelMoney } from '../../domain/reconciliation';
 import { recordAudit } from '../console/audit';
 import { AppError } from '../errors';
 import { hisChargeOf } from '../hisConfirm';
-import { splitOf } from '../orderViews';
+import { splitOf } from '../orderSplit';
 import { requestRefund } from '../refunds';
 import { isClosedUnpaid, latePaymentRefundNo } from '../latePayments';
 import { queryOrder } from '../reconcileOrder';

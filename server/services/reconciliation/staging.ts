@@ -13,7 +13,7 @@ import type { Split } from '../../../shared/money';
 import type { HisGateway, InsuranceGateway, WeChatPayGateway } from '../../gateways/ports';
 import { BOOKED_ORDER_STATUSES, type ReconSourceName } from '../../domain/reconciliation';
 import { latePaymentRefundNo } from '../latePayments';
-import { insuranceReversalNo } from '../release';
+import { insuranceReversalNo } from '../insuranceReversal';
 
 export interface StagedItem {
   record: 'PAYMENT' | 'REFUND';
