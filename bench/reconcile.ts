@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startStack, type Stack } from '../tests/helpers/stack';
-import { testKeys } from '../scripts/keyring';
+import { testKeys } from '../shared/crypto/keyring';
 import { cstDateTime } from '../shared/clock';
 import type { Split } from '../shared/money';
 import type { Charge } from '../mocks/his/state';

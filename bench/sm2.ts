@@ -24,7 +24,7 @@ const warmup = Number(values.warmup);
 if (!Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(warmup) || warmup < 0)
   throw new RangeError('--iterations must be a positive integer and --warmup a non-negative one');
 
-/** A key pair as scripts/keyring.ts makes it. */
+/** A key pair as shared/crypto/keyring.ts makes it. */
 function sm2Pair(): { privateKeyPem: string; publicKeyPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'SM2' });
   return {

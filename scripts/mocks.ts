@@ -1,7 +1,7 @@
 /** `npm run mocks`: the three mock gateways alone (ports 3101/3102/3103), for testing another system against them. */
 import { join, resolve } from 'node:path';
 import { loadSettings } from '../config/settings';
-import { loadOrCreateKeys } from './keyring';
+import { loadOrCreateKeys } from '../shared/crypto/keyring';
 import { runMocks } from './runMocks';
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { loadSettings } from '../config/settings';
-import { loadOrCreateKeys } from './keyring';
+import { loadOrCreateKeys } from '../shared/crypto/keyring';
 import { startEmbeddedPostgres, type EmbeddedDb } from './embeddedPostgres';
 import { openDatabase } from '../server/db/dataSource';
 import { buildServer } from '../server/main';

@@ -24,7 +24,8 @@ import { runOutboxOnce } from './jobs/outboxWorker';
 import { runJanitorOnce } from './jobs/janitor';
 import { runDailyReconciliationIfDue } from './jobs/dailyReconciliation';
 import { outboxDepth } from './db/outbox';
-import type { Deps, PiiVault } from './services/deps';
+import type { Deps } from './services/deps';
+import type { PiiVault } from './security/vault';
 
 export interface ServerParts {
   settings: Settings;

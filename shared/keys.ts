@@ -1,7 +1,7 @@
 /**
  * Shapes of key material: what a hospital holds (ServerKeys, DATA_DIR/keys/server-keys.json) and what the mocks
  * hold as WeChat Pay and the insurance platform would (MockKeys). Types only; the keys themselves are never
- * committed (scripts/keyring.ts makes demo ones).
+ * committed (shared/crypto/keyring.ts makes demo ones).
  */
 export interface RsaIdentity {
   privateKeyPem: string;

@@ -1,9 +1,6 @@
 /** The error every API call rejects with: the server's `{code, message}` (or a client-side code). */
 import type { ApiErrorBody } from '../../shared/errors';
 
-/** Client-side codes, for failures that never reached an answer from the server. */
-export type ClientErrorCode = 'NETWORK' | 'TIMEOUT' | 'BAD_RESPONSE';
-
 export class ApiError extends Error {
   readonly code: string;
   /** HTTP status; 0 when no answer came back */

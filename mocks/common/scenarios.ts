@@ -72,7 +72,6 @@ export const effectsSchema = z
   .strict();
 
 export type InsuranceEffects = z.infer<typeof insuranceEffectsSchema>;
-export type HisEffects = z.infer<typeof hisEffectsSchema>;
 export type WeChatPayEffects = z.infer<typeof wechatpayEffectsSchema>;
 export type ScenarioEffects = z.infer<typeof effectsSchema>;
 

@@ -2,7 +2,21 @@
  * Deterministic demo data. Item codes are those of the insurance mock's catalogue, so its settlement rules
  * know every line. Prices in fen.
  */
-import type { BillItem, HisState } from './state';
+import type { Clock } from '../../shared/clock';
+import type { BillItem } from './records';
+
+/** What seeding needs of the HIS state (state.ts seeds itself through this, so the two do not import each other). */
+interface SeedTarget {
+  readonly clock: Clock;
+  addPatient(input: { name: string; idNo: string; phone?: string }): { patientId: string };
+  addBill(input: {
+    patientId: string;
+    items: Omit<BillItem, 'amount'>[];
+    dept?: string;
+    doctor?: string;
+    createdAtMs?: number;
+  }): unknown;
+}
 
 type CatalogueItem = Omit<BillItem, 'amount' | 'qty'>;
 
@@ -38,7 +52,7 @@ export const HIS_CATALOGUE = {
 const line = (item: CatalogueItem, qty = 1) => ({ ...item, qty });
 const MINUTE_MS = 60_000;
 
-export function seedHis(state: HisState): void {
+export function seedHis(state: SeedTarget): void {
   const c = HIS_CATALOGUE;
   const now = state.clock.now();
   const zhang = state.addPatient({ name: '张伟', idNo: '360102198503121231', phone: '13800000001' });

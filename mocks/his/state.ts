@@ -4,9 +4,10 @@
  */
 import { cstDate, type Clock } from '../../shared/clock';
 import { sumFen } from '../../shared/money';
-import type { HisInsuranceClass, HisRefusalCode } from '../../shared/protocol/his';
+import type { HisRefusalCode } from '../../shared/protocol/his';
 import { MockHttpError } from '../common/app';
 import { seedHis } from './seed';
+import type { BillItem } from './records';
 
 export type BillStatus = 'UNPAID' | 'LOCKED' | 'PAID' | 'REFUNDED';
 
@@ -15,16 +16,6 @@ export interface Patient {
   name: string;
   idNo: string;
   phone?: string;
-}
-
-export interface BillItem {
-  code: string;
-  name: string;
-  spec?: string;
-  price: number;
-  qty: number;
-  amount: number;
-  insuranceClass?: HisInsuranceClass;
 }
 
 export interface Bill {

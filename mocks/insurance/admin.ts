@@ -18,7 +18,8 @@ import {
   type Policies,
 } from './rules';
 import { bindPerson } from './scenarios';
-import { InsuranceBizError, type InsuranceState, type Order, type Person } from './state';
+import { InsuranceBizError, type InsuranceState, type Person } from './state';
+import type { Order } from './records';
 import { latestResult } from './wire';
 
 const LIST_LIMIT_MAX = 500;

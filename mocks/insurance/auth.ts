@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { checkTifHeaders } from '../../shared/crypto/smEnvelope';
 import { authUserQueryInputSchema, INSURANCE_PATHS } from '../../shared/protocol/insurance';
-import type { MockKeys } from '../../scripts/keyring';
+import type { MockKeys } from '../../shared/crypto/keyring';
 import { MockHttpError, parseBody, type MockFrame } from '../common/app';
 import { journalTags, mobileFailure } from './mobile';
 import { bindAuthCode, bindPerson } from './scenarios';

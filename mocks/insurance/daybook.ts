@@ -5,7 +5,7 @@
  */
 import { cstDate } from '../../shared/clock';
 import type { Split } from '../../shared/money';
-import type { Order, RefundRecord } from './state';
+import type { Order, RefundRecord } from './records';
 
 export type DayEvent =
   { kind: 'SETTLEMENT'; order: Order } | { kind: 'REFUND'; order: Order; refund: RefundRecord };

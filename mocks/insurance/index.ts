@@ -6,7 +6,7 @@
 import type Koa from 'koa';
 import type { ManualClock } from '../../shared/clock';
 import { DEFAULT_SM2_USER_IDS, type Sm2UserIds } from '../../shared/crypto/smEnvelope';
-import type { MockKeys } from '../../scripts/keyring';
+import type { MockKeys } from '../../shared/crypto/keyring';
 import { createMockFrame, type MockFrame } from '../common/app';
 import { mountAdminRoutes } from './admin';
 import { mountAuthRoutes } from './auth';

@@ -1,6 +1,6 @@
 /** Runs the insurance mock alone: `tsx mocks/insurance/main.ts` (port INSURANCE_MOCK_PORT, default 3101). */
 import { loadSettings } from '../../config/settings';
-import { loadOrCreateKeys } from '../../scripts/keyring';
+import { loadOrCreateKeys } from '../../shared/crypto/keyring';
 import { createInsuranceMock } from './index';
 
 const DEFAULT_PORT = 3101;

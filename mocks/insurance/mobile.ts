@@ -18,7 +18,7 @@ import {
   uploadFeesInputSchema,
   type MobileErrorName,
 } from '../../shared/protocol/insurance';
-import type { MockKeys } from '../../scripts/keyring';
+import type { MockKeys } from '../../shared/crypto/keyring';
 import type { MockFrame } from '../common/app';
 import { InsuranceBizError, type InsuranceState, type Person } from './state';
 import { payOrderOutput, queryOrderOutput, refundOutput } from './wire';

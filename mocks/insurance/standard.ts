@@ -14,7 +14,7 @@ import {
   type FileInfo,
   type PersonInfoInput,
 } from '../../shared/protocol/insurance';
-import type { MockKeys } from '../../scripts/keyring';
+import type { MockKeys } from '../../shared/crypto/keyring';
 import type { MockFrame } from '../common/app';
 import { journalTags } from './mobile';
 import type { Reconciliation, StandardOutcome } from './recon';

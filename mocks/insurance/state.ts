@@ -8,7 +8,6 @@ import { cstCompact, cstDate, type Clock } from '../../shared/clock';
 import { FEN_MAX, yuanToFen, type Split } from '../../shared/money';
 import type {
   MobileErrorName,
-  OrdStasName,
   PayOrderInput,
   RefundInput,
   UploadFeesInput,
@@ -28,6 +27,7 @@ import {
 } from './rules';
 import type { InsuranceEffects } from '../common/scenarios';
 import { DayBook } from './daybook';
+import type { Order, RefundRecord, Settlement } from './records';
 import { HOME_ADMDVS, seedCatalogue, seedPersons, seedPolicies, type SeedPerson } from './seed';
 
 export const PERSONS_MAX = 10_000;
@@ -53,51 +53,6 @@ export class InsuranceBizError extends Error {
 }
 
 export type Person = SeedPerson;
-
-export interface OrderLine {
-  feedetlSn: string;
-  code: string;
-  name: string;
-  amountFen: number;
-}
-
-export interface RefundRecord {
-  appRefdSn: string;
-  split: Split;
-  atMs: number;
-  /** API: a 6203; ADMIN: recorded at the platform only (POST /__admin/settlements/:payOrdId/refunds) */
-  origin: 'API' | 'ADMIN';
-}
-
-export interface Settlement {
-  setlId: string;
-  settledAtMs: number;
-  year: string;
-  result: SettlementResult;
-  /** what the platform's books (3201, the 3202 file) show instead of result.split; set by the admin API */
-  reportedSplit?: Split;
-}
-
-export interface Order {
-  payOrdId: string;
-  payToken: string;
-  medOrgOrd: string;
-  psnNo: string;
-  payAuthNo: string;
-  insutype: Insutype;
-  totalFen: number;
-  accountUsed: boolean;
-  lines: OrderLine[];
-  /** what makes a 6201 replay the same upload */
-  fingerprint: string;
-  status: OrdStasName;
-  createdAtMs: number;
-  preSettlement?: SettlementResult;
-  settlement?: Settlement;
-  refunds: RefundRecord[];
-  refunded: Split;
-  failureReason?: string;
-}
 
 export type SettleOutcome =
   | { kind: 'done'; order: Order }

@@ -3,7 +3,8 @@ import { cstCompact, cstDateTime } from '../../shared/clock';
 import { cashOnlySplit, fenToYuan as yuan, type Split } from '../../shared/money';
 import { ORD_STAS, PSN_INSU_STAS, type PersonInfoOutput } from '../../shared/protocol/insurance';
 import type { SettlementResult } from './rules';
-import type { Order, Person, RefundRecord } from './state';
+import type { Person } from './state';
+import type { Order, RefundRecord } from './records';
 
 /** psn_type (unverified): 11 在职职工 for employees (310), 14 城乡居民 for residents (390). */
 const PSN_TYPE: Record<Person['insutype'], string> = { '310': '11', '390': '14' };

@@ -5,8 +5,7 @@
  * listed; DELETE /__admin/certificates/:serialNo retires one; /__admin/reset goes back to the keyring's.
  */
 import type Router from '@koa/router';
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { rfc3339Cst } from '../../shared/clock';
 import {
@@ -15,6 +14,7 @@ import {
   privateKeyFromPem,
   randomNonce,
 } from '../../shared/crypto/wechatpay';
+import { newRsaIdentity } from '../../shared/crypto/keyring';
 import { MockHttpError, parseBody } from '../common/app';
 import type { WeChatPayMockContext } from './context';
 import type { PlatformKey } from './signing';
@@ -25,28 +25,9 @@ export interface PlatformIdentity {
   privateKeyPem: string;
 }
 
-/** A new WeChat Pay platform key pair and self-signed certificate (as scripts/keyring.ts makes the first). */
+/** A new WeChat Pay platform key pair and self-signed certificate (made as the keyring makes the first). */
 export function newPlatformIdentity(nowMs = Date.now()): PlatformIdentity {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const serial = randomBytes(20);
-  serial[0] = 0x40 | (serial[0] & 0x3f); // positive, 40 hex digits like WeChat's
-  const serialHex = serial.toString('hex').toUpperCase();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
-  cert.serialNumber = serialHex;
-  cert.validity.notBefore = new Date(nowMs - 24 * 3600_000);
-  cert.validity.notAfter = new Date(nowMs + 5 * 365 * 24 * 3600_000);
-  const attrs = [
-    { name: 'commonName', value: 'WeChat Pay demo platform (rotated)' },
-    { name: 'countryName', value: 'CN' },
-    { name: 'organizationName', value: 'Demo (not a real party)' },
-  ];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
-  return { serialNo: serialHex, certPem: forge.pki.certificateToPem(cert), privateKeyPem };
+  return newRsaIdentity('WeChat Pay demo platform (rotated)', nowMs);
 }
 
 const rotateSchema = z

@@ -6,7 +6,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { ManualClock } from '../../shared/clock';
-import type { MockKeys } from '../../scripts/keyring';
+import type { MockKeys } from '../../shared/crypto/keyring';
 import { createMockFrame, type MockFrame } from '../common/app';
 import { registerAdminRoutes } from './admin';
 import { registerBillRoutes } from './bills';

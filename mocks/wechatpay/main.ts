@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { loadSettings } from '../../config/settings';
-import { loadOrCreateKeys } from '../../scripts/keyring';
+import { loadOrCreateKeys } from '../../shared/crypto/keyring';
 import { createWeChatPayMock } from './index';
 
 const settings = loadSettings();

@@ -7,7 +7,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { MockFrame } from '../common/app';
 import { MockHttpError } from '../common/app';
-import type { MockKeys } from '../../scripts/keyring';
+import type { MockKeys } from '../../shared/crypto/keyring';
 import {
   parseAuthorization,
   privateKeyFromPem,

@@ -32,10 +32,6 @@ export function assertRefundTransition(from: RefundStatus, to: RefundStatus): vo
   if (!canRefundTransition(from, to)) throw new RangeError(`refund cannot go from ${from} to ${to}`);
 }
 
-export function isRefundStatus(value: string): value is RefundStatus {
-  return (REFUND_STATUSES as readonly string[]).includes(value);
-}
-
 export const REFUND_LEG_KINDS = ['cash', 'insurance', 'his'] as const;
 export type RefundLegKind = (typeof REFUND_LEG_KINDS)[number];
 export type RefundLegStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';

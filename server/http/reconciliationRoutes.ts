@@ -10,10 +10,10 @@ import {
   dailyCloseRequest,
   reconciliationListQuery,
   reconciliationRequest,
-  reconRowIdParam,
+  bigintIdSchema,
   reconRowsQuery,
   resolveRowRequest,
-  rowRefundRequest,
+  refundRequest,
   uuidParam,
 } from '../../shared/api';
 import { z } from 'zod';
@@ -37,7 +37,7 @@ const csvQuery = reconRowsQuery.pick({ kind: true, discrepancies: true, resolved
 const closesQuery = z.object({ limit: z.coerce.number().int().min(1).max(366).optional() }).strict();
 
 const runIdOf = (ctx: Koa.Context): string => pathId(ctx, 'id', uuidParam);
-const rowIdOf = (ctx: Koa.Context): string => pathId(ctx, 'rowId', reconRowIdParam);
+const rowIdOf = (ctx: Koa.Context): string => pathId(ctx, 'rowId', bigintIdSchema);
 
 export function reconciliationRoutes(
   deps: Deps,
@@ -108,7 +108,7 @@ export function reconciliationRoutes(
   });
   r.post(`${rows}/refund`, ...supervisor, async (ctx) => {
     const rowId = rowIdOf(ctx);
-    const input = rowRefundRequest.parse(ctx.request.body ?? {});
+    const input = refundRequest.parse(ctx.request.body ?? {});
     ctx.body = await refundRow(deps, rowId, input, consoleActorOf(ctx));
   });
 

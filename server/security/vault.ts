@@ -3,8 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../../config/settings';
-import type { PiiVault } from '../services/deps';
 import { decryptPii, encryptPii, loadPiiKeys, lookupHash } from './pii';
+
+/** Encrypts and looks up personal data (ID numbers, names, phones); implemented in server/security. */
+export interface PiiVault {
+  encrypt(plain: string): string;
+  decrypt(sealed: string): string;
+  lookupHash(plain: string): string;
+}
 
 export function createPiiVault(encryptionKey: string, hashKey: string): PiiVault {
   const keys = loadPiiKeys(encryptionKey, hashKey);

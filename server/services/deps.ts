@@ -1,16 +1,10 @@
+import type { PiiVault } from '../security/vault';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock';
 import type { Settings } from '../../config/settings';
 import type { EphemeralStore } from '../ephemeral/port';
 import type { HisGateway, InsuranceGateway, SmsGateway, WeChatPayGateway } from '../gateways/ports';
-
-/** Encrypts and looks up personal data (ID numbers, names, phones); implemented in server/security. */
-export interface PiiVault {
-  encrypt(plain: string): string;
-  decrypt(sealed: string): string;
-  lookupHash(plain: string): string;
-}
 
 /** What every use case may use; built once by the app and handed to services. */
 export interface Deps {

@@ -15,8 +15,3 @@ export class AppError extends Error {
     this.status = ERROR_STATUS[code];
   }
 }
-
-export const notFound = (
-  what: 'PATIENT_NOT_FOUND' | 'BILL_NOT_FOUND' | 'ORDER_NOT_FOUND' | 'NOT_FOUND',
-  message: string,
-) => new AppError(what, message);

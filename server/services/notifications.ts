@@ -10,7 +10,8 @@
 import { forgetNonce, rememberNonce } from '../ephemeral/port';
 import { OrderRow } from '../db/entities';
 import { NotificationRejected, type VerifiedNotification } from '../gateways/ports';
-import { acceptPayment, type AcceptOutcome, type PaymentEvidence } from './settlement';
+import { acceptPayment, type AcceptOutcome } from './settlement';
+import type { PaymentEvidence } from './paymentEvidence';
 import { nudgeLatePaymentReturn } from './latePayments';
 import { nudgeCashLeg } from './refunds';
 import type { Deps } from './deps';

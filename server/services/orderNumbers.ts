@@ -7,7 +7,6 @@
 import { randomInt } from 'node:crypto';
 import { cstCompact } from '../../shared/clock';
 
-export const ORDER_NO_LENGTH = 20;
 const RANDOM_CHARS = 7;
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 

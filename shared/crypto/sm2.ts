@@ -12,7 +12,7 @@
  * this module caches it per key and user id and hashes `ZA ‖ M` with Node's native SM3.
  *
  * Keys are PEM: PKCS#8 private, SPKI public, on the SM2 curve — as node:crypto (`generateKeyPairSync('ec',
- * {namedCurve: 'SM2'})`, scripts/keyring.ts) or `openssl genpkey -algorithm SM2` write them. Each PEM is parsed once
+ * {namedCurve: 'SM2'})`, shared/crypto/keyring.ts) or `openssl genpkey -algorithm SM2` write them. Each PEM is parsed once
  * (its scalar or point read from the DER: Node exports no JWK for SM2); a public key's point gets a window table
  * (sm-crypto-v2's `precomputePublicKey`), so verifying a fixed peer costs about as much as signing (`npm run
  * bench:sm2`). Signatures: DER `SEQUENCE{r, s}` or raw r‖s (32 + 32 bytes).

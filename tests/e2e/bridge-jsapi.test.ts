@@ -9,7 +9,7 @@
  */
 import { createPublicKey, createVerify } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import {
   adminGet,
   adminPost,

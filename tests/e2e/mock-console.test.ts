@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../shared/clock';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { createInsuranceMock } from '../../mocks/insurance';
 import { createHisMock } from '../../mocks/his';
 import { createWeChatPayMock } from '../../mocks/wechatpay';

@@ -8,7 +8,7 @@ import {
   signSha256Rsa,
 } from '../../shared/crypto/wechatpay';
 import { rfc3339Cst } from '../../shared/clock';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 
 export interface CallbackOptions {
   id?: string;

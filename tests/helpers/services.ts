@@ -15,9 +15,3 @@ export function testRedisUrl(): string | null {
   if (process.env.TEST_REDIS_AVAILABLE === '0') return null;
   return process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 }
-
-export function warnSkipped(what: string): void {
-  console.warn(
-    `\n⚠️  SKIPPED: ${what} — Redis is not reachable at ${process.env.REDIS_URL ?? DEFAULT_REDIS_URL}. Start Redis (or set REDIS_URL) to run them.\n`,
-  );
-}

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { ManualClock } from '../../shared/clock';
 import { loadSettings } from '../../config/settings';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { createInsuranceMock } from '../../mocks/insurance';
 import { createHisMock } from '../../mocks/his';
 import { createWeChatPayMock } from '../../mocks/wechatpay';

@@ -10,7 +10,7 @@ import { mixPayTypeOf, type Split } from '../../shared/money';
 import type { MedInsOrder } from '../../server/gateways/ports';
 import { HttpWeChatPayGateway } from '../../server/gateways/wechatpay/client';
 import { createWeChatPayMock, type WeChatPayMock } from '../../mocks/wechatpay';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 
 export interface Received {
   path: string;

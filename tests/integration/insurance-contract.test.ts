@@ -10,7 +10,7 @@ import { INSURANCE_PATHS, settleAdminPath } from '../../shared/protocol/insuranc
 import { createInsuranceMock, type InsuranceMock } from '../../mocks/insurance';
 import { HttpInsuranceGateway } from '../../server/gateways/insurance/client';
 import { type FeeLine, type FeeUpload, type SettlementRef } from '../../server/gateways/ports';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { adminClient, gatewayRejection as rejection } from '../helpers/gateway';
 
 const keys = testKeys();

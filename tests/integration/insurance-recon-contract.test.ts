@@ -12,7 +12,7 @@ import type { Split } from '../../shared/money';
 import { createInsuranceMock, type InsuranceMock } from '../../mocks/insurance';
 import { HttpInsuranceGateway } from '../../server/gateways/insurance/client';
 import { type FeeLine, type InsuranceDayRecord, type InsuranceDayTotals } from '../../server/gateways/ports';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { bulkSettler } from '../helpers/insuranceBulk';
 import { adminClient, collect, gatewayRejection as rejection } from '../helpers/gateway';
 

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../shared/clock';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { createInsuranceMock } from '../../mocks/insurance';
 import { createHisMock } from '../../mocks/his';
 import { createWeChatPayMock } from '../../mocks/wechatpay';

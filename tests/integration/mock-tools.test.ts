@@ -3,7 +3,7 @@
  * retries delivered by moving the clock, arbitrary callbacks sent to our server, platform certificate rotation
  * (followed by the server, which downloads /v3/certificates on an unknown serial) and the PUB_KEY_ID_ mode. No sleeps: time is the shared ManualClock, moved through the mocks.
  */
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { cstDate } from '../../shared/clock';
 import {
   aesGcmDecrypt,

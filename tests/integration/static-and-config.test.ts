@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientConfigView } from '../../shared/api';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { cacheControlOf, isHashedAsset, resolveInside } from '../../server/http/static';
 import { startStack, type Stack } from '../helpers/stack';
 

@@ -18,7 +18,7 @@ import {
 } from '../../shared/crypto/wechatpay';
 import { GatewayError, type MedInsOrder } from '../../server/gateways/ports';
 import type { Split } from '../../shared/money';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { HttpWeChatPayGateway } from '../../server/gateways/wechatpay/client';
 import { startWeChatPayRig, type WeChatPayRig } from '../helpers/wechatpayRig';
 

@@ -16,7 +16,7 @@ import {
   signSha256Rsa,
 } from '../../shared/crypto/wechatpay';
 import type { Split } from '../../shared/money';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { createWeChatPayMock, type WeChatPayMock } from '../../mocks/wechatpay';
 import { startWeChatPayRig, type WeChatPayRig } from '../helpers/wechatpayRig';
 

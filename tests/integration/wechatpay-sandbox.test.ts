@@ -6,7 +6,7 @@
 import type { Split } from '../../shared/money';
 import { paySignMessage, privateKeyFromPem, signSha256Rsa } from '../../shared/crypto/wechatpay';
 import { withReturnParams } from '../../mocks/wechatpay/sandbox';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { startWeChatPayRig, type WeChatPayRig } from '../helpers/wechatpayRig';
 
 const START_MS = Date.parse('2026-11-23T10:00:00+08:00');

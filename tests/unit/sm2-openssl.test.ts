@@ -30,7 +30,7 @@ import {
 } from '../../shared/crypto/smEnvelope';
 import { INSURANCE_PATHS, MOBILE_ERROR } from '../../shared/protocol/insurance';
 import { createInsuranceMock } from '../../mocks/insurance';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 
 const OTHER_USER_ID = 'H36010200001';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'sm2');

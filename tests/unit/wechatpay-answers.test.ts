@@ -6,7 +6,7 @@
 import type { HttpCaller, HttpResponse } from '../../server/gateways/http';
 import { GatewayError } from '../../server/gateways/ports';
 import { HttpWeChatPayGateway } from '../../server/gateways/wechatpay/client';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import {
   privateKeyFromPem,
   randomNonce,

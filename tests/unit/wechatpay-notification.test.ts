@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { GatewayError, NotificationRejected, type NotificationRejection } from '../../server/gateways/ports';
 import type { HttpCaller } from '../../server/gateways/http';
 import { HttpWeChatPayGateway } from '../../server/gateways/wechatpay/client';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import {
   aesGcmEncrypt,
   privateKeyFromPem,

@@ -1,5 +1,5 @@
 import { newPlatformIdentity, type PlatformIdentity } from '../../mocks/wechatpay/certificates';
-import { testKeys } from '../../scripts/keyring';
+import { testKeys } from '../../shared/crypto/keyring';
 import { ManualClock } from '../../shared/clock';
 import {
   aesGcmEncrypt,

@@ -3,4 +3,3 @@
  * checker and the jsdom tests see: the H5 bridge. Both implementations are checked against `Bridge`.
  */
 export { bridge } from './index.h5';
-export type { Bridge, PayOutcome } from './types';

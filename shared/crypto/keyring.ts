@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 
-import type { MockKeys, RsaIdentity, ServerKeys } from '../shared/keys';
+import type { MockKeys, RsaIdentity, ServerKeys } from '../keys';
 
 export type { RsaIdentity, ServerKeys, MockKeys };
 
@@ -20,15 +20,27 @@ export interface KeyPair {
   mocks: MockKeys;
 }
 
-function rsaIdentity(commonName: string, serialHex: string): RsaIdentity {
+/** A positive 20-byte certificate serial: 40 hex digits, like WeChat's. */
+function newSerialHex(): string {
+  const bytes = randomBytes(20);
+  bytes[0] = 0x40 | (bytes[0] & 0x3f);
+  return bytes.toString('hex').toUpperCase();
+}
+
+/**
+ * A new RSA-2048 key pair and its self-signed X.509 certificate (node-forge): the one place the sandbox makes a
+ * certificate — the keyring's first ones, and the WeChat mock's rotated platform certificates.
+ */
+export function newRsaIdentity(commonName: string, nowMs = Date.now()): RsaIdentity {
+  const serialHex = newSerialHex();
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
   cert.serialNumber = serialHex;
-  cert.validity.notBefore = new Date(Date.now() - 24 * 3600_000);
-  cert.validity.notAfter = new Date(Date.now() + 5 * 365 * 24 * 3600_000);
+  cert.validity.notBefore = new Date(nowMs - 24 * 3600_000);
+  cert.validity.notAfter = new Date(nowMs + 5 * 365 * 24 * 3600_000);
   const attrs = [
     { name: 'commonName', value: commonName },
     { name: 'countryName', value: 'CN' },
@@ -37,14 +49,7 @@ function rsaIdentity(commonName: string, serialHex: string): RsaIdentity {
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
-  return { privateKeyPem, certPem: forge.pki.certificateToPem(cert), serialNo: serialHex.toUpperCase() };
-}
-
-function serialHex(): string {
-  // a positive 20-byte serial: 40 hex digits, like WeChat's
-  const bytes = randomBytes(20);
-  bytes[0] = 0x40 | (bytes[0] & 0x3f);
-  return bytes.toString('hex').toUpperCase();
+  return { privateKeyPem, certPem: forge.pki.certificateToPem(cert), serialNo: serialHex };
 }
 
 function sm2Pair(): { privateKeyPem: string; publicKeyPem: string } {
@@ -56,8 +61,8 @@ function sm2Pair(): { privateKeyPem: string; publicKeyPem: string } {
 }
 
 export function generateKeys(): KeyPair {
-  const merchant = rsaIdentity('1900000109 demo merchant', serialHex());
-  const platform = rsaIdentity('WeChat Pay demo platform', serialHex());
+  const merchant = newRsaIdentity('1900000109 demo merchant');
+  const platform = newRsaIdentity('WeChat Pay demo platform');
   const payKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const payPublicKey = {
     id: `PUB_KEY_ID_0119000001092026${randomBytes(4).toString('hex').toUpperCase()}`,
