@@ -186,6 +186,13 @@ export interface PatientTimelineEntry {
   detail?: string;
 }
 
+/** What the patient may do with an order now (server/domain/orderPolicy.ts decides; pages offer only these). */
+export const PATIENT_ORDER_ACTIONS = ['pay', 'cancel', 'request-refund'] as const;
+export type PatientOrderAction = (typeof PATIENT_ORDER_ACTIONS)[number];
+/** What a cashier may do with an order now; the server checks role and state again when it is done. */
+export const CONSOLE_ORDER_ACTIONS = ['refund', 'approve-request', 'reject-request'] as const;
+export type ConsoleOrderAction = (typeof CONSOLE_ORDER_ACTIONS)[number];
+
 export interface OrderView {
   id: string;
   orderNo: string;
@@ -207,7 +214,43 @@ export interface OrderView {
   refundRequests?: RefundRequestView[];
   /** the order's history in patient words, oldest first; only on the single-order view */
   timeline?: PatientTimelineEntry[];
+  /** what the patient may do now, decided by the server */
+  allowedActions: PatientOrderAction[];
+  /** the card's name as the patient's card list shows it (masked, e.g. 张*三) */
+  patientName: string;
+  /** the bills' department(s), joined with 、; absent on orders made before it was recorded */
+  dept?: string;
+  /** how a closed order really ended, when its status alone would mislead (server/domain/orderGroups.ts) */
+  outcome?: OrderOutcome;
 }
+
+/** GET /api/v1/orders?status=: the patient's groups of order statuses (server/domain/orderGroups.ts maps them). */
+export const ORDER_GROUP_NAMES = ['unpaid', 'paid', 'refund', 'closed'] as const;
+export type OrderGroupName = (typeof ORDER_GROUP_NAMES)[number];
+
+/** INSURANCE_REFUSED: the insurance platform refused the settlement at checkout, so the order was closed. */
+export const ORDER_OUTCOMES = ['INSURANCE_REFUSED'] as const;
+export type OrderOutcome = (typeof ORDER_OUTCOMES)[number];
+
+/** Months the order history can be filtered by (China time): yyyy-MM within CST_DATE_YEARS. */
+export const orderMonthSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式应为 yyyy-MM，例如 2026-03')
+  .refine(
+    (m) => Number(m.slice(0, 4)) >= CST_DATE_YEARS.min && Number(m.slice(0, 4)) <= CST_DATE_YEARS.max,
+    // CST_DATE_YEARS is declared further down: read only when checking, never at module load
+    '月份超出可查询的范围',
+  );
+
+/** GET /api/v1/orders filters; none given = every order of the caller's bound cards, newest first. */
+export const ordersQuery = z
+  .object({
+    patientId: z.string().uuid('不是有效的就诊卡编号').optional(),
+    status: z.enum(ORDER_GROUP_NAMES).optional(),
+    month: orderMonthSchema.optional(),
+  })
+  .strict();
+export type OrdersQuery = z.infer<typeof ordersQuery>;
 
 /** POST /api/v1/console/orders/:id/refunds: no amount = everything left of the order. */
 export const refundRequest = z
@@ -381,6 +424,18 @@ export interface ConsoleOrderDetail extends ConsoleOrderSummary {
   ledger: ConsoleLedgerEntryView[];
   /** the order's refunds, split by fund, with their legs */
   refunds: RefundView[];
+  /** patients' refund requests of this order, newest first (pending ones wait for a cashier) */
+  refundRequests: RefundRequestView[];
+  /** what the cashier may do now, decided by the server (server/domain/orderPolicy.ts) */
+  allowedActions: ConsoleOrderAction[];
+}
+
+/** POST /api/v1/console/orders/:id/refunds/preview (same body as the refund): what 确认 would give back, in fen. */
+export interface RefundPreviewView {
+  /** by leg, as the refund would be allocated (server/domain/refunds.ts allocateRefund) */
+  split: Split;
+  /** what would be left to refund of the order after it */
+  leftAfter: number;
 }
 
 export interface AuditEntryView {
@@ -392,8 +447,8 @@ export interface AuditEntryView {
   target: string | null;
   details: Record<string, unknown>;
   requestId: string | null;
-  /** a plain Chinese sentence (locks, unlocks, user changes); null on routine rows */
-  description?: string | null;
+  /** what was done, as one plain Chinese sentence with amounts in yuan and order numbers (the console shows this) */
+  description: string;
 }
 
 // ---- reconciliation (DESIGN 6.10), daily close, console users, refund requests ----
@@ -431,9 +486,7 @@ export const reconRowsQuery = z
     limit: z.coerce.number().int().min(1).max(1000).optional(),
   })
   .strict();
-export const reconRowIdParam = bigintIdSchema;
 export const resolveRowRequest = z.object({ reason: trimmed(500) }).strict();
-export const rowRefundRequest = refundRequest;
 export const dailyCloseRequest = z.object({ date: cstDateSchema }).strict();
 
 export type ReconciliationRequest = z.infer<typeof reconciliationRequest>;

@@ -1,4 +1,4 @@
-import type { OrderStatusName } from './api';
+import type { OrderStatusName, RefundStatusName } from './api';
 import type { ErrorCode } from './errors';
 
 /**
@@ -88,3 +88,11 @@ export const ORDER_STATUS_ZH: Record<OrderStatusName, string> = {
 export function orderStatusZh(status: OrderStatusName): string {
   return ORDER_STATUS_ZH[status];
 }
+
+/** A refund's status as a cashier reads it in a message or a reconciliation note. */
+export const REFUND_STATUS_ZH: Record<RefundStatusName, string> = {
+  REQUESTED: '已申请',
+  PROCESSING: '退款中',
+  SUCCEEDED: '退款成功',
+  FAILED: '退款失败',
+};

@@ -12,6 +12,7 @@ import type {
   CreateOrderRequest,
   InsuranceAuthorizationView,
   OrderView,
+  OrdersQuery,
   PatientView,
   PaymentView,
   RefundRequestView,
@@ -130,7 +131,11 @@ export const api = {
   startPayment: (orderId: string) =>
     request<PaymentView>('POST', `/orders/${encodeURIComponent(orderId)}/payments`),
   order: (orderId: string) => request<OrderView>('GET', `/orders/${encodeURIComponent(orderId)}`),
-  orders: () => request<OrderView[]>('GET', '/orders'),
+  /** newest first; optionally of one card, one status group, one month (yyyy-MM) */
+  orders: (query: OrdersQuery = {}) => {
+    const qs = queryString(query);
+    return request<OrderView[]>('GET', qs ? `/orders?${qs}` : '/orders');
+  },
   /** The patient asks the hospital for a refund (no amount = the rest); a cashier approves or rejects it. */
   requestRefund: (orderId: string, body: { amount?: number; reason: string }) =>
     request<RefundRequestView>('POST', `/orders/${encodeURIComponent(orderId)}/refund-requests`, {

@@ -1,5 +1,10 @@
 /** Chinese words for the server's codes. Exhaustive records: a new status fails the type check here. */
-import type { BillItemView, InsuranceAuthorizationView, OrderStatusName } from '../../shared/api';
+import type {
+  BillItemView,
+  InsuranceAuthorizationView,
+  OrderOutcome,
+  OrderStatusName,
+} from '../../shared/api';
 
 export type Tone = 'success' | 'warning' | 'danger' | 'muted' | 'info';
 
@@ -62,11 +67,6 @@ export function insutypeLabel(auth: Pick<InsuranceAuthorizationView, 'insutype' 
   return auth.insutypeName ?? (auth.insutype ? (INSUTYPE[auth.insutype] ?? `险种 ${auth.insutype}`) : '医保');
 }
 
-/** An authorization the checkout can use right now. */
-export function insuranceUsable(auth: InsuranceAuthorizationView | undefined, nowMs = Date.now()): boolean {
-  return !!auth && auth.eligible && Date.parse(auth.expiresAt) > nowMs;
-}
-
 export type InsuranceState = 'none' | 'usable' | 'ineligible' | 'expired';
 
 export function insuranceState(
@@ -87,3 +87,8 @@ export function formatDateTime(iso: string | undefined): string {
   if (Number.isNaN(d.getTime())) return '';
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** How a closed order really ended, when its status alone would mislead (the server decides: OrderView.outcome). */
+export const ORDER_OUTCOME: Record<OrderOutcome, { label: string; tone: Tone; detail: string }> = {
+  INSURANCE_REFUSED: { label: '医保结算未通过', tone: 'danger', detail: '没有扣款，可重新缴费' },
+};

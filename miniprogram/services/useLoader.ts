@@ -1,9 +1,9 @@
 /**
  * Loading / ready / error for one page's data, reloaded each time the page shows (coming back from another
- * page refreshes it). While reloading, the last data stays on screen.
+ * page, or to a page the browser kept in its back-forward cache, refreshes it). While reloading, the last data stays on screen.
  */
 import { useCallback, useRef, useState } from 'react';
-import { useDidShow } from '@tarojs/taro';
+import { usePageReturn } from './usePageReturn';
 
 export type Loaded<T> =
   | { status: 'loading' }
@@ -27,7 +27,7 @@ export function useLoader<T>(load: () => Promise<T>): { state: Loaded<T>; reload
     }
   }, []);
 
-  useDidShow(() => {
+  usePageReturn(() => {
     void reload();
   });
 

@@ -12,6 +12,7 @@ import { RefundRequestLink1763900000005 } from './migrations/1763900000005-Refun
 import { MedInsPayerAndFunds1763900000007 } from './migrations/1763900000007-MedInsPayerAndFunds';
 import { PatientVerifications1763900000008 } from './migrations/1763900000008-PatientVerifications';
 import { ConsoleUserStates1763900000009 } from './migrations/1763900000009-ConsoleUserStates';
+import { OrderDept1763900000010 } from './migrations/1763900000010-OrderDept';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   MedInsPayerAndFunds1763900000007,
   PatientVerifications1763900000008,
   ConsoleUserStates1763900000009,
+  OrderDept1763900000010,
 ];
 export const POOL_SIZE_MAX = 20;
 

@@ -11,6 +11,7 @@ import {
 import { fenTransformer } from './columns';
 import type { OrderStatus } from '../domain/orderStateMachine';
 import type { FeeLine } from '../gateways/ports';
+import type { OrderOutcome } from '../../shared/api';
 
 @Entity('patients')
 export class PatientRow {
@@ -78,6 +79,9 @@ export class OrderRow {
   @Column({ type: 'text', name: 'transaction_id', nullable: true }) transactionId!: string | null;
   @Column({ type: 'text', name: 'receipt_no', nullable: true }) receiptNo!: string | null;
   @Column({ type: 'text', name: 'last_error', nullable: true }) lastError!: string | null;
+  /** the bills' department(s) at checkout, joined with 、 (null on orders made before it was recorded) */
+  @Column({ type: 'text', nullable: true }) dept!: string | null;
+  @Column({ type: 'text', nullable: true }) outcome!: OrderOutcome | null;
   @Column({ type: 'timestamptz', name: 'expires_at' }) expiresAt!: Date;
   @Column({ type: 'timestamptz', name: 'payment_started_at', nullable: true }) paymentStartedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'paid_at', nullable: true }) paidAt!: Date | null;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { assertTransition, type OrderStatus } from '../domain/orderStateMachine';
 import { assertSplit, type Split } from '../../shared/money';
+import type { OrderOutcome } from '../../shared/api';
 import { OrderRow } from './entities';
 
 export class StateConflict extends Error {
@@ -36,6 +37,7 @@ export interface OrderPatch {
   nextCheckAt?: Date | null;
   refundedFen?: number;
   fundOtherFen?: number;
+  outcome?: OrderOutcome;
 }
 
 export interface TransitionEvent {
@@ -60,6 +62,7 @@ const PATCH_COLUMNS: Record<Exclude<keyof OrderPatch, 'split'>, string> = {
   nextCheckAt: 'next_check_at',
   refundedFen: 'refunded_fen',
   fundOtherFen: 'fund_other_fen',
+  outcome: 'outcome',
 };
 
 function patchAssignments(patch: OrderPatch, params: unknown[]): string[] {

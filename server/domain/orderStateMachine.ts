@@ -14,12 +14,13 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   AWAITING_PAYMENT: ['PAID', 'PAYMENT_FAILED', 'EXPIRED', 'UNKNOWN', 'CANCELLED'],
   // only the janitor moves UNKNOWN, by querying the parties
   UNKNOWN: ['AWAITING_PAYMENT', 'PAID', 'PAYMENT_FAILED', 'EXPIRED', 'CANCELLED'],
-  PAID: ['COMPLETED', 'REFUNDING'],
+  PAID: ['COMPLETED'],
   COMPLETED: ['REFUNDING'],
   CANCELLED: [],
   EXPIRED: [],
   PAYMENT_FAILED: [],
-  REFUNDING: ['REFUNDED', 'PARTIALLY_REFUNDED', 'COMPLETED'],
+  // a refund that fails keeps the order REFUNDING for a person (its money is settled by hand)
+  REFUNDING: ['REFUNDED', 'PARTIALLY_REFUNDED'],
   REFUNDED: [],
   // a partly refunded order may be refunded further, up to what is left
   PARTIALLY_REFUNDED: ['REFUNDING'],
@@ -49,24 +50,4 @@ export function isTerminal(status: OrderStatus): boolean {
 
 export function isOrderStatus(value: string): value is OrderStatus {
   return (ORDER_STATUSES as readonly string[]).includes(value);
-}
-
-/** States in which the patient may still back out (nothing has been taken). */
-export function isCancellable(status: OrderStatus): boolean {
-  switch (status) {
-    case 'CREATED':
-    case 'PRESETTLED':
-    case 'AWAITING_PAYMENT':
-      return true;
-    case 'UNKNOWN':
-    case 'PAID':
-    case 'COMPLETED':
-    case 'CANCELLED':
-    case 'EXPIRED':
-    case 'PAYMENT_FAILED':
-    case 'REFUNDING':
-    case 'REFUNDED':
-    case 'PARTIALLY_REFUNDED':
-      return false;
-  }
 }

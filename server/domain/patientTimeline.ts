@@ -2,7 +2,7 @@
  * The patient's 状态记录: the order's events in patient words. Pure: statuses in, sentences out — no actors, no
  * ids, no reasons (those are the cashier's and the system's, and stay in the console's order detail).
  */
-import type { PatientTimelineEntry } from '../../shared/api';
+import type { OrderOutcome, PatientTimelineEntry } from '../../shared/api';
 import { isOrderStatus, type OrderStatus } from './orderStateMachine';
 
 export interface TimelineEvent {
@@ -54,12 +54,16 @@ export function patientWords(from: OrderStatus | null, to: OrderStatus, useInsur
 export function patientTimeline(
   events: readonly TimelineEvent[],
   useInsurance: boolean,
+  outcome?: OrderOutcome,
 ): PatientTimelineEntry[] {
   const out: PatientTimelineEntry[] = [];
   for (const e of events) {
     if (!isOrderStatus(e.to)) continue;
     const from = e.from !== null && isOrderStatus(e.from) ? e.from : null;
-    const words = patientWords(from, e.to, useInsurance);
+    const words =
+      e.to === 'CANCELLED' && outcome === 'INSURANCE_REFUSED'
+        ? { title: '医保结算未通过', detail: '医保没有结算这笔费用，没有扣款；可重新缴费并选择自费' }
+        : patientWords(from, e.to, useInsurance);
     const last = out[out.length - 1];
     if (last && last.title === words.title && last.detail === words.detail) continue;
     out.push({ at: e.at, ...words });

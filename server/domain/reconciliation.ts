@@ -10,6 +10,8 @@
  * day (a payment at 23:59:59 confirmed at the HIS after midnight), so it is expected to match there.
  */
 import { fenToYuan } from '../../shared/money';
+import { orderStatusZh, REFUND_STATUS_ZH } from '../../shared/messages';
+import { REFUNDABLE } from './orderPolicy';
 import type { OrderStatusName, ReconKind, ReconRowAction, RefundStatusName } from '../../shared/api';
 
 export type ReconParty = 'wechat' | 'insurance' | 'his';
@@ -35,6 +37,8 @@ export interface KnownOrder {
   hisDay?: string;
   /** a payment that arrived after the order closed: the day it was paid, and the day it was given back */
   late?: { paidDay: string; returnedDay?: string };
+  /** the day it was paid, when that day had been closed (日结) before we booked the payment */
+  bookedAfterClose?: string;
 }
 
 /** Our refund behind a refund record, whatever day it completed. */
@@ -154,6 +158,13 @@ function cutoffNote(c: ReconCandidate, missing: readonly ReconParty[], date: str
 }
 
 function classifyBookedPayment(c: ReconCandidate, ours: ReconSide, date: string): ReconVerdict {
+  const closedDay = c.order?.bookedAfterClose;
+  if (closedDay !== undefined && closedDay !== date) {
+    return {
+      kind: 'STATUS_MISMATCH',
+      note: `日结后入账：这笔 ${yuan(ours.total)} 的支付发生在 ${closedDay}，但该日已日结后本系统才收到支付结果，未计入该日对账。请核对 ${closedDay} 的微信支付、医保和 HIS 记录后标记已处理`,
+    };
+  }
   const expected = expectedParties(ours);
   const missing = expected.filter((p) => c[p] === undefined);
   const unexpected = present(c).filter((p) => !expected.includes(p));
@@ -212,13 +223,13 @@ function classifyUnbookedPayment(c: ReconCandidate, date: string): ReconVerdict 
     }
     return {
       kind: 'STATUS_MISMATCH',
-      note: `本系统订单为 ${order.status}，但 ${namesOf(present(c))} 有记录 ${yuan(money)}（迟到的支付？）`,
+      note: `本系统订单为“${orderStatusZh(order.status)}”，但 ${namesOf(present(c))} 有记录 ${yuan(money)}（可能是订单关闭后才到的支付）`,
     };
   }
   if (order) {
     return {
       kind: 'STATUS_MISMATCH',
-      note: `本系统订单为 ${order.status}，但 ${namesOf(present(c))} 已有记录，待查询确认`,
+      note: `本系统订单为“${orderStatusZh(order.status)}”，但 ${namesOf(present(c))} 已有记录，待查询确认`,
     };
   }
   if (money > 0 && !c.his)
@@ -252,7 +263,7 @@ function classifyRefund(c: ReconCandidate, date: string): ReconVerdict {
     }
     return {
       kind: 'STATUS_MISMATCH',
-      note: `本系统退款状态为 ${refund.status}，${namesOf(parties)} 已有退款记录`,
+      note: `本系统退款状态为“${REFUND_STATUS_ZH[refund.status]}”，${namesOf(parties)} 已有退款记录`,
     };
   }
   return { kind: 'STATUS_MISMATCH', note: `退款仅见于 ${namesOf(parties)}，本系统无此退款` };
@@ -275,7 +286,6 @@ export interface RowActionContext {
   orderStatus?: OrderStatusName;
 }
 
-const REFUNDABLE: readonly OrderStatusName[] = ['COMPLETED', 'PARTIALLY_REFUNDED'];
 const POSTABLE: readonly OrderStatusName[] = ['PAID', 'COMPLETED', 'PARTIALLY_REFUNDED'];
 
 /** The actions a row offers now; the server checks them again (and the role) when one is asked for. */

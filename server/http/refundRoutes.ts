@@ -6,9 +6,9 @@
 import Router from '@koa/router';
 import { recordAudit } from '../services/console/audit';
 import type Koa from 'koa';
-import { refundRequest, uuidParam } from '../../shared/api';
+import { refundRequest, uuidParam, type RefundPreviewView } from '../../shared/api';
 import { AppError } from '../services/errors';
-import { getRefund, requestRefund } from '../services/refunds';
+import { getRefund, previewRefund, requestRefund } from '../services/refunds';
 import type { Deps } from '../services/deps';
 import { pathId } from './params';
 
@@ -39,6 +39,14 @@ export function refundRoutes(deps: Deps, requireConsole: RequireConsoleRole): Ro
     });
     ctx.status = 201;
     ctx.body = created;
+  });
+
+  // what 确认 would give back by leg; the same checks as the refund itself, and nothing written
+  r.post('/orders/:id/refunds/preview', requireConsole('cashier'), async (ctx) => {
+    const orderId = pathId(ctx, 'id', uuidParam);
+    const { amount } = refundRequest.parse(ctx.request.body ?? {});
+    const preview: RefundPreviewView = await previewRefund(deps, orderId, amount);
+    ctx.body = preview;
   });
 
   r.get('/refunds/:id', requireConsole(), async (ctx) => {

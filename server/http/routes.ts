@@ -7,6 +7,7 @@ import {
   type ClientConfigView,
   createOrderRequest,
   insuranceAuthorizationRequest,
+  ordersQuery,
   sessionRequest,
   uuidParam,
 } from '../../shared/api';
@@ -105,7 +106,7 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
     ctx.body = await createOrder(deps, openidOf(ctx), req);
   });
   r.get('/orders', auth, rateLimit, async (ctx) => {
-    ctx.body = await listOrders(deps, openidOf(ctx));
+    ctx.body = await listOrders(deps, openidOf(ctx), ordersQuery.parse(ctx.query));
   });
   r.get('/orders/:id', auth, rateLimit, async (ctx) => {
     ctx.body = await getOrder(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));

@@ -60,8 +60,19 @@ function helmetFor(secure: boolean): Koa.Middleware {
   });
 }
 
+/**
+ * API answers carry patients' data and orders' states: never stored by a browser or a proxy. A browser going
+ * back to a page (back-forward navigation) otherwise serves the page's API calls from its cache — the confirm
+ * page showed an order as 待支付 after the patient had opened the cashier. A route that may be cached (the
+ * client config) sets its own Cache-Control after this.
+ */
+const API_PREFIX = '/api/';
+
 export function securityHeaders(): Koa.Middleware {
   const overHttps = helmetFor(true);
   const overHttp = helmetFor(false);
-  return (ctx, next) => (ctx.secure ? overHttps(ctx, next) : overHttp(ctx, next));
+  return (ctx, next) => {
+    if (ctx.path.startsWith(API_PREFIX)) ctx.set('Cache-Control', 'no-store');
+    return ctx.secure ? overHttps(ctx, next) : overHttp(ctx, next);
+  };
 }

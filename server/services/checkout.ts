@@ -36,6 +36,7 @@ export async function createOrder(deps: Deps, openid: string, req: CreateOrderRe
     billNos,
     feeLines,
     total,
+    deptOf(bills),
     req.useInsurance,
     now,
   );
@@ -68,7 +69,7 @@ export async function createOrder(deps: Deps, openid: string, req: CreateOrderRe
         },
       ),
     );
-    return orderView(presettled);
+    return orderView(presettled, patient.nameMasked);
   } catch (err) {
     await cancelCreated(deps, order.id, err);
     if (err instanceof AppError) throw err;
@@ -114,6 +115,14 @@ async function payableBills(deps: Deps, patient: PatientRow, billNos: string[]):
   return bills;
 }
 
+const ORDER_DEPT_MAX_CHARS = 500;
+
+/** The bills' departments, each once, in bill order: 内科门诊、检验科. */
+function deptOf(bills: HisBill[]): string | null {
+  const depts = [...new Set(bills.map((b) => b.dept.trim()).filter((d) => d !== ''))];
+  return depts.length > 0 ? depts.join('、').slice(0, ORDER_DEPT_MAX_CHARS) : null;
+}
+
 function snapshotFeeLines(bills: HisBill[]): FeeLine[] {
   return bills.flatMap((bill) =>
     bill.items.map((item) => ({
@@ -136,6 +145,7 @@ async function insertCreatedOrder(
   billNos: string[],
   feeLines: FeeLine[],
   total: number,
+  dept: string | null,
   useInsurance: boolean,
   now: Date,
 ): Promise<OrderRow> {
@@ -157,6 +167,7 @@ async function insertCreatedOrder(
     accountFen: split.account,
     cashFen: split.cash,
     refundedFen: 0,
+    dept,
     authorizationId: authorization?.id ?? null,
     expiresAt: new Date(now.getTime() + deps.settings.ORDER_PAYMENT_WINDOW_MS),
     createdAt: now,
@@ -224,13 +235,15 @@ async function preSettle(
 async function cancelCreated(deps: Deps, orderId: string, cause: unknown): Promise<void> {
   const at = new Date(deps.clock.now());
   const reason = cause instanceof Error ? cause.message : String(cause);
+  // so the patient's history says 医保结算未通过 rather than a plain 已取消
+  const refused = cause instanceof GatewayError && cause.party === 'insurance' && cause.kind === 'rejected';
   await deps.db.transaction(async (m) => {
     await transitionOrder(
       m,
       orderId,
       ['CREATED'],
       'CANCELLED',
-      { lastError: reason.slice(0, 500) },
+      { lastError: reason.slice(0, 500), ...(refused ? { outcome: 'INSURANCE_REFUSED' as const } : {}) },
       { actor: 'system', reason: `checkout failed: ${reason}`.slice(0, 500), at },
     );
     await enqueue(m, 'release', `release:${orderId}`, orderId, { reason: 'checkout failed' }, at);

@@ -35,33 +35,11 @@ import type { EntityManager } from 'typeorm';
 import { assertSplit, type Split } from '../../shared/money';
 import { OrderRow } from '../db/entities';
 import { enqueue } from '../db/outbox';
-import type { OrderStatus } from '../domain/orderStateMachine';
 import { GatewayError } from '../gateways/ports';
 import { insuranceRefOf, insuranceReversalNo, refundSettledInsurance } from './insuranceReversal';
-import type { PaymentEvidence } from './settlement';
+import type { PaymentEvidence } from './paymentEvidence';
+import { isClosedUnpaid, type ClosedUnpaidStatus } from '../domain/orderPolicy';
 import type { Deps } from './deps';
-
-/** The states in which an order was closed without being paid (DESIGN 5: "nothing was taken"). */
-export type ClosedUnpaidStatus = 'CANCELLED' | 'EXPIRED' | 'PAYMENT_FAILED';
-
-export function isClosedUnpaid(status: OrderStatus): status is ClosedUnpaidStatus {
-  switch (status) {
-    case 'CANCELLED':
-    case 'EXPIRED':
-    case 'PAYMENT_FAILED':
-      return true;
-    case 'CREATED':
-    case 'PRESETTLED':
-    case 'AWAITING_PAYMENT':
-    case 'UNKNOWN':
-    case 'PAID':
-    case 'COMPLETED':
-    case 'REFUNDING':
-    case 'REFUNDED':
-    case 'PARTIALLY_REFUNDED':
-      return false;
-  }
-}
 
 /** WeChat's out_refund_no is at most 64 characters. */
 export const OUT_REFUND_NO_LENGTH_MAX = 64;

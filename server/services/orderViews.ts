@@ -1,16 +1,34 @@
-import type { OrderView, RefundRequestView, RefundView } from '../../shared/api';
+import type { OrderView, OrdersQuery, RefundRequestView, RefundView } from '../../shared/api';
 import { mixPayTypeOf } from '../../shared/money';
-import { In, IsNull } from 'typeorm';
+import { And, In, IsNull, LessThan, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import { OrderEventRow, OrderRow, PatientRow } from '../db/entities';
 import { AppError } from './errors';
 import { splitOf } from './orderSplit';
 import { patientTimeline } from '../domain/patientTimeline';
+import { patientActions, type OrderFacts } from '../domain/orderPolicy';
+import { cstMonthRange, orderOutcome, statusesOfGroup } from '../domain/orderGroups';
 import { refundViewsOf } from './refundViews';
 import { refundRequestViewsOf } from './refundRequests';
 import type { Deps } from './deps';
 
+/** The facts the order policy decides on: every refund counts against what is left, failed ones too. */
+export function orderFacts(
+  row: OrderRow,
+  refunds: readonly RefundView[],
+  requests: readonly RefundRequestView[] | undefined,
+): OrderFacts {
+  return {
+    status: row.status,
+    totalFen: row.totalFen,
+    refundedOrClaimedFen: refunds.reduce((sum, r) => sum + r.split.total, 0),
+    pendingRequest: (requests ?? []).some((r) => r.status === 'PENDING'),
+  };
+}
+
+/** `patientName`: the card's masked name, as the patient's card list shows it. */
 export function orderView(
   row: OrderRow,
+  patientName: string,
   events?: OrderEventRow[],
   refunds: RefundView[] = [],
   refundRequests?: RefundRequestView[],
@@ -21,6 +39,8 @@ export function orderView(
     orderNo: row.orderNo,
     status: row.status,
     patientId: row.patientId,
+    patientName,
+    dept: row.dept ?? undefined,
     billNos: row.billNos,
     useInsurance: row.useInsurance,
     mixPayType: mixPayTypeOf(split),
@@ -38,8 +58,11 @@ export function orderView(
       ? patientTimeline(
           events.map((e) => ({ from: e.fromStatus, to: e.toStatus, at: e.createdAt.toISOString() })),
           row.useInsurance,
+          orderOutcome(row),
         )
       : undefined,
+    allowedActions: patientActions(orderFacts(row, refunds, refundRequests)),
+    outcome: orderOutcome(row),
   };
 }
 
@@ -52,28 +75,44 @@ export async function ownOrder(deps: Deps, openid: string, orderId: string): Pro
 
 export async function getOrder(deps: Deps, openid: string, orderId: string): Promise<OrderView> {
   const row = await ownOrder(deps, openid, orderId);
+  // the card may have been unbound since: the order still names it
+  const card = await deps.db.getRepository(PatientRow).findOneBy({ id: row.patientId, openid });
   const events = await deps.db
     .getRepository(OrderEventRow)
     .find({ where: { orderId }, order: { id: 'ASC' } });
   const refunds = await refundViewsOf(deps.db, [row.id]);
   const requests = await refundRequestViewsOf(deps, [row.id]);
-  return orderView(row, events, refunds.get(row.id), requests.get(row.id));
+  return orderView(row, card?.nameMasked ?? '', events, refunds.get(row.id), requests.get(row.id));
 }
 
-export async function listOrders(deps: Deps, openid: string): Promise<OrderView[]> {
+/**
+ * The caller's orders, newest first, at most LIST_PAGE_MAX, optionally of one card, one status group and one
+ * month (China time). A patientId that is not one of the caller's bound cards matches nothing.
+ */
+export async function listOrders(deps: Deps, openid: string, query: OrdersQuery = {}): Promise<OrderView[]> {
   // an unbound card's orders stay for the hospital, out of the patient's list
   const cards = await deps.db.getRepository(PatientRow).find({
-    select: { id: true },
+    select: { id: true, nameMasked: true },
     where: { openid, unboundAt: IsNull() },
   });
-  if (cards.length === 0) return [];
+  const names = new Map(cards.map((c) => [c.id, c.nameMasked]));
+  const patientIds = query.patientId ? [query.patientId].filter((id) => names.has(id)) : [...names.keys()];
+  if (patientIds.length === 0) return [];
+  const where: FindOptionsWhere<OrderRow> = { openid, patientId: In(patientIds) };
+  if (query.status) where.status = In(statusesOfGroup(query.status));
+  if (query.month) {
+    const { fromMs, toMs } = cstMonthRange(query.month);
+    where.createdAt = And(MoreThanOrEqual(new Date(fromMs)), LessThan(new Date(toMs)));
+  }
   const rows = await deps.db.getRepository(OrderRow).find({
-    where: { openid, patientId: In(cards.map((c) => c.id)) },
+    where,
     order: { createdAt: 'DESC' },
     take: deps.settings.LIST_PAGE_MAX,
   });
   const ids = rows.map((r) => r.id);
   const refunds = await refundViewsOf(deps.db, ids);
   const requests = await refundRequestViewsOf(deps, ids);
-  return rows.map((r) => orderView(r, undefined, refunds.get(r.id), requests.get(r.id)));
+  return rows.map((r) =>
+    orderView(r, names.get(r.patientId) ?? '', undefined, refunds.get(r.id), requests.get(r.id)),
+  );
 }

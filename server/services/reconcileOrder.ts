@@ -14,8 +14,10 @@ import { StateConflict, transitionOrder } from '../db/orders';
 import { enqueue } from '../db/outbox';
 import type { OrderStatus } from '../domain/orderStateMachine';
 import type { MedInsOrderState } from '../gateways/ports';
-import { applyPayment, type ApplyOutcome, type PaymentEvidence } from './settlement';
-import { isClosedUnpaid, recordLatePayment, recordLatePaymentIn } from './latePayments';
+import { applyPayment, type ApplyOutcome } from './settlement';
+import type { PaymentEvidence } from './paymentEvidence';
+import { isClosedUnpaid } from '../domain/orderPolicy';
+import { recordLatePayment, recordLatePaymentIn } from './latePayments';
 import { splitOf } from './orderSplit';
 import type { Deps } from './deps';
 

@@ -28,7 +28,7 @@ import { fenToYuan } from '../../shared/money';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { RefundRequestStatus, RefundRequestView } from '../../shared/api';
-import type { OrderStatus } from '../domain/orderStateMachine';
+import { REFUNDABLE } from '../domain/orderPolicy';
 import { fenOf } from '../db/columns';
 import { OrderRow } from '../db/entities';
 import { recordAudit } from './console/audit';
@@ -40,8 +40,6 @@ import type { Deps } from './deps';
 export const REFUND_REQUEST_CLAIM_MS = 60_000;
 /** Requests one order may collect (each needs a cashier's decision); beyond that the patient asks at the desk. */
 export const REFUND_REQUESTS_PER_ORDER_MAX = 20;
-/** Orders a patient may ask a refund of: completed, and not while a refund is under way. */
-const REQUESTABLE: readonly OrderStatus[] = ['COMPLETED', 'PARTIALLY_REFUNDED'];
 
 /** The prefix of the reason of a refund made for a request, so people see where it came from. */
 export const refundReasonPrefix = (requestId: string): string => `patient request ${requestId}: `;
@@ -129,7 +127,7 @@ export async function createRefundRequest(
         .getRepository(OrderRow)
         .findOne({ where: { id: orderId, openid }, lock: { mode: 'pessimistic_write' } });
       if (!order) throw new AppError('ORDER_NOT_FOUND', '没有找到这笔订单，请返回订单列表。');
-      if (!REQUESTABLE.includes(order.status))
+      if (!REFUNDABLE.includes(order.status))
         throw new AppError(
           'REFUND_NOT_ALLOWED',
           order.status === 'REFUNDING'
@@ -200,6 +198,7 @@ async function assertNothingPending(m: EntityManager, orderId: string): Promise<
 export async function refundRequestViewsOf(
   deps: Deps,
   orderIds: readonly string[],
+  audience: 'patient' | 'console' = 'patient',
 ): Promise<Map<string, RefundRequestView[]>> {
   const byOrder = new Map<string, RefundRequestView[]>(orderIds.map((id) => [id, []]));
   if (orderIds.length === 0) return byOrder;
@@ -207,7 +206,7 @@ export async function refundRequestViewsOf(
     `${SELECT_REQUESTS} WHERE r.order_id = ANY($1::uuid[]) ORDER BY r.created_at DESC, r.id DESC`,
     [[...orderIds]],
   )) as RequestRow[];
-  for (const row of rows) byOrder.get(row.order_id)?.push(viewOf(row, 'patient'));
+  for (const row of rows) byOrder.get(row.order_id)?.push(viewOf(row, audience));
   return byOrder;
 }
 

@@ -24,6 +24,7 @@ import { orderStatusZh } from '../../shared/messages';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { RefundCreatedView, RefundView } from '../../shared/api';
+import type { Split } from '../../shared/money';
 import { refundPosting } from '../domain/ledger';
 import {
   REFUND_LEG_KINDS,
@@ -37,7 +38,7 @@ import {
   type RefundLegKind,
   type RefundStatus,
 } from '../domain/refunds';
-import type { OrderStatus } from '../domain/orderStateMachine';
+import { REFUNDABLE } from '../domain/orderPolicy';
 import { OrderRow } from '../db/entities';
 import { appendPosting } from '../db/ledger';
 import { transitionOrder } from '../db/orders';
@@ -60,9 +61,6 @@ export interface RefundInput {
   requestId?: string;
 }
 
-/** Orders a refund may start from; REFUNDING waits for the refund under way. */
-const REFUNDABLE: readonly OrderStatus[] = ['COMPLETED', 'PARTIALLY_REFUNDED'];
-
 const legKey = (refundNo: string, kind: RefundLegKind) => `refund_leg:${refundNo}:${kind}`;
 
 async function lockOrder(m: EntityManager, orderId: string): Promise<OrderRow> {
@@ -77,6 +75,42 @@ async function lockRefund(m: EntityManager, refundId: string): Promise<RefundRow
   return m
     .getRepository(RefundRow)
     .findOneOrFail({ where: { id: refundId }, lock: { mode: 'pessimistic_write' } });
+}
+
+/** What a refund of `amountFen` would give back by leg, and what would be left after it. */
+export interface RefundCheck {
+  split: Split;
+  leftAfter: number;
+}
+
+/**
+ * Whether a refund of `amountFen` (absent: everything left) may start on this order now, and its split; throws
+ * the error the cashier reads otherwise. `earlier` is every refund of the order, failed ones too.
+ */
+export function checkRefund(order: OrderRow, earlier: readonly RefundRow[], amountFen?: number): RefundCheck {
+  if (![...REFUNDABLE, 'REFUNDING', 'REFUNDED'].includes(order.status))
+    throw new AppError('REFUND_NOT_ALLOWED', `订单当前为“${orderStatusZh(order.status)}”，不能退款。`);
+  const refunded = sumSplits(earlier.map(refundSplitOf));
+  const allocation = allocateRefund(splitOf(order), refunded, amountFen);
+  if (!allocation.ok) {
+    const left = allocation.code === 'REFUND_EXCEEDS_PAID' ? allocation.leftFen : 0;
+    throw new AppError('REFUND_EXCEEDS_PAID', `这笔订单最多还可退 ${fenToYuan(left)} 元。`, {
+      leftFen: left,
+    });
+  }
+  if (!REFUNDABLE.includes(order.status))
+    throw new AppError('REFUND_NOT_ALLOWED', '这笔订单正在退款，请等退款完成后再操作。');
+  if (earlier.length >= REFUNDS_PER_ORDER_MAX)
+    throw new AppError('REFUND_NOT_ALLOWED', `一笔订单最多退款 ${REFUNDS_PER_ORDER_MAX} 次。`);
+  return { split: allocation.split, leftAfter: order.totalFen - refunded.total - allocation.split.total };
+}
+
+/** The refund a cashier is about to confirm, as checkRefund sees it now: nothing is written. */
+export async function previewRefund(deps: Deps, orderId: string, amountFen?: number): Promise<RefundCheck> {
+  const order = await deps.db.getRepository(OrderRow).findOneBy({ id: orderId });
+  if (!order) throw new AppError('ORDER_NOT_FOUND', '没有找到这笔订单。');
+  const earlier = await deps.db.getRepository(RefundRow).find({ where: { orderId } });
+  return checkRefund(order, earlier, amountFen);
 }
 
 export async function requestRefund(
@@ -94,23 +128,9 @@ export async function requestRefund(
         return { id: made.id, status: made.status, legs: legViews(legs) };
       }
     }
-    if (![...REFUNDABLE, 'REFUNDING', 'REFUNDED'].includes(order.status))
-      throw new AppError('REFUND_NOT_ALLOWED', `订单当前为“${orderStatusZh(order.status)}”，不能退款。`);
     // what is left comes from the refunds table, read under the order lock; every refund counts, failed too
     const earlier = await m.getRepository(RefundRow).find({ where: { orderId } });
-    const allocation = allocateRefund(splitOf(order), sumSplits(earlier.map(refundSplitOf)), input.amount);
-    if (!allocation.ok) {
-      const left = allocation.code === 'REFUND_EXCEEDS_PAID' ? allocation.leftFen : 0;
-      throw new AppError('REFUND_EXCEEDS_PAID', `这笔订单最多还可退 ${fenToYuan(left)} 元。`, {
-        leftFen: left,
-      });
-    }
-    if (!REFUNDABLE.includes(order.status))
-      throw new AppError('REFUND_NOT_ALLOWED', '这笔订单正在退款，请等退款完成后再操作。');
-    if (earlier.length >= REFUNDS_PER_ORDER_MAX)
-      throw new AppError('REFUND_NOT_ALLOWED', `一笔订单最多退款 ${REFUNDS_PER_ORDER_MAX} 次。`);
-
-    const split = allocation.split;
+    const { split } = checkRefund(order, earlier, input.amount);
     const refund = m.getRepository(RefundRow).create({
       id: randomUUID(),
       orderId,

@@ -6,7 +6,8 @@ import { orderStatusZh } from '../../shared/messages';
 import { OrderRow } from '../db/entities';
 import { StateConflict, transitionOrder } from '../db/orders';
 import { enqueue } from '../db/outbox';
-import { isCancellable, type OrderStatus } from '../domain/orderStateMachine';
+import type { OrderStatus } from '../domain/orderStateMachine';
+import { canCancel } from '../domain/orderPolicy';
 import { AppError } from './errors';
 import { upstreamError } from './gatewayErrors';
 import { ownOrder } from './orderViews';
@@ -21,7 +22,7 @@ export async function cancelOrder(
 ): Promise<{ status: OrderStatus }> {
   const order = await ownOrder(deps, openid, orderId);
   if (order.status === 'CANCELLED') return { status: order.status };
-  if (!isCancellable(order.status))
+  if (!canCancel(order.status))
     throw new AppError('ORDER_STATE_CONFLICT', `订单当前为“${orderStatusZh(order.status)}”，不能取消。`);
   return { status: await closeOrder(deps, order, 'CANCELLED', 'patient', 'cancelled by the patient') };
 }

@@ -20,29 +20,17 @@ import { OrderRow, PatientRow } from '../db/entities';
 import { appendPosting } from '../db/ledger';
 import { StateConflict, transitionOrder } from '../db/orders';
 import { enqueue } from '../db/outbox';
-import type { OrderStatus } from '../domain/orderStateMachine';
-import { isClosedUnpaid, recordLatePayment } from './latePayments';
+import { canApplyPayment, isClosedUnpaid, PAYMENT_APPLICABLE } from '../domain/orderPolicy';
+import { recordLatePayment } from './latePayments';
 import { splitOf } from './orderSplit';
 import type { Deps } from './deps';
-
-export interface PaymentEvidence {
-  /** cash leg: WeChat transaction id; absent for insurance-only */
-  transactionId?: string;
-  mixTradeNo?: string;
-  /** what WeChat says was paid, per leg */
-  split: Split;
-  paidAtMs: number;
-  actor: 'wechatpay-callback' | 'janitor';
-  reference: string;
-}
+import type { PaymentEvidence } from './paymentEvidence';
 
 /**
  * 'too-late': the order was closed before the payment was reported; the payment is recorded and its return
  * queued (in one transaction), so the report has been dealt with.
  */
 export type ApplyOutcome = 'applied' | 'already-paid' | 'pending' | 'mismatch' | 'too-late';
-
-const PAYABLE_FROM: OrderStatus[] = ['AWAITING_PAYMENT', 'UNKNOWN'];
 
 /** What can be said of a reported payment from the order alone, without asking anybody. */
 type Precheck = 'already-paid' | 'closed' | 'mismatch' | 'not-yet-payable' | 'payable';
@@ -74,7 +62,7 @@ function precheck(deps: Deps, order: OrderRow, evidence: PaymentEvidence): Prech
     );
     return 'mismatch';
   }
-  if (!PAYABLE_FROM.includes(order.status)) {
+  if (!canApplyPayment(order.status)) {
     // CREATED / PRESETTLED: no WeChat order exists before AWAITING_PAYMENT, so this cannot be ours yet; ask
     // WeChat to come again (by then the order is awaiting payment, or closed and the payment is returned)
     deps.logger.error(
@@ -128,7 +116,7 @@ export async function applyPayment(
       await transitionOrder(
         m,
         order.id,
-        PAYABLE_FROM,
+        PAYMENT_APPLICABLE,
         'PAID',
         {
           transactionId,
@@ -282,7 +270,7 @@ async function afterLostRace(
     await recordLatePayment(deps, now, evidence, notificationId);
     return 'too-late';
   }
-  return PAYABLE_FROM.includes(now.status) ? 'pending' : 'already-paid';
+  return canApplyPayment(now.status) ? 'pending' : 'already-paid';
 }
 
 function sameSplit(a: Split, b: Split): boolean {

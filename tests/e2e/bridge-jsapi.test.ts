@@ -10,16 +10,7 @@
 import { createPublicKey, createVerify } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { testKeys } from '../../shared/crypto/keyring';
-import {
-  adminGet,
-  adminPost,
-  deliverTexts,
-  lastCodeTo,
-  newIdNo,
-  newPhone,
-  startStack,
-  type Stack,
-} from '../helpers/stack';
+import { adminGet, adminPost, newIdNo, newPhone, startStack, type Stack } from '../helpers/stack';
 import {
   assertNoHorizontalScroll,
   chromiumAvailable,
@@ -28,6 +19,7 @@ import {
   screenshotFolder,
   Shots,
 } from './browser';
+import { bindCard } from './patientSteps';
 
 const run = chromiumAvailable() ? describe : describe.skip;
 
@@ -138,51 +130,14 @@ run('a 公众号 page inside WeChat pays through WeixinJSBridge', () => {
     return { page, context };
   }
 
-  async function fill(page: Page, id: string, value: string) {
-    const inner = page.locator(`#${id} input`);
-    if ((await inner.count()) > 0) await inner.first().fill(value);
-    else await page.locator(`#${id}`).fill(value);
-  }
-
   /** Fills and checks the values stuck (Taro's H5 page may re-render a fresh form once: fill again then). */
-  async function fillForm(page: Page, values: Record<string, string>) {
-    for (let attempt = 1; ; attempt++) {
-      for (const [id, value] of Object.entries(values)) await fill(page, id, value);
-      const held = await page.evaluate(
-        (ids) => ids.map((id) => (document.querySelector(`#${id}`) as HTMLInputElement | null)?.value ?? ''),
-        Object.keys(values),
-      );
-      if (held.every((v, i) => v === Object.values(values)[i])) return;
-      if (attempt === 3) throw new Error(`the form did not keep its values: ${JSON.stringify(held)}`);
-      await page.locator(`#${Object.keys(values)[0]}`).waitFor();
-    }
-  }
 
   /** Sandbox login, card binding, insurance authorization, then the bill's pre-settlement (confirm page). */
   async function upToConfirm(page: Page, shots: Shots, p: Awaited<ReturnType<typeof person>>) {
     await page.goto(`${stack.url}/`);
     await page.locator('#login-button').click();
     await page.locator('#sandbox-login-confirm').click();
-    await page.locator('#add-card').click();
-    for (let attempt = 1; ; attempt++) {
-      await fillForm(page, { 'bind-name': p.name, 'bind-idno': p.idNo });
-      await page.locator('#bind-submit').click();
-      const outcome = await (
-        await page.waitForFunction(() =>
-          document.querySelector('#bind-code')
-            ? 'code'
-            : document.querySelector('.field-error')
-              ? 'field-error'
-              : null,
-        )
-      ).jsonValue();
-      if (outcome === 'code') break;
-      if (attempt === 3) throw new Error('binding kept failing on the form');
-    }
-    // the code the hospital texted to the phone it holds (the SMS platform mock keeps it)
-    await deliverTexts(stack);
-    await fillForm(page, { 'bind-code': await lastCodeTo(stack, p.phone) });
-    await page.locator('#bind-code-submit').click();
+    await bindCard(page, stack, p);
     await page.locator('#authorize-button').click();
     await page.locator(`input[value="${p.authCode}"]`).check();
     await page.locator('button[value="confirm"]').click();

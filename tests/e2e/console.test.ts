@@ -304,14 +304,14 @@ run('the cashier console in the browser', () => {
     await page.locator('#audit-table').waitFor();
     const audit = await textOf(page, '#audit-table');
     for (const action of [
-      'console.login',
-      'console.login_failed',
-      'reconciliation.run',
-      'recon_row.resolve',
-      'recon_row.post_missing',
-      'reconciliation.export',
-      'day.close',
-      'refund_request.approve',
+      '登录',
+      '登录失败',
+      '对账',
+      '差异标记已处理',
+      '差异补单',
+      '导出对账明细',
+      '日结',
+      '同意退款申请',
     ])
       expect(audit).toContain(action);
     expect(audit).toContain('经核实为窗口现金收费');

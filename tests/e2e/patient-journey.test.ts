@@ -5,16 +5,7 @@
  * Screenshots of every step go to a folder printed at the start; look at them.
  */
 import type { Browser, Page } from 'playwright-core';
-import {
-  adminGet,
-  adminPost,
-  deliverTexts,
-  lastCodeTo,
-  newIdNo,
-  newPhone,
-  startStack,
-  type Stack,
-} from '../helpers/stack';
+import { adminGet, adminPost, newIdNo, newPhone, startStack, type Stack } from '../helpers/stack';
 import {
   assertNoHorizontalScroll,
   chromiumAvailable,
@@ -26,6 +17,7 @@ import {
   screenshotFolder,
   Shots,
 } from './browser';
+import { bindCard } from './patientSteps';
 
 const run = chromiumAvailable() ? describe : describe.skip;
 
@@ -91,12 +83,6 @@ run('a patient pays a bill in the browser', () => {
     return page;
   }
 
-  async function fill(page: Page, id: string, value: string) {
-    const inner = page.locator(`#${id} input`);
-    if ((await inner.count()) > 0) await inner.first().fill(value);
-    else await page.locator(`#${id}`).fill(value);
-  }
-
   async function textOf(page: Page, id: string): Promise<string> {
     return (await page.locator(`#${id}`).first().innerText()).replace(/\s+/g, '');
   }
@@ -134,19 +120,6 @@ run('a patient pays a bill in the browser', () => {
     );
   }
 
-  async function fillForm(page: Page, values: Record<string, string>) {
-    for (let attempt = 1; ; attempt++) {
-      for (const [id, value] of Object.entries(values)) await fill(page, id, value);
-      const held = await page.evaluate(
-        (ids) => ids.map((id) => (document.querySelector(`#${id}`) as HTMLInputElement | null)?.value ?? ''),
-        Object.keys(values),
-      );
-      if (held.every((v, i) => v === Object.values(values)[i])) return;
-      if (attempt === 3) throw new Error(`the form did not keep its values: ${JSON.stringify(held)}`);
-      await page.locator(`#${Object.keys(values)[0]}`).waitFor();
-    }
-  }
-
   /** login in the sandbox, bind the card; ends on a page showing the card */
   async function loginAndBind(page: Page, shots: Shots, p: { name: string; idNo: string; phone: string }) {
     await page.goto(`${stack.url}/`);
@@ -155,29 +128,13 @@ run('a patient pays a bill in the browser', () => {
     await shots.take(page, 'sandbox-login');
     await assertNoHorizontalScroll(page, 'sandbox login');
     await page.locator('#sandbox-login-confirm').click();
-    await page.locator('#add-card').click();
-    for (let attempt = 1; ; attempt++) {
-      await fillForm(page, { 'bind-name': p.name, 'bind-idno': p.idNo });
-      if (attempt === 1) await shots.take(page, 'bind-form');
-      await page.locator('#bind-submit').click();
-      const outcome = await (
-        await page.waitForFunction(() =>
-          document.querySelector('#bind-code')
-            ? 'code'
-            : document.querySelector('.field-error')
-              ? 'field-error'
-              : null,
-        )
-      ).jsonValue();
-      if (outcome === 'code') break;
-      if (attempt === 3) throw new Error('binding kept failing on the form');
-    }
-    // the code the hospital texted to the phone it holds (the SMS platform mock keeps it)
-    await deliverTexts(stack);
-    await fillForm(page, { 'bind-code': await lastCodeTo(stack, p.phone) });
-    await shots.take(page, 'bind-code');
-    await assertNoHorizontalScroll(page, 'bind code');
-    await page.locator('#bind-code-submit').click();
+    await bindCard(page, stack, p, {
+      onForm: () => shots.take(page, 'bind-form'),
+      onCode: async () => {
+        await shots.take(page, 'bind-code');
+        await assertNoHorizontalScroll(page, 'bind code');
+      },
+    });
     await page.locator('[id^="card-"]').first().waitFor();
     await shots.take(page, 'card-bound');
     await assertNoHorizontalScroll(page, 'cards');

@@ -12,6 +12,7 @@ export interface OrderAnswer {
   receiptNo?: string;
   billNos: string[];
   mixPayType: string;
+  paidAt?: string;
 }
 
 export async function authorize(stack: Stack, p: SeededPatient) {

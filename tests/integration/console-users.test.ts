@@ -105,7 +105,9 @@ describe('POST /api/v1/console/users', () => {
     const answer = await call<AuditEntryView[]>(stack.url, 'GET', '/api/v1/console/audit?limit=100', {
       token: adminToken,
     });
-    const created = answer.body.filter((e) => e.action === 'console.user_create');
+    const created = answer.body.filter(
+      (e) => e.action.startsWith('console.user_create') && e.target === 'console_user:li.na',
+    );
     expect(created).toEqual([
       expect.objectContaining({
         actor: 'admin',

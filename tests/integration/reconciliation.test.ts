@@ -407,6 +407,60 @@ describe('daily reconciliation', () => {
     expect(next.body.code).toBe('DAY_NOT_RECONCILED');
   });
 
+  // issue 11: a payment booked into a day already closed is flagged for the next day's run
+  it('flags a payment booked after its day was closed in the run of the day it was booked', async () => {
+    const day = '2026-12-23';
+    const next = '2026-12-24';
+    const p = await seedPatient(stack, INSURED);
+    stack.clock.set(at(`${day}T23:58:00`));
+    await authorize(stack, p);
+    const order = await checkout(stack, p, true);
+    expect((await pay(stack, p, order.body.id)).status).toBe(200);
+    // the patient pays at 23:59; our confirmation job does not run before the day is closed
+    stack.clock.set(at(`${day}T23:59:00`));
+    await confirmAtWeChat(stack, order.body.orderNo);
+
+    stack.clock.set(at(`${next}T10:00:00`));
+    token = await login();
+    const run = await reconcile(day);
+    expect(run.status).toBe(201);
+    for (const row of await rowsOf(run.body.id, '&discrepancies=true')) {
+      const resolved = await call(
+        stack.url,
+        'POST',
+        `/api/v1/console/reconciliation-rows/${row.id}/resolve`,
+        {
+          token,
+          body: { reason: '已核对' },
+        },
+      );
+      expect(resolved.status).toBe(200);
+    }
+    const closed = await call(stack.url, 'POST', '/api/v1/console/daily-closes', {
+      token,
+      body: { date: day },
+    });
+    expect(closed.status).toBe(201);
+
+    // now the payment is booked: paid on the closed day
+    stack.clock.set(at(`${next}T10:05:00`));
+    const paid = await waitForStatus(stack, p, order.body.id, ['PAID', 'COMPLETED']);
+    expect(paid.paidAt && Date.parse(paid.paidAt)).toBeLessThan(at(`${next}T00:00:00`));
+
+    stack.clock.set(at(`2026-12-25T10:00:00`));
+    token = await login();
+    const nextRun = await reconcile(next);
+    expect(nextRun.status).toBe(201);
+    const flagged = (await rowsOf(nextRun.body.id, '&discrepancies=true')).find(
+      (r) => r.orderNo === order.body.orderNo && r.record === 'PAYMENT',
+    );
+    expect(flagged?.kind).toBe('STATUS_MISMATCH');
+    expect(flagged?.note).toContain('日结后入账');
+    expect(flagged?.note).toContain(day);
+    expect(flagged?.ours?.total).toBe(order.body.split.total);
+    expect(flagged?.actions).toContain('resolve');
+  });
+
   it('refuses bad input with 4xx: a malformed date, an unknown run, a cashier-only token, a patient token', async () => {
     const bad = await call<{ code: string }>(stack.url, 'POST', '/api/v1/console/reconciliations', {
       token,

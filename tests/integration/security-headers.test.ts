@@ -110,6 +110,15 @@ describe('security headers on the public port', () => {
     }
   });
 
+  it('API answers are never stored (back-forward navigation served a stale order), but the client config may be', async () => {
+    for (const path of ['/api/v1/orders', '/api/v1/nope', '/api/v1/console/orders?date=2026-12-01']) {
+      const res = await raw(stack.url, path);
+      expect([path, res.headers['cache-control']]).toEqual([path, 'no-store']);
+    }
+    const config = await raw(stack.url, '/api/v1/client-config');
+    expect(config.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+  });
+
   it('on a 400 (bad JSON) and a 401', async () => {
     const bad = await raw(stack.url, '/api/v1/session', {
       method: 'POST',

@@ -83,6 +83,16 @@ describe('patientTimeline(events, useInsurance)', () => {
     expect(patientTimeline([ev('PAID', 'SOMETHING_NEW', 1)], false)).toEqual([]);
   });
 
+  it('says a checkout the insurance platform refused was refused, not just cancelled', () => {
+    const timeline = patientTimeline(
+      [ev(null, 'CREATED', 1), ev('CREATED', 'CANCELLED', 2)],
+      true,
+      'INSURANCE_REFUSED',
+    );
+    expect(timeline.map((e) => e.title)).toEqual(['已提交', '医保结算未通过']);
+    expect(timeline[1].detail).toContain('没有扣款');
+  });
+
   it('is empty for no events', () => {
     expect(patientTimeline([], true)).toEqual([]);
   });

@@ -102,12 +102,28 @@ describe('classifyRecord — payments', () => {
     expect(v.kind).toBe('MATCHED');
   });
 
-  it('calls money taken for an order we closed STATUS_MISMATCH (a late payment)', () => {
+  it('calls money taken for an order we closed STATUS_MISMATCH (a late payment), in Chinese', () => {
     const v = classifyRecord(
       { record: 'PAYMENT', orderNo: 'MO1', wechat: wx(100), order: { orderId: 'o1', status: 'EXPIRED' } },
       DATE,
     );
     expect(v.kind).toBe('STATUS_MISMATCH');
+    expect(v.note).toContain('已过期');
+    expect(v.note).not.toMatch(/[A-Z]{3,}/);
+  });
+
+  it('flags a payment booked after its (adjacent) day was closed, never as a cut-off', () => {
+    const order = {
+      orderId: 'o1',
+      status: 'COMPLETED' as const,
+      paidDay: '2026-11-19',
+      hisDay: DATE,
+      bookedAfterClose: '2026-11-19',
+    };
+    const v = classifyRecord(payment({ wechat: undefined, insurance: undefined, order }), DATE);
+    expect(v.kind).toBe('STATUS_MISMATCH');
+    expect(v.note).toContain('日结后入账');
+    expect(v.note).toContain('2026-11-19');
   });
 
   it('calls a late payment given back the next day CUTOFF on both days', () => {

@@ -79,13 +79,13 @@ function detail(overrides: Partial<ConsoleOrderDetailView> = {}): ConsoleOrderDe
         from: 'PAID',
         to: 'COMPLETED',
         actor: 'system',
-        reason: 'HIS confirmed',
+        reason: 'HIS charge confirmed',
         at: '2026-03-01T01:02:00.000Z',
       },
     ],
     outbox: [
       {
-        kind: 'his.confirm',
+        kind: 'his_confirm',
         status: 'DONE',
         attempts: 2,
         lastError: 'HIS timeout',
@@ -95,30 +95,32 @@ function detail(overrides: Partial<ConsoleOrderDetailView> = {}): ConsoleOrderDe
     ledger: [
       {
         postingId: 'p-0001-aaaa',
-        kind: 'payment',
-        account: 'clearing:wechat',
+        kind: 'settlement',
+        account: 'wechatpay_clearing',
         direction: 'D',
         amount: 31267,
         at: '2026-03-01T01:01:00.000Z',
       },
       {
         postingId: 'p-0001-aaaa',
-        kind: 'payment',
-        account: 'clearing:insurance',
+        kind: 'settlement',
+        account: 'insurance_fund_receivable',
         direction: 'D',
         amount: 17833,
         at: '2026-03-01T01:01:00.000Z',
       },
       {
         postingId: 'p-0001-aaaa',
-        kind: 'payment',
-        account: 'revenue:his',
+        kind: 'settlement',
+        account: 'patient_charges',
         direction: 'C',
         amount: 49100,
         at: '2026-03-01T01:01:00.000Z',
       },
     ],
     refunds: [],
+    refundRequests: [],
+    allowedActions: ['refund'],
     ...overrides,
   };
 }
@@ -429,24 +431,36 @@ describe('console order detail', () => {
     render(<ConsoleOrder />);
     await waitFor(() => expect(text('c-order-amounts')).toContain('¥491.00'));
     expect(text('c-order-remaining')).toBe('可退金额¥481.00');
-    expect(text('c-order-events')).toMatch(/已创建.*已支付.*已完成.*HISconfirmed/);
-    expect(text('c-order-outbox')).toContain('his.confirm');
+    expect(text('c-order-events')).toMatch(/已创建.*患者下单.*已支付.*已完成.*医院已确认收费/);
+    expect(text('c-order-ledger')).toContain('应收医保统筹');
+    expect(text('c-order-outbox')).toContain('HIS确认收费');
+    expect(text('c-order-outbox')).toContain('已完成');
     expect(text('c-order-outbox')).toContain('HIStimeout');
     expect(text('c-order-ledger')).toContain('借方¥491.00·贷方¥491.00·借贷平衡');
     expect(text('c-order-status')).toBe('已完成');
   });
 
-  it('refunds: yuan typed → fen exactly, blank = the rest, a reason is required', async () => {
+  it('refunds: yuan typed → fen exactly, blank = the rest, a reason is required; the split is shown before it is sent', async () => {
     jest.spyOn(consoleApi, 'order').mockResolvedValue(detail());
+    const preview = jest
+      .spyOn(consoleApi, 'previewRefund')
+      .mockRejectedValueOnce(new ApiError('REFUND_EXCEEDS_PAID', '这笔订单最多还可退 491.00 元。', 422))
+      .mockResolvedValueOnce({
+        split: { total: 1999, fund: 604, account: 122, cash: 1273 },
+        leftAfter: 47101,
+      })
+      .mockResolvedValue({ split: { total: 49100, fund: 14833, account: 3000, cash: 31267 }, leftAfter: 0 });
     const refund = jest
       .spyOn(consoleApi, 'refundOrder')
-      .mockRejectedValueOnce(new ApiError('REFUND_EXCEEDS_PAID', 'only 49100 fen are left', 422))
+      .mockRejectedValueOnce(
+        new ApiError('REFUND_NOT_ALLOWED', '这笔订单正在退款，请等退款完成后再操作。', 409),
+      )
       .mockResolvedValue({
         id: 'r1',
         status: 'PROCESSING',
         legs: [
-          { kind: 'cash', amount: 1269, status: 'PENDING' },
-          { kind: 'insurance', amount: 730, status: 'PENDING' },
+          { kind: 'cash', amount: 1273, status: 'PENDING' },
+          { kind: 'insurance', amount: 726, status: 'PENDING' },
         ],
       });
     render(<ConsoleOrder />);
@@ -458,37 +472,156 @@ describe('console order detail', () => {
     expect(text('refund-amount-fen')).toBe('¥19.99');
     fireEvent.click(screen.getByText('确认退款'));
     expect(text('refund-problem')).toBe('请填写退款原因');
-    expect(refund).not.toHaveBeenCalled();
+    expect(preview).not.toHaveBeenCalled();
     fill('refund-reason', ' 患者取消检查 ');
     fireEvent.click(screen.getByText('确认退款'));
-    expect(await screen.findByText('only 49100 fen are left')).toBeTruthy();
-    expect(text('refund-error')).toContain('退款金额超过可退金额');
+    expect(await screen.findByText('这笔订单最多还可退 491.00 元。')).toBeTruthy();
+    expect(document.getElementById('dialog-refund')).toBeNull();
+
+    // the dialog shows the server's split by leg; nothing is sent until 确认
     fireEvent.click(screen.getByText('确认退款'));
+    await waitFor(() => expect(document.getElementById('dialog-refund')).toBeTruthy());
+    expect(preview).toHaveBeenLastCalledWith(ORDER_ID, { amount: 1999, reason: '患者取消检查' });
+    expect(text('dialog-refund-fund')).toBe('医保统筹（含其他基金）¥6.04');
+    expect(text('dialog-refund-account')).toBe('个人账户¥1.22');
+    expect(text('dialog-refund-cash')).toBe('微信支付（自费）¥12.73');
+    expect(text('dialog-refund-total')).toBe('退款合计¥19.99');
+    expect(text('dialog-refund-left')).toBe('¥471.01');
+    expect(refund).not.toHaveBeenCalled();
+    fireEvent.click(document.getElementById('dialog-refund-cancel')!);
+    expect(document.getElementById('dialog-refund')).toBeNull();
+    expect(refund).not.toHaveBeenCalled();
+
+    fireEvent.click(screen.getByText('确认退款'));
+    await waitFor(() => expect(document.getElementById('dialog-refund')).toBeTruthy());
+    fireEvent.click(document.getElementById('dialog-refund-confirm')!);
+    await waitFor(() => expect(text('dialog-refund-error')).toContain('这笔订单正在退款'));
+    fireEvent.click(document.getElementById('dialog-refund-confirm')!);
     await waitFor(() => expect(text('c-refund-created')).toContain('退款中'));
+    expect(document.getElementById('dialog-refund')).toBeNull();
     expect(refund).toHaveBeenCalledTimes(2);
     expect(refund).toHaveBeenLastCalledWith(ORDER_ID, { amount: 1999, reason: '患者取消检查' });
-    expect(text('c-refund-created')).toContain('¥12.69');
+    expect(text('c-refund-created')).toContain('¥12.73');
 
     // blank amount: the rest (no amount sent)
     fill('refund-reason', '全额');
     fireEvent.click(screen.getByText('确认退款'));
+    await waitFor(() => expect(text('dialog-refund-total')).toBe('退款合计¥491.00'));
+    expect(preview).toHaveBeenLastCalledWith(ORDER_ID, { amount: undefined, reason: '全额' });
+    fireEvent.click(document.getElementById('dialog-refund-confirm')!);
     await waitFor(() =>
       expect(refund).toHaveBeenLastCalledWith(ORDER_ID, { amount: undefined, reason: '全额' }),
     );
   });
 
   it('offers no refund once everything is refunded', async () => {
-    jest.spyOn(consoleApi, 'order').mockResolvedValue(detail({ status: 'REFUNDED', refunded: 49100 }));
+    jest
+      .spyOn(consoleApi, 'order')
+      .mockResolvedValue(detail({ status: 'REFUNDED', refunded: 49100, allowedActions: [] }));
     render(<ConsoleOrder />);
-    await waitFor(() => expect(text('c-refund-unavailable')).toBe('该订单已全部退款。'));
+    await waitFor(() => expect(text('c-refund-unavailable')).toBe('已全额退款。'));
     expect(document.getElementById('refund-submit')).toBeNull();
+  });
+
+  it('offers no refund for a PAID order the hospital has not confirmed, and says why', async () => {
+    jest.spyOn(consoleApi, 'order').mockResolvedValue(detail({ status: 'PAID', allowedActions: [] }));
+    render(<ConsoleOrder />);
+    await waitFor(() => expect(text('c-refund-unavailable')).toContain('已支付、医院尚未确认收费'));
+    expect(document.getElementById('refund-submit')).toBeNull();
+  });
+
+  it('says a refund is under way while the order is REFUNDING', async () => {
+    jest
+      .spyOn(consoleApi, 'order')
+      .mockResolvedValue(detail({ status: 'REFUNDING', refunded: 0, allowedActions: [] }));
+    render(<ConsoleOrder />);
+    await waitFor(() => expect(text('c-refund-unavailable')).toContain('退款处理中'));
+  });
+
+  it('follows allowedActions rather than the status: no form when the server offers no refund', async () => {
+    jest.spyOn(consoleApi, 'order').mockResolvedValue(detail({ status: 'COMPLETED', allowedActions: [] }));
+    render(<ConsoleOrder />);
+    await waitFor(() => expect(document.getElementById('c-refund-unavailable')).toBeTruthy());
+    expect(document.getElementById('refund-submit')).toBeNull();
+  });
+
+  it('shows a pending patient request with 同意退款 / 拒绝 and the decided ones in grey', async () => {
+    const pending = {
+      id: 'rq-1',
+      orderId: ORDER_ID,
+      orderNo: 'MO2026030100000001',
+      amount: 5000,
+      reason: '检查取消了',
+      status: 'PENDING' as const,
+      createdAt: '2026-03-01T03:00:00.000Z',
+    };
+    const rejected = {
+      ...pending,
+      id: 'rq-0',
+      amount: undefined,
+      reason: '不想做了',
+      status: 'REJECTED' as const,
+      createdAt: '2026-03-01T02:00:00.000Z',
+      decidedBy: 'cashier01',
+      decidedAt: '2026-03-01T02:30:00.000Z',
+      decisionReason: '检查已完成',
+    };
+    const order = jest.spyOn(consoleApi, 'order').mockResolvedValue(
+      detail({
+        refundRequests: [pending, rejected],
+        allowedActions: ['refund', 'approve-request', 'reject-request'],
+      }),
+    );
+    const approve = jest
+      .spyOn(consoleApi, 'approveRefundRequest')
+      .mockResolvedValue({ ...pending, status: 'APPROVED', decidedBy: 'cashier01', refundId: 'r1' });
+    render(<ConsoleOrder />);
+    await waitFor(() => expect(text('c-order-request-rq-1')).toContain('¥50.00'));
+    expect(text('c-order-request-rq-1')).toContain('检查取消了');
+    expect(text('c-order-request-rq-1')).toContain('2026-03-0111:00');
+    expect(text('c-order-request-rq-1')).toContain('待审核');
+    expect(document.getElementById('c-order-request-rq-1')!.className).not.toContain('c-row--resolved');
+    expect(document.getElementById('c-order-request-rq-0')!.className).toContain('c-row--resolved');
+    expect(text('c-order-request-rq-0')).toContain('已拒绝');
+    expect(text('c-order-request-rq-0')).toContain('检查已完成');
+    expect(document.getElementById('c-order-request-rq-0-approve')).toBeNull();
+
+    fireEvent.click(document.getElementById('c-order-request-rq-1-approve')!);
+    expect(text('dialog-request-approve')).toContain('同意后将立即按申请金额发起退款');
+    fireEvent.click(document.getElementById('dialog-request-approve-confirm')!);
+    await waitFor(() => expect(text('c-order-requests-notice')).toContain('已同意订单MO2026030100000001'));
+    expect(approve).toHaveBeenCalledWith('rq-1');
+    expect(order).toHaveBeenCalledTimes(2);
+  });
+
+  it('offers only 拒绝 for a pending request when the order cannot be refunded', async () => {
+    jest.spyOn(consoleApi, 'order').mockResolvedValue(
+      detail({
+        status: 'REFUNDING',
+        allowedActions: ['reject-request'],
+        refundRequests: [
+          {
+            id: 'rq-1',
+            orderId: ORDER_ID,
+            orderNo: 'MO2026030100000001',
+            reason: '检查取消了',
+            status: 'PENDING',
+            createdAt: '2026-03-01T03:00:00.000Z',
+          },
+        ],
+      }),
+    );
+    render(<ConsoleOrder />);
+    await waitFor(() => expect(document.getElementById('c-order-request-rq-1-reject')).toBeTruthy());
+    expect(document.getElementById('c-order-request-rq-1-approve')).toBeNull();
+    expect(text('c-order-request-rq-1')).toContain('剩余全部');
   });
 });
 
 describe('console audit log', () => {
   beforeEach(() => resetTaro({ path: '/pages/console/audit/index' }));
 
-  it('lists time, actor, role, action, target and details for a supervisor', async () => {
+  it("lists time, actor, role, action and the server's sentence: yuan, order numbers, no ids or raw details", async () => {
     login('supervisor');
     const audit = jest.spyOn(consoleApi, 'audit').mockResolvedValue([
       {
@@ -500,6 +633,7 @@ describe('console audit log', () => {
         target: 'console_user:admin',
         details: { ip: '127.0.0.1' },
         requestId: 'req-1',
+        description: '主管 admin 登录后台（地址 127.0.0.1）',
       },
       {
         id: '8',
@@ -508,20 +642,29 @@ describe('console audit log', () => {
         role: 'supervisor',
         action: 'order.refund',
         target: ORDER_ID,
-        details: { amount: 1999, reason: '患者取消检查' },
+        details: { amount: 1999, reason: '患者取消检查', refundId: ORDER_ID },
         requestId: null,
+        description: '主管 admin 为订单 MO2026030100000001 发起退款 19.99 元，原因：患者取消检查',
       },
     ]);
     render(<ConsoleAudit />);
     await waitFor(() => expect(text('audit-7')).toContain('登录'));
     expect(text('audit-7')).toContain('2026-03-0210:00:00');
     expect(text('audit-7')).toContain('主管');
-    expect(text('audit-7')).toContain('console_user:admin');
-    expect(text('audit-7')).toContain('ip:127.0.0.1');
+    expect(text('audit-7')).toContain('主管admin登录后台（地址127.0.0.1）');
     expect(text('audit-8')).toContain('订单退款');
+    expect(text('audit-8')).toContain('发起退款19.99元');
+    const table = text('audit-table');
+    expect(table).not.toContain(ORDER_ID);
+    expect(table).not.toContain('amount');
+    expect(table).not.toContain('{');
+    expect(table).not.toContain('req-1');
+    expect(table).not.toContain('console.login');
     expect(audit).toHaveBeenCalledWith(100);
     fill('audit-filter', '退款');
     expect(document.getElementById('audit-7')).toBeNull();
+    expect(document.getElementById('audit-8')).toBeTruthy();
+    fill('audit-filter', 'MO2026030100000001');
     expect(document.getElementById('audit-8')).toBeTruthy();
   });
 
@@ -549,6 +692,7 @@ describe('console audit log', () => {
         target: 'console_user:admin',
         details: {},
         requestId: null,
+        description: '主管 admin 登录后台',
       },
     ]);
     render(<ConsoleAudit />);

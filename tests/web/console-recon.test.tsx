@@ -143,7 +143,7 @@ describe('run page', () => {
     expect(text('run-totals-cash-wechat')).not.toContain('较本院');
     // the HIS charged ¥50.00 of cash nobody paid: marked with the difference
     expect(text('run-totals-cash-his')).toContain('¥988.01');
-    expect(text('run-totals-cash-his')).toContain('较本院+¥50.00');
+    expect(text('run-totals-cash-his')).toContain('较本院收款+¥50.00');
     expect(text('run-totals-fund-insurance')).toContain('¥444.99');
     expect(text('run-totals-total-his')).toContain('¥1523.00');
     expect(text('run-totals-cash-insurance')).toBe('—');
@@ -188,6 +188,106 @@ describe('run page', () => {
     for (const id of ['row-102-post-missing', 'row-102-refund', 'row-102-resolve'])
       expect((document.getElementById(id) as HTMLButtonElement).disabled).toBe(false);
     expect((document.getElementById('run-daily-close') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('marks red only real discrepancies: matched and cross-day rows, and the cells that agree, are never red', async () => {
+    login('supervisor');
+    const matched: ReconRowView = {
+      id: '201',
+      runId: RUN_ID,
+      kind: 'MATCHED',
+      record: 'REFUND',
+      orderNo: 'MO2026030100000004',
+      refundNo: 'RF2026030100000004',
+      // a refund's money goes back: negative on every side, and the HIS total is the whole refund
+      ours: { ...side(-1000, -300, -100), status: 'SUCCEEDED' },
+      wechat: side(-600),
+      insurance: side(-400, -300, -100),
+      his: side(-1000, 0, 0, 'RCPT-4'),
+      note: '三方一致',
+      actions: [],
+    };
+    const paid: ReconRowView = {
+      ...matched,
+      id: '202',
+      record: 'PAYMENT',
+      refundNo: undefined,
+      orderNo: 'MO2026030100000005',
+      ours: { ...side(49100, 14833, 3000), status: 'COMPLETED' },
+      wechat: side(31267),
+      insurance: side(17833, 14833, 3000),
+      his: side(49100, 14833, 3000, 'RCPT-5'),
+    };
+    const cutoff: ReconRowView = {
+      ...paid,
+      id: '203',
+      kind: 'CUTOFF',
+      orderNo: 'MO2026030100000006',
+      ours: { ...side(49100, 14833, 3000), status: 'PARTIALLY_REFUNDED' },
+      his: undefined,
+      note: '跨零点，次日对平',
+    };
+    const mismatch: ReconRowView = {
+      ...paid,
+      id: '204',
+      kind: 'AMOUNT_MISMATCH',
+      orderNo: 'MO2026030100000007',
+      his: side(50100, 14833, 3000, 'RCPT-7'),
+      note: 'HIS 总额 501.00 元 ≠ 本系统 491.00 元',
+      actions: ['resolve'],
+    };
+    mockRun(
+      run({ summary: { matched: 2, over: 0, short: 0, amountMismatch: 1, statusMismatch: 0, cutoff: 1 } }),
+      [matched, paid, cutoff, mismatch],
+    );
+    render(<ConsoleRun />);
+    await waitFor(() => expect(document.getElementById('row-201')).toBeTruthy());
+    const red = (id: string) =>
+      document.querySelectorAll(`#${id} .c-diff, #${id} .c-amount--negative`).length;
+    for (const id of ['row-201', 'row-202', 'row-203']) expect(red(id)).toBe(0);
+    expect(red('row-204-his')).toBe(1);
+    for (const cell of ['ours', 'wechat', 'insurance']) expect(red(`row-204-${cell}`)).toBe(0);
+
+    // our status in Chinese, a refund's as a refund's
+    expect(text('row-201-ours')).toContain('退款成功');
+    expect(text('row-202-ours')).toContain('已完成');
+    expect(text('row-203-ours')).toContain('部分退款');
+    const table = document.getElementById('run-rows')?.textContent ?? '';
+    for (const word of ['SUCCEEDED', 'COMPLETED', 'PARTIALLY_REFUNDED', 'MATCHED', 'CUTOFF', 'DONE'])
+      expect(table).not.toContain(word);
+    // the cross-day kind is grey, not red
+    expect(document.querySelector('#row-203 .c-tag')?.className).toContain('c-tag--muted');
+    expect(document.getElementById('run-summary-CUTOFF')?.className).not.toContain('danger');
+  });
+
+  it("compares the HIS's channels on what was charged: a refund the HIS records as one total is no discrepancy", async () => {
+    login('supervisor');
+    const refunded = totals({
+      ours: {
+        cash: channel(1, 43267, 7081),
+        fund: channel(1, 14833, 2428),
+        account: channel(1, 3000, 491),
+        total: channel(1, 61100, 10000),
+      },
+      wechat: { cash: channel(1, 43267, 7081), feeFen: 0 },
+      insurance: {
+        fund: channel(1, 14833, 2428),
+        account: channel(1, 3000, 491),
+        total: channel(1, 17833, 2919),
+      },
+      his: {
+        cash: channel(1, 43267),
+        fund: channel(1, 14833),
+        account: channel(1, 3000),
+        total: channel(1, 61100, 10000),
+      },
+    });
+    mockRun(run({ totals: refunded }), []);
+    render(<ConsoleRun />);
+    await waitFor(() => expect(text('run-totals-cash-his')).toContain('¥432.67'));
+    expect(document.querySelectorAll('#run-totals .c-diff')).toHaveLength(0);
+    expect(text('run-totals-total-his')).toContain('¥511.00');
+    expect(text('run-totals-cash-his')).toContain('退款只记合计');
   });
 
   it('disables the supervisor-only actions (补单, 退款) and the daily close for a cashier, with a hint', async () => {
@@ -455,6 +555,21 @@ describe('reconciliation page', () => {
       expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/console/run/index?runId=43' }),
     );
     expect(start).toHaveBeenLastCalledWith('2026-03-01');
+  });
+
+  it('marks a run red only for real discrepancies: matched and cross-day counts are not red', async () => {
+    login('cashier');
+    jest.spyOn(consoleApi, 'reconciliations').mockResolvedValue([
+      run({
+        summary: { matched: 5, over: 0, short: 0, amountMismatch: 0, statusMismatch: 0, cutoff: 2 },
+        open: 0,
+      }),
+    ]);
+    jest.spyOn(consoleApi, 'dailyCloses').mockResolvedValue([]);
+    render(<ConsoleRecon />);
+    await waitFor(() => expect(text(`recon-run-${RUN_ID}`)).toContain('admin'));
+    expect(document.querySelectorAll(`#recon-run-${RUN_ID} .c-diff`)).toHaveLength(0);
+    expect(document.getElementById(`recon-run-${RUN_ID}`)?.textContent).not.toMatch(/DONE|CUTOFF|MATCHED/);
   });
 
   it('says when a day has no run yet, and when it is closed', async () => {

@@ -33,12 +33,23 @@ export function bill(overrides: Partial<BillView> = {}): BillView {
 }
 
 /** The journey's mixed order: ¥491.00 = ¥148.33 fund + ¥30.00 account + ¥312.67 cash. */
+/** What the server's order policy offers in each state the fixtures use (server/domain/orderPolicy.ts). */
+function actionsOf(status: OrderView['status']): OrderView['allowedActions'] {
+  if (status === 'PRESETTLED' || status === 'AWAITING_PAYMENT') return ['pay', 'cancel'];
+  if (status === 'CREATED') return ['cancel'];
+  if (status === 'COMPLETED' || status === 'PARTIALLY_REFUNDED') return ['request-refund'];
+  return [];
+}
+
 export function order(overrides: Partial<OrderView> = {}): OrderView {
   return {
+    allowedActions: actionsOf(overrides.status ?? 'PRESETTLED'),
     id: ORDER_ID,
     orderNo: 'MO2026030100000001',
     status: 'PRESETTLED',
     patientId: PATIENT_ID,
+    patientName: '张*',
+    dept: '内科门诊',
     billNos: ['B20260301001'],
     useInsurance: true,
     mixPayType: 'CASH_AND_INSURANCE',

@@ -354,5 +354,7 @@ describe('Bills and bill detail', () => {
     fireEvent.click(await screen.findByText('使用医保支付'));
     expect(await screen.findByText(/这张账单不能使用医保支付/)).toBeTruthy();
     expect(document.getElementById('checkout-insurance')).toBeNull();
+    // said once, not twice
+    expect(screen.getAllByText(/医保结算未通过/)).toHaveLength(1);
   });
 });

@@ -70,6 +70,25 @@ describe('Confirm page (pre-settlement)', () => {
     });
   });
 
+  it('reads the order again when the patient comes back from the cashier without paying', async () => {
+    const load = jest.spyOn(api, 'order').mockResolvedValue(order());
+    jest.spyOn(api, 'startPayment').mockResolvedValue({ status: 'AWAITING_PAYMENT' });
+    jest.spyOn(bridge, 'pay').mockResolvedValue(null); // H5: off to the cashier page
+    render(<Confirm />);
+    expect(text('confirm-notice')).toBe('');
+    await screen.findByText(/医保预结算完成/);
+    fireEvent.click(await screen.findByText(/确认支付/));
+    await screen.findByText('正在打开收银台…');
+
+    // back from the cashier: the browser restores the page as it was left
+    load.mockResolvedValue(order({ status: 'AWAITING_PAYMENT' }));
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    await screen.findByText(/您还没有完成支付/);
+    expect(screen.queryByText(/医保预结算完成/)).toBeNull();
+    expect(text('pay-button')).toBe('确认支付¥312.67');
+    expect(document.getElementById('pay-button')?.hasAttribute('disabled')).toBe(false);
+  });
+
   it('offers no pay button for an order that cannot be paid any more', async () => {
     jest.spyOn(api, 'order').mockResolvedValue(order({ status: 'COMPLETED', receiptNo: 'R1' }));
     render(<Confirm />);

@@ -112,7 +112,8 @@ export default function Bill() {
         </Text>
       </View>
 
-      {checkoutError ? <ErrorNotice error={checkoutError} /> : null}
+      {/* a refusal is said once, by the note below that also offers the way on */}
+      {checkoutError && !insuranceRefused ? <ErrorNotice error={checkoutError} /> : null}
 
       {insuranceRefused ? (
         <View className="notice notice--warning bill-insurance-note" id="bill-insurance-refused">

@@ -13,12 +13,39 @@ import { MIX_PAY_TYPE, formatDateTime, orderStatusLabel } from '../../services/l
 import { usePageParams } from '../../services/params';
 import { openPage, replacePage, goBack } from '../../services/routes';
 import { useLoader } from '../../services/useLoader';
+import { usePageReturn } from '../../services/usePageReturn';
 import { ErrorNotice, PageNotReady } from '../../components/PageState';
 import { SplitCard } from '../../components/SplitCard';
 import './index.css';
 
-/** Orders that can still be paid from here. */
-const PAYABLE: ReadonlySet<OrderView['status']> = new Set(['PRESETTLED', 'AWAITING_PAYMENT']);
+/**
+ * What the top of the page says, from the order's state as the server reads it now: coming back from the
+ * cashier without paying must not still say 预结算完成, and a paid order is not offered again.
+ */
+export function confirmNotice(order: OrderView): { tone: 'success' | 'warning' | 'info'; text: string } {
+  const insurancePart = order.split.fund + order.split.account;
+  switch (order.status) {
+    case 'PRESETTLED':
+      return order.useInsurance
+        ? {
+            tone: 'success',
+            text: `医保预结算完成：医保支付 ${formatFen(insurancePart)}，您需自费 ${formatFen(order.split.cash)}。`,
+          }
+        : { tone: 'info', text: '本次不使用医保，全部费用自费支付。' };
+    case 'AWAITING_PAYMENT':
+      return {
+        tone: 'warning',
+        text:
+          order.split.cash > 0
+            ? `您还没有完成支付。请继续支付自费部分 ${formatFen(order.split.cash)}，或取消订单。`
+            : '您还没有完成医保支付。请继续支付，或取消订单。',
+      };
+    case 'UNKNOWN':
+      return { tone: 'info', text: '正在向微信支付确认结果，请稍候刷新，不要重复支付。' };
+    default:
+      return { tone: 'info', text: `订单当前状态：${orderStatusLabel(order.status)}，无需在此支付。` };
+  }
+}
 
 export function payButtonText(order: OrderView): string {
   return order.split.cash > 0 ? `确认支付 ${formatFen(order.split.cash)}` : '确认医保支付';
@@ -30,6 +57,8 @@ export default function Confirm() {
   const [busy, setBusy] = useState<'pay' | 'cancel' | 'leaving' | undefined>();
   const [actionError, setActionError] = useState<unknown>();
   const { state, reload } = useLoader(() => api.order(orderId));
+  // back from the cashier (didShow, or the H5 page restored as it was left): the buttons work again
+  usePageReturn(() => setBusy(undefined));
 
   const pay = async (order: OrderView) => {
     setActionError(undefined);
@@ -65,21 +94,16 @@ export default function Confirm() {
     return <PageNotReady state={state} onRetry={reload} loadingText="正在获取医保预结算结果…" />;
 
   const order = state.data;
-  const payable = PAYABLE.has(order.status) && isValidSplit(order.split);
-  const insurancePart = order.split.fund + order.split.account;
+  const payable = order.allowedActions.includes('pay') && isValidSplit(order.split);
+  const notice = confirmNotice(order);
   return (
     <View className="page confirm">
-      {order.useInsurance ? (
-        <View className="notice notice--success">
-          <Text>
-            医保预结算完成：医保支付 {formatFen(insurancePart)}，您需自费 {formatFen(order.split.cash)}。
-          </Text>
-        </View>
-      ) : (
-        <View className="notice">
-          <Text>本次不使用医保，全部费用自费支付。</Text>
-        </View>
-      )}
+      <View
+        className={`notice${notice.tone === 'info' ? '' : ` notice--${notice.tone}`}`}
+        id="confirm-notice"
+      >
+        <Text>{notice.text}</Text>
+      </View>
 
       <SplitCard split={order.split} idPrefix="split" title={`支付方式：${MIX_PAY_TYPE[order.mixPayType]}`} />
 
@@ -92,7 +116,7 @@ export default function Confirm() {
           <Text className="muted">账单</Text>
           <Text className="mono confirm-value">{order.billNos.join('、')}</Text>
         </View>
-        {order.expiresAt ? (
+        {order.expiresAt && payable ? (
           <View className="row">
             <Text className="muted">请在此前支付</Text>
             <Text className="confirm-value">{formatDateTime(order.expiresAt)}</Text>
@@ -112,20 +136,19 @@ export default function Confirm() {
           >
             {busy === 'leaving' ? '正在打开收银台…' : payButtonText(order)}
           </Button>
-          <Button
-            id="cancel-order"
-            className="btn btn--plain"
-            disabled={!!busy || undefined}
-            onClick={() => cancel(order)}
-          >
-            暂不支付，取消订单
-          </Button>
+          {order.allowedActions.includes('cancel') ? (
+            <Button
+              id="cancel-order"
+              className="btn btn--plain"
+              disabled={!!busy || undefined}
+              onClick={() => cancel(order)}
+            >
+              暂不支付，取消订单
+            </Button>
+          ) : null}
         </View>
       ) : (
         <View>
-          <View className="notice notice--warning">
-            <Text>订单当前状态：{orderStatusLabel(order.status)}，无需在此支付。</Text>
-          </View>
           <Button className="btn" onClick={() => openPage('order', { orderId: order.id })}>
             查看订单详情
           </Button>

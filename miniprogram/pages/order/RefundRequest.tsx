@@ -15,8 +15,6 @@ import { Tag } from '../../components/Tag';
 import { TextField } from '../../components/TextField/index';
 import { readRefunds } from './refunds';
 
-const REQUESTABLE: ReadonlySet<OrderView['status']> = new Set(['COMPLETED', 'PARTIALLY_REFUNDED']);
-
 export const REQUEST_STATUS: Record<RefundRequestStatus, { label: string; tone: Tone }> = {
   PENDING: { label: '待审核', tone: 'warning' },
   APPROVED: { label: '已同意', tone: 'success' },
@@ -46,7 +44,8 @@ export function RefundRequests({ order, onChanged }: { order: OrderView; onChang
   );
   const remaining = refundableFen(order);
   const pending = requests.some((r) => r.status === 'PENDING');
-  const canAsk = REQUESTABLE.has(order.status) && remaining > 0 && !pending;
+  // the server decides (allowedActions); a request just sent is pending until the order is read again
+  const canAsk = order.allowedActions.includes('request-refund') && remaining > 0 && !pending;
   if (requests.length === 0 && !canAsk) return null;
 
   const submit = async () => {

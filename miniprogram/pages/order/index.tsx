@@ -7,7 +7,13 @@ import { Text, View } from '@tarojs/components';
 import type { OrderView } from '../../../shared/api';
 import { formatFen } from '../../../shared/money';
 import { api } from '../../services/api';
-import { MIX_PAY_TYPE, formatDateTime, orderStatusLabel, orderStatusTone } from '../../services/labels';
+import {
+  MIX_PAY_TYPE,
+  ORDER_OUTCOME,
+  formatDateTime,
+  orderStatusLabel,
+  orderStatusTone,
+} from '../../services/labels';
 import { usePageParams } from '../../services/params';
 import { openPage } from '../../services/routes';
 import { useLoader } from '../../services/useLoader';
@@ -42,6 +48,7 @@ export default function Order() {
   if (state.status !== 'ready') return <PageNotReady state={state} onRetry={reload} />;
 
   const order = state.data;
+  const outcome = order.outcome ? ORDER_OUTCOME[order.outcome] : undefined;
   const refunds = readRefunds(order.refunds ?? []);
   // newest first; the server words it for the patient (no actors, ids or cashier notes)
   const timeline = [...(order.timeline ?? [])].reverse();
@@ -49,12 +56,16 @@ export default function Order() {
     <View className="page order">
       <View className="card order-head">
         <Text className="muted">订单状态</Text>
-        <Text className={`order-status order-status--${orderStatusTone(order.status)}`} id="order-status">
-          {orderStatusLabel(order.status)}
+        <Text
+          className={`order-status order-status--${outcome?.tone ?? orderStatusTone(order.status)}`}
+          id="order-status"
+        >
+          {outcome?.label ?? orderStatusLabel(order.status)}
         </Text>
+        {outcome ? <Text className="muted">{outcome.detail}</Text> : null}
         <Text className="amount amount--big">{formatFen(order.split.total)}</Text>
-        <Text className="muted">{MIX_PAY_TYPE[order.mixPayType]}</Text>
-        {order.status === 'PRESETTLED' || order.status === 'AWAITING_PAYMENT' ? (
+        {outcome ? null : <Text className="muted">{MIX_PAY_TYPE[order.mixPayType]}</Text>}
+        {order.allowedActions.includes('pay') ? (
           <Text className="link order-continue" onClick={() => openPage('confirm', { orderId: order.id })}>
             继续支付
           </Text>

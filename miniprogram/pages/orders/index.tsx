@@ -1,18 +1,45 @@
-/** The patient's orders, newest first. */
-import { Text, View } from '@tarojs/components';
-import { formatFen } from '../../../shared/money';
+/** The patient's orders, newest first, for all the cards of this WeChat user; filtered by card, state, month. */
+import { useEffect, useRef, useState } from 'react';
+import { Button, Text, View } from '@tarojs/components';
+import type { OrdersQuery, PatientView } from '../../../shared/api';
 import { api } from '../../services/api';
-import { MIX_PAY_TYPE, formatDateTime, orderStatusLabel, orderStatusTone } from '../../services/labels';
-import { openPage } from '../../services/routes';
 import { useLoader } from '../../services/useLoader';
 import { Empty, PageNotReady } from '../../components/PageState';
-import { Tag } from '../../components/Tag';
+import { Filters } from './Filters';
+import { OrderItem } from './OrderItem';
 import './index.css';
 
+const filtered = (f: OrdersQuery) => Boolean(f.patientId || f.status || f.month);
+
+/** The patient's cards for the filter; without them (an error) the page still lists every order. */
+function useCards(): PatientView[] {
+  const [cards, setCards] = useState<PatientView[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.patients().then(
+      (list) => live && setCards(list),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return cards;
+}
+
 export default function Orders() {
-  const { state, reload } = useLoader(api.orders);
+  const [filter, setFilter] = useState<OrdersQuery>({});
+  const cards = useCards();
+  const { state, reload } = useLoader(() => api.orders(filter));
+  // the first load is the page's first show (useLoader); later ones follow the filter
+  const shown = useRef(false);
+  useEffect(() => {
+    if (shown.current) void reload();
+    shown.current = true;
+  }, [filter.patientId, filter.status, filter.month, reload]);
+
   if (state.status !== 'ready') return <PageNotReady state={state} onRetry={reload} />;
-  if (state.data.length === 0)
+  if (state.data.length === 0 && !filtered(filter))
     return (
       <View className="page">
         <Empty title="暂无缴费记录" message="在线缴费后，订单和电子票据会显示在这里。" />
@@ -20,29 +47,23 @@ export default function Orders() {
     );
   return (
     <View className="page orders">
-      {state.data.map((order) => (
-        <View
-          key={order.id}
-          id={`order-${order.id}`}
-          className="card card--tappable"
-          onClick={() => openPage('order', { orderId: order.id })}
-        >
-          <View className="row">
-            <Text className="orders-date">{formatDateTime(order.paidAt ?? order.createdAt)}</Text>
-            <Tag tone={orderStatusTone(order.status)}>{orderStatusLabel(order.status)}</Tag>
-          </View>
-          <View className="row orders-amounts">
-            <Text className="muted">{MIX_PAY_TYPE[order.mixPayType]}</Text>
-            <Text className="amount orders-total">{formatFen(order.split.total)}</Text>
-          </View>
-          {order.split.cash !== order.split.total ? (
-            <Text className="muted orders-split">
-              医保 {formatFen(order.split.fund + order.split.account)} · 自费 {formatFen(order.split.cash)}
-            </Text>
-          ) : null}
-          <Text className="mono muted orders-no">订单号 {order.orderNo}</Text>
-        </View>
-      ))}
+      <Filters filter={filter} cards={cards} nowMs={Date.now()} onChange={setFilter} />
+      <View className={state.refreshing ? 'orders-list orders-list--refreshing' : 'orders-list'}>
+        {state.data.length === 0 ? (
+          <Empty title="没有符合条件的缴费记录" message="换个就诊人、状态或月份看看。">
+            <Button id="filter-clear" className="btn btn--plain" onClick={() => setFilter({})}>
+              清除筛选
+            </Button>
+          </Empty>
+        ) : (
+          <Text className="muted orders-count" id="orders-count">
+            {state.data.length} 笔记录
+          </Text>
+        )}
+        {state.data.map((order) => (
+          <OrderItem key={order.id} order={order} />
+        ))}
+      </View>
     </View>
   );
 }

@@ -22,6 +22,7 @@ import type {
   OrderStatusName,
   PostMissingPreview,
   RefundCreatedView,
+  RefundPreviewView,
   RefundRequestStatus,
   RefundRequestView,
   RefundView,
@@ -45,7 +46,7 @@ export interface Paged<T> {
   nextCursor?: string;
 }
 
-/** The order detail; `refunds` when the server sends them (not in ConsoleOrderDetail yet). */
+/** The order detail as the console page reads it. */
 export type ConsoleOrderDetailView = ConsoleOrderDetail;
 
 export interface OrdersQuery {
@@ -196,6 +197,9 @@ export const consoleApi = {
   order: (orderId: string) => json<ConsoleOrderDetailView>('GET', `/orders/${id(orderId)}`),
   refundOrder: (orderId: string, body: { amount?: number; reason: string }) =>
     json<RefundCreatedView>('POST', `/orders/${id(orderId)}/refunds`, { body }),
+  /** what 确认退款 would give back by leg; nothing is written */
+  previewRefund: (orderId: string, body: { amount?: number; reason: string }) =>
+    json<RefundPreviewView>('POST', `/orders/${id(orderId)}/refunds/preview`, { body }),
   refund: (refundId: string) => json<RefundView>('GET', `/refunds/${id(refundId)}`),
 
   audit: (limit: number) => json<AuditEntryView[]>('GET', '/audit', { query: { limit } }),
@@ -254,5 +258,3 @@ export const consoleApi = {
   rejectRefundRequest: (requestId: string, reason: string) =>
     json<RefundRequestView>('POST', `/refund-requests/${id(requestId)}/reject`, { body: { reason } }),
 };
-
-export type ConsoleApi = typeof consoleApi;

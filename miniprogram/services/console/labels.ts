@@ -8,21 +8,36 @@ import type {
   RefundRequestStatus,
 } from '../../../shared/api';
 import { ApiError, headlineOf } from '../errors';
-import type { Tone } from '../labels';
+import { orderStatusLabel, type Tone } from '../labels';
 
 export const ROLE_LABEL: Record<ConsoleRole, string> = { cashier: '收费员', supervisor: '主管' };
 
-/** Every kind in display order, with the ReconSummary field that counts it. */
+/**
+ * Every kind in display order, with the ReconSummary field that counts it. `discrepancy`: needs a person (red
+ * where money disagrees); MATCHED agrees and CUTOFF settles on the adjacent day, so neither is ever red.
+ */
 export const RECON_KIND: Record<
   ReconKind,
-  { label: string; tone: Tone; summary: keyof ReconSummary; hint: string }
+  { label: string; tone: Tone; summary: keyof ReconSummary; hint: string; discrepancy: boolean }
 > = {
-  MATCHED: { label: '已匹配', tone: 'success', summary: 'matched', hint: '三方一致' },
-  OVER: { label: '长款', tone: 'warning', summary: 'over', hint: '渠道有款，HIS 无' },
-  SHORT: { label: '短款', tone: 'danger', summary: 'short', hint: 'HIS 有，渠道无款' },
-  AMOUNT_MISMATCH: { label: '金额不符', tone: 'danger', summary: 'amountMismatch', hint: '各方金额不一致' },
-  STATUS_MISMATCH: { label: '状态不符', tone: 'warning', summary: 'statusMismatch', hint: '各方状态不一致' },
-  CUTOFF: { label: '跨日', tone: 'info', summary: 'cutoff', hint: '跨零点，相邻日对平' },
+  MATCHED: { label: '已匹配', tone: 'success', summary: 'matched', hint: '三方一致', discrepancy: false },
+  OVER: { label: '长款', tone: 'warning', summary: 'over', hint: '渠道有款，HIS 无', discrepancy: true },
+  SHORT: { label: '短款', tone: 'danger', summary: 'short', hint: 'HIS 有，渠道无款', discrepancy: true },
+  AMOUNT_MISMATCH: {
+    label: '金额不符',
+    tone: 'danger',
+    summary: 'amountMismatch',
+    hint: '各方金额不一致',
+    discrepancy: true,
+  },
+  STATUS_MISMATCH: {
+    label: '状态不符',
+    tone: 'warning',
+    summary: 'statusMismatch',
+    hint: '各方状态不一致',
+    discrepancy: true,
+  },
+  CUTOFF: { label: '跨日', tone: 'muted', summary: 'cutoff', hint: '跨零点，相邻日对平', discrepancy: false },
 };
 
 export const RECON_KINDS_IN_ORDER: ReconKind[] = [
@@ -65,10 +80,64 @@ const REFUND_STATUS: Record<string, { label: string; tone: Tone }> = {
 export const refundStatus = (status: string) =>
   REFUND_STATUS[status] ?? { label: status, tone: 'info' as Tone };
 
+/** Our status of a reconciled record: an order's for a payment, a refund's for a refund. */
+export const recordStatusLabel = (record: 'PAYMENT' | 'REFUND', status: string) =>
+  record === 'REFUND' ? refundStatus(status).label : orderStatusLabel(status);
+
+/** The outbox's job kinds and states as the order page shows them. */
+export const OUTBOX_KIND: Record<string, string> = {
+  confirm_payment: '确认支付',
+  his_confirm: 'HIS 确认收费',
+  release: '释放账单',
+  refund_leg: '退款',
+  late_payment_return: '退回迟到付款',
+  sms_send: '发送短信',
+};
+export const outboxKindLabel = (kind: string) => OUTBOX_KIND[kind] ?? kind;
+export const OUTBOX_STATUS: Record<string, { label: string; tone: Tone }> = {
+  PENDING: { label: '待执行', tone: 'warning' },
+  DONE: { label: '已完成', tone: 'success' },
+  SUCCEEDED: { label: '已完成', tone: 'success' },
+  FAILED: { label: '失败', tone: 'danger' },
+  DEAD: { label: '已放弃', tone: 'danger' },
+};
+
 const LEG_KIND: Record<string, string> = { cash: '自费（微信）', insurance: '医保', his: 'HIS' };
 export const legKindLabel = (kind: string) => LEG_KIND[kind] ?? kind;
 
-/** Audit actions the console knows by name (server/…: recordAudit); others are shown as they are. */
+export const LEDGER_KIND: Record<string, string> = { settlement: '收费', refund: '退款' };
+export const LEDGER_ACCOUNT: Record<string, string> = {
+  insurance_fund_receivable: '应收医保统筹',
+  insurance_account_receivable: '应收个人账户',
+  wechatpay_clearing: '微信支付待清算',
+  patient_charges: '患者费用',
+};
+
+/** The server's words for an order's state changes (transitionOrder reasons), known ones in Chinese. */
+const EVENT_REASON: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^checkout$/, () => '患者下单'],
+  [/^pre-settled$/, () => '医保预结算完成'],
+  [/^payment started$/, () => '患者发起支付'],
+  [/^payment confirmed$/, () => '支付成功'],
+  [/^HIS charge confirmed$/, () => '医院已确认收费'],
+  [/^checkout abandoned$/, () => '下单后未支付，已关闭'],
+  [/^checkout failed: (.*)$/s, (m) => `下单失败：${m[1]}`],
+  [/^outcome unknown: (.*)$/s, (m) => `支付结果未知：${m[1]}`],
+  [/^query: (.*)$/, (m) => `巡检查询支付结果：${m[1]}`],
+  [/^refund requested: (.*)$/s, (m) => `发起退款：${m[1]}`],
+  [/^refund (\S+) succeeded$/, (m) => `退款 ${m[1]} 成功`],
+  [/^late payment returned: (.*)$/s, () => '迟到的付款已退回'],
+  [/^med-ins order failed/, () => '医保支付未成功'],
+];
+export function eventReasonLabel(reason: string): string {
+  for (const [pattern, say] of EVENT_REASON) {
+    const m = pattern.exec(reason);
+    if (m) return say(m);
+  }
+  return reason;
+}
+
+/** Audit actions by name (server/…: recordAudit); the sentence beside it says the rest. */
 const AUDIT_ACTION: Record<string, string> = {
   'console.login': '登录',
   'console.login_failed': '登录失败',
@@ -92,11 +161,12 @@ const AUDIT_ACTION: Record<string, string> = {
   'recon_row.retry_his_confirm': '差异重试HIS确认',
   'recon_row.post_missing': '差异补单',
   'recon_row.refund': '差异退款',
+  'recon_row.return_late_payment': '退回迟到付款',
   'day.close': '日结',
   'refund_request.approve': '同意退款申请',
   'refund_request.reject': '拒绝退款申请',
 };
-export const auditActionLabel = (action: string) => AUDIT_ACTION[action] ?? action;
+export const auditActionLabel = (action: string) => AUDIT_ACTION[action] ?? '其他操作';
 
 /** Headlines for the console's own codes; anything else falls back to the patient app's words. */
 const CONSOLE_HEADLINES: Record<string, string> = {

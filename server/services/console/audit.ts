@@ -5,6 +5,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AuditEntryView } from '../../../shared/api';
 import { AuditLogRow } from '../../db/consoleEntities';
+import { auditIdsOf, auditSentence, type AuditNames } from './auditSentence';
 import type { Deps } from '../deps';
 
 export const AUDIT_LIST_DEFAULT = 50;
@@ -51,6 +52,7 @@ export async function listAudit(deps: Deps, limit = AUDIT_LIST_DEFAULT): Promise
     order: { id: 'DESC' },
     take: Math.min(limit, deps.settings.LIST_PAGE_MAX),
   });
+  const names = await namesOf(deps, auditIdsOf(rows));
   return rows.map((r) => ({
     id: r.id,
     at: r.at.toISOString(),
@@ -60,6 +62,29 @@ export async function listAudit(deps: Deps, limit = AUDIT_LIST_DEFAULT): Promise
     target: r.target,
     details: r.details,
     requestId: r.requestId,
-    description: r.description,
+    description: auditSentence(r, names),
   }));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The order and refund numbers of the ids the rows name (ids that are not uuids name nothing). */
+async function namesOf(deps: Deps, ids: { orderIds: string[]; refundIds: string[] }): Promise<AuditNames> {
+  const orderIds = ids.orderIds.filter((id) => UUID.test(id));
+  const refundIds = ids.refundIds.filter((id) => UUID.test(id));
+  const orders = orderIds.length
+    ? ((await deps.db.query(`SELECT id, order_no FROM orders WHERE id = ANY($1::uuid[])`, [orderIds])) as {
+        id: string;
+        order_no: string;
+      }[])
+    : [];
+  const refunds = refundIds.length
+    ? ((await deps.db.query(`SELECT id, refund_no, total_fen FROM refunds WHERE id = ANY($1::uuid[])`, [
+        refundIds,
+      ])) as { id: string; refund_no: string; total_fen: string | number }[])
+    : [];
+  return {
+    orderNos: new Map(orders.map((o) => [o.id, o.order_no])),
+    refunds: new Map(refunds.map((r) => [r.id, { refundNo: r.refund_no, totalFen: Number(r.total_fen) }])),
+  };
 }

@@ -76,10 +76,12 @@ export interface Actor {
  * Creates a console user; returns the TOTP secret once (to enrol an authenticator). false in `created` when the
  * username is taken (nothing changes: ON CONFLICT DO NOTHING, safe when two instances seed at once).
  */
+/** `audited: false` when the caller writes its own audit row (a supervisor's enrolment): one row per creation. */
 export async function createConsoleUser(
   deps: Deps,
   input: NewConsoleUser,
   by: Actor,
+  { audited = true }: { audited?: boolean } = {},
 ): Promise<{ created: boolean; username: string; role: ConsoleRole; totpSecret: string }> {
   if (!USERNAME.test(input.username))
     throw new AppError('VALIDATION_FAILED', '用户名须为 2–64 位字母、数字或 _ . -');
@@ -100,7 +102,7 @@ export async function createConsoleUser(
     ],
   )) as { id: string }[];
   const created = inserted.length === 1;
-  if (created)
+  if (created && audited)
     await recordAudit(deps, {
       actor: by.username,
       role: by.role,

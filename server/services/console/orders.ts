@@ -13,6 +13,9 @@ import { AppError } from '../errors';
 import type { Deps } from '../deps';
 import { refundViewsOf } from '../refundViews';
 import { splitOf } from '../orderSplit';
+import { orderFacts } from '../orderViews';
+import { refundRequestViewsOf } from '../refundRequests';
+import { consoleActions } from '../../domain/orderPolicy';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -113,13 +116,16 @@ export async function listDayOrders(deps: Deps, query: ConsoleOrdersQuery): Prom
 export async function getConsoleOrder(deps: Deps, orderId: string): Promise<ConsoleOrderDetail> {
   const row = await deps.db.getRepository(OrderRow).findOneBy({ id: orderId });
   if (!row) throw new AppError('ORDER_NOT_FOUND', '没有找到这笔订单。');
-  const [patients, events, outbox, ledger, refunds] = await Promise.all([
+  const [patients, events, outbox, ledger, refunds, requests] = await Promise.all([
     maskedPatients(deps, [row.patientId]),
     deps.db.getRepository(OrderEventRow).find({ where: { orderId }, order: { id: 'ASC' } }),
     deps.db.getRepository(OutboxRow).find({ where: { orderId }, order: { id: 'ASC' } }),
     deps.db.getRepository(LedgerEntryRow).find({ where: { orderId }, order: { id: 'ASC' } }),
     refundViewsOf(deps.db, [orderId]),
+    refundRequestViewsOf(deps, [orderId], 'console'),
   ]);
+  const orderRefunds = refunds.get(orderId) ?? [];
+  const orderRequests = requests.get(orderId) ?? [];
   return {
     ...summaryOf(row, patients.get(row.patientId)),
     useInsurance: row.useInsurance,
@@ -148,6 +154,8 @@ export async function getConsoleOrder(deps: Deps, orderId: string): Promise<Cons
       amount: l.amountFen,
       at: l.createdAt.toISOString(),
     })),
-    refunds: refunds.get(orderId) ?? [],
+    refunds: orderRefunds,
+    refundRequests: orderRequests,
+    allowedActions: consoleActions(orderFacts(row, orderRefunds, orderRequests)),
   };
 }

@@ -74,6 +74,7 @@ export async function enrolConsoleUser(
     deps,
     { username: req.username, password: req.password, role: req.role },
     by,
+    { audited: false },
   );
   if (!created.created) throw new AppError('USERNAME_TAKEN', '这个用户名已被使用，请换一个。');
   await recordAudit(deps, {

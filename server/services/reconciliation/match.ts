@@ -40,6 +40,12 @@ const MATCH_SQL = `
      WHERE run_id = $1
      GROUP BY record, key)
   SELECT g.*, o.id AS order_id, o.status AS order_status, o.paid_at, o.completed_at,
+         CASE WHEN g.record = 'PAYMENT' AND g.ours_n > 0 THEN
+           (SELECT to_char(c.date, 'YYYY-MM-DD') FROM daily_closes c
+             WHERE c.date = ((o.paid_at AT TIME ZONE 'UTC') + interval '8 hours')::date
+               AND c.closed_at < (SELECT max(e.created_at) FROM order_events e
+                                   WHERE e.order_id = o.id AND e.to_status = 'PAID'))
+         END AS booked_after_close,
          lp.paid_at AS late_paid_at, lp.returned_at AS late_returned_at,
          r.id AS refund_id, r.status AS refund_status, r.completed_at AS refund_completed_at,
          (SELECT jsonb_object_agg(l.kind, l.completed_at) FROM refund_legs l
@@ -58,6 +64,7 @@ type GroupRow = Record<string, unknown> & {
   order_status: OrderStatusName | null;
   paid_at: Date | null;
   completed_at: Date | null;
+  booked_after_close: string | null;
   late_paid_at: Date | null;
   late_returned_at: Date | null;
   refund_id: string | null;
@@ -90,6 +97,7 @@ function candidateOf(row: GroupRow): ReconCandidate {
           status: row.order_status,
           paidDay: row.paid_at ? cstDate(row.paid_at.getTime()) : undefined,
           hisDay: row.completed_at ? cstDate(row.completed_at.getTime()) : undefined,
+          bookedAfterClose: row.booked_after_close ?? undefined,
           late: row.late_paid_at
             ? {
                 paidDay: cstDate(row.late_paid_at.getTime()),

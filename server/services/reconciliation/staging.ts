@@ -73,9 +73,31 @@ export class Stager {
   }
 }
 
-/** Our side, straight from our tables: payments booked (paid) on the day, refunds completed on it. */
+/** How far back a payment booked after its day was closed is looked for (a day's payments settle in days). */
+export const CLOSED_DAY_LOOKBACK_DAYS = 31;
+
+/**
+ * Our side, straight from our tables: payments booked (paid) on the day, refunds completed on it — and
+ * payments paid on an earlier day that had already been closed (日结) when we booked them (a callback or the
+ * janitor confirmed them after the close): the closed day cannot take them, so this day's run shows them for a
+ * person (domain/reconciliation.ts: `bookedAfterClose`).
+ */
 export async function stageOurs(db: DataSource, runId: string, date: string): Promise<void> {
   const { start, end } = dayBounds(date);
+  await db.query(
+    `INSERT INTO recon_items (run_id, source, record, key, order_no, total_fen, fund_fen, account_fen, cash_fen, ref, at)
+     SELECT $1, 'ours', 'PAYMENT', o.order_no, o.order_no, o.total_fen, o.fund_fen, o.account_fen, o.cash_fen,
+            o.status, o.paid_at
+       FROM daily_closes c
+       JOIN orders o ON o.paid_at >= (c.date::text || 'T00:00:00+08:00')::timestamptz
+                    AND o.paid_at < (c.date::text || 'T00:00:00+08:00')::timestamptz + interval '1 day'
+      WHERE c.date < $5::date AND c.date >= $5::date - $6::int AND c.closed_at < $3
+        AND o.status = ANY($4)
+        AND EXISTS (SELECT 1 FROM order_events e
+                     WHERE e.order_id = o.id AND e.to_status = 'PAID'
+                       AND e.created_at > c.closed_at AND e.created_at >= $2 AND e.created_at < $3)`,
+    [runId, start, end, BOOKED_ORDER_STATUSES, date, CLOSED_DAY_LOOKBACK_DAYS],
+  );
   await db.query(
     `INSERT INTO recon_items (run_id, source, record, key, order_no, total_fen, fund_fen, account_fen, cash_fen, ref, at)
      SELECT $1, 'ours', 'PAYMENT', order_no, order_no, total_fen, fund_fen, account_fen, cash_fen, status, paid_at

@@ -1,5 +1,9 @@
-/** The audit trail (supervisor): who did what to which thing, when, under which request; newest first. */
+/**
+ * The audit trail (supervisor): who did what, when; newest first. What was done is the server's plain Chinese
+ * sentence (server/services/console/auditSentence.ts): amounts in yuan, order numbers, no ids or raw details.
+ */
 import { useState } from 'react';
+import type { AuditEntryView } from '../../../../shared/api';
 import { consoleApi } from '../../../services/console/api';
 import { auditActionLabel, ROLE_LABEL } from '../../../services/console/labels';
 import { formatCst } from '../../../services/console/time';
@@ -9,15 +13,12 @@ import { CEmpty, DataState } from '../../../components/console/States';
 
 const LIMITS = [50, 100, 200, 500];
 
-/** details as "key: value" lines; nested values as compact JSON */
-export function detailsText(details: Record<string, unknown>): string {
-  return Object.entries(details ?? {})
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join('\n');
-}
-
 const OTHER_ROLES: Record<string, string> = { system: '系统', anonymous: '未登录' };
 const roleLabel = (role: string) => (ROLE_LABEL as Record<string, string>)[role] ?? OTHER_ROLES[role] ?? role;
+
+/** the words a cashier can search for */
+const searchText = (e: AuditEntryView) =>
+  [e.actor, roleLabel(e.role), auditActionLabel(e.action), e.description].join(' ').toLowerCase();
 
 export default function ConsoleAudit() {
   const [limit, setLimit] = useState(100);
@@ -59,7 +60,7 @@ export default function ConsoleAudit() {
             <input
               id="audit-filter"
               className="c-input"
-              placeholder="操作人、操作、对象、详情"
+              placeholder="操作人、操作、订单号、说明"
               value={text}
               onChange={(e) => setText(e.target.value)}
             />
@@ -74,50 +75,33 @@ export default function ConsoleAudit() {
           empty={<CEmpty title="暂无审计记录" />}
         >
           {(list) => {
-            const rows = needle
-              ? list.filter((e) =>
-                  [
-                    e.actor,
-                    e.role,
-                    e.action,
-                    auditActionLabel(e.action),
-                    e.target ?? '',
-                    e.description ?? '',
-                    detailsText(e.details),
-                  ]
-                    .join(' ')
-                    .toLowerCase()
-                    .includes(needle),
-                )
-              : list;
+            const rows = needle ? list.filter((e) => searchText(e).includes(needle)) : list;
             return (
               <table className="c-table" id="audit-table">
                 <thead>
                   <tr>
                     <th>时间</th>
                     <th>操作人</th>
-                    <th>角色</th>
                     <th>操作</th>
-                    <th>对象</th>
-                    <th>详情</th>
+                    <th>说明</th>
                   </tr>
                 </thead>
                 <tbody>
                   {rows.map((e) => (
                     <tr key={e.id} id={`audit-${e.id}`}>
                       <td className="c-nowrap">{formatCst(e.at)}</td>
-                      <td>{e.actor}</td>
-                      <td className="c-nowrap">{roleLabel(e.role)}</td>
                       <td className="c-nowrap">
-                        {auditActionLabel(e.action)}
-                        <span className="c-sub c-mono">{e.action}</span>
+                        {e.role === 'system' ? (
+                          '系统'
+                        ) : (
+                          <>
+                            {e.actor}
+                            <span className="c-sub">{roleLabel(e.role)}</span>
+                          </>
+                        )}
                       </td>
-                      <td className="c-mono">{e.target ?? '—'}</td>
-                      <td>
-                        {e.description ? <div className="c-audit-description">{e.description}</div> : null}
-                        <pre className="c-json">{detailsText(e.details) || '—'}</pre>
-                        {e.requestId ? <span className="c-sub c-mono">请求 {e.requestId}</span> : null}
-                      </td>
+                      <td className="c-nowrap">{auditActionLabel(e.action)}</td>
+                      <td className="c-audit-description">{e.description || '—'}</td>
                     </tr>
                   ))}
                 </tbody>

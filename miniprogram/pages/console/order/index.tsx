@@ -1,25 +1,30 @@
 /**
- * One order for the cashier: the split, what is left to refund, the event history, the outbox attempts (HIS
- * confirm, releases, refund legs), the ledger postings, refunds, and a refund form (yuan → fen exactly; blank
- * = everything left; a reason is required).
+ * One order for the cashier: the split, what is left to refund, the patients' refund requests, the refund form
+ * (only when the server allows a refund; the split is confirmed in a dialog first), refunds, the event history,
+ * the outbox attempts (HIS confirm, releases, refund legs) and the ledger postings.
  */
-import { useState } from 'react';
-import type { OrderStatusName, RefundCreatedView, RefundView } from '../../../../shared/api';
+import type { RefundView } from '../../../../shared/api';
 import { consoleApi, type ConsoleOrderDetailView } from '../../../services/console/api';
-import { legKindLabel, refundStatus } from '../../../services/console/labels';
-import { parseYuanInput } from '../../../services/amount';
+import {
+  eventReasonLabel,
+  LEDGER_ACCOUNT,
+  LEDGER_KIND,
+  legKindLabel,
+  OUTBOX_STATUS,
+  outboxKindLabel,
+  refundStatus,
+} from '../../../services/console/labels';
 import { consoleBack } from '../../../services/console/routes';
 import { formatCst } from '../../../services/console/time';
 import { useConsoleData } from '../../../services/console/useData';
-import { useSubmit } from '../../../services/console/useSubmit';
 import { MIX_PAY_TYPE, orderStatusLabel, orderStatusTone } from '../../../services/labels';
 import { usePageParams } from '../../../services/params';
-import { fenToYuan, mixPayTypeOf } from '../../../../shared/money';
+import { mixPayTypeOf } from '../../../../shared/money';
 import { Fen } from '../../../components/console/Amount';
 import { ConsoleShell } from '../../../components/console/Shell';
-import { CEmpty, CErrorNotice, CNotice, CTag, DataState } from '../../../components/console/States';
-
-const REFUNDABLE: ReadonlySet<OrderStatusName> = new Set(['PAID', 'COMPLETED', 'PARTIALLY_REFUNDED']);
+import { CEmpty, CTag, DataState } from '../../../components/console/States';
+import { RefundPanel } from './RefundPanel';
+import { RequestsPanel } from './RequestsPanel';
 
 const ACTOR: Record<string, string> = {
   patient: '患者',
@@ -125,6 +130,7 @@ function OrderDetail({
       </div>
 
       <div className="c-stack c-stack--after">
+        <RequestsPanel order={order} onChanged={onChanged} />
         <RefundsPanel refunds={order.refunds} />
         <EventsPanel order={order} />
         <OutboxPanel order={order} />
@@ -149,132 +155,6 @@ function Kpi({ label, fen, id }: { label: string; fen: number; id?: string }) {
       <span className="c-kpi-value">
         <Fen fen={fen} />
       </span>
-    </div>
-  );
-}
-
-function RefundPanel({
-  order,
-  remaining,
-  onChanged,
-}: {
-  order: ConsoleOrderDetailView;
-  remaining: number;
-  onChanged: () => Promise<void>;
-}) {
-  const [amount, setAmount] = useState('');
-  const [reason, setReason] = useState('');
-  const [problem, setProblem] = useState<string>();
-  const [created, setCreated] = useState<RefundCreatedView | RefundView>();
-  const submit = useSubmit();
-  const check = useSubmit();
-  const allowed = REFUNDABLE.has(order.status) && remaining > 0;
-  const parsed = parseYuanInput(amount, remaining);
-
-  const send = async () => {
-    setProblem(undefined);
-    if (!parsed.ok) return setProblem(parsed.error);
-    if (!reason.trim()) return setProblem('请填写退款原因');
-    const answer = await submit.run(() =>
-      consoleApi.refundOrder(order.id, { amount: parsed.amountFen, reason: reason.trim() }),
-    );
-    if (answer) {
-      setCreated(answer);
-      setAmount('');
-      setReason('');
-      await onChanged();
-    }
-  };
-
-  const refresh = async () => {
-    if (!created) return;
-    const latest = await check.run(() => consoleApi.refund(created.id));
-    if (latest) setCreated(latest);
-  };
-
-  return (
-    <div className="c-panel" id="c-refund-panel">
-      <div className="c-panel-title">
-        退款 <span className="c-muted">可退 {<Fen fen={remaining} />}</span>
-      </div>
-      {created ? (
-        <CNotice tone={refundStatus(created.status).tone} id="c-refund-created">
-          退款已受理，状态：{refundStatus(created.status).label}
-          {created.legs.map((l) => (
-            <span key={l.kind} className="c-sub">
-              {legKindLabel(l.kind)} <Fen fen={l.amount} /> · {refundStatus(l.status).label}
-            </span>
-          ))}
-          <button type="button" className="c-link" onClick={() => void refresh()} disabled={check.busy}>
-            {check.busy ? '查询中…' : '刷新退款状态'}
-          </button>
-        </CNotice>
-      ) : null}
-      {check.error ? <CErrorNotice error={check.error} /> : null}
-      {!allowed ? (
-        <CNotice tone="muted" id="c-refund-unavailable">
-          {remaining <= 0
-            ? '该订单已全部退款。'
-            : `订单状态为「${orderStatusLabel(order.status)}」，当前不能退款。`}
-        </CNotice>
-      ) : (
-        <div className="c-form-grid">
-          <label className="c-form-label" htmlFor="refund-amount">
-            退款金额（元）
-          </label>
-          <div>
-            <input
-              id="refund-amount"
-              className="c-input c-input--amount"
-              inputMode="decimal"
-              placeholder={fenToYuan(remaining)}
-              value={amount}
-              onChange={(e) => setAmount(e.target.value)}
-            />
-            <span className="c-field-hint c-gap-left">
-              {parsed.ok && parsed.amountFen !== undefined ? (
-                <>
-                  将退 <Fen fen={parsed.amountFen} id="refund-amount-fen" />
-                </>
-              ) : (
-                <>
-                  留空 = 退剩余全部 <Fen fen={remaining} />
-                </>
-              )}
-            </span>
-          </div>
-          <label className="c-form-label c-form-label--top" htmlFor="refund-reason">
-            退款原因
-          </label>
-          <textarea
-            id="refund-reason"
-            className="c-textarea"
-            maxLength={200}
-            placeholder="必填，如：患者取消检查"
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-          />
-          <span />
-          <div>
-            {problem ? (
-              <div className="c-field-error" id="refund-problem">
-                {problem}
-              </div>
-            ) : null}
-            {submit.error ? <CErrorNotice error={submit.error} id="refund-error" /> : null}
-            <button
-              type="button"
-              id="refund-submit"
-              className="c-btn c-btn--danger"
-              disabled={submit.busy}
-              onClick={() => void send()}
-            >
-              {submit.busy ? '提交中…' : '确认退款'}
-            </button>
-            <span className="c-field-hint c-gap-left">按各支付渠道剩余金额比例分摊到医保与微信。</span>
-          </div>
-        </div>
-      )}
     </div>
   );
 }
@@ -366,7 +246,7 @@ function EventsPanel({ order }: { order: ConsoleOrderDetailView }) {
                   <CTag tone={orderStatusTone(e.to)}>{orderStatusLabel(e.to)}</CTag>
                 </td>
                 <td className="c-nowrap">{ACTOR[e.actor] ?? e.actor}</td>
-                <td>{e.reason}</td>
+                <td>{eventReasonLabel(e.reason)}</td>
               </tr>
             ))}
           </tbody>
@@ -376,19 +256,11 @@ function EventsPanel({ order }: { order: ConsoleOrderDetailView }) {
   );
 }
 
-const OUTBOX_STATUS: Record<string, { label: string; tone: 'success' | 'warning' | 'danger' | 'muted' }> = {
-  PENDING: { label: '待执行', tone: 'warning' },
-  DONE: { label: '已完成', tone: 'success' },
-  SUCCEEDED: { label: '已完成', tone: 'success' },
-  FAILED: { label: '失败', tone: 'danger' },
-  DEAD: { label: '已放弃', tone: 'danger' },
-};
-
 function OutboxPanel({ order }: { order: ConsoleOrderDetailView }) {
   return (
     <div className="c-panel" id="c-order-outbox">
       <div className="c-panel-title">
-        外部调用 <span className="c-muted">HIS 确认、释放、退款各方（outbox）</span>
+        外部调用 <span className="c-muted">HIS 确认、释放、退款各方</span>
       </div>
       {order.outbox.length === 0 ? (
         <CEmpty title="暂无外部调用" />
@@ -408,7 +280,7 @@ function OutboxPanel({ order }: { order: ConsoleOrderDetailView }) {
               const s = OUTBOX_STATUS[o.status] ?? { label: o.status, tone: 'muted' as const };
               return (
                 <tr key={`${o.kind}-${i}`}>
-                  <td className="c-mono">{o.kind}</td>
+                  <td className="c-nowrap">{outboxKindLabel(o.kind)}</td>
                   <td>
                     <CTag tone={s.tone}>{s.label}</CTag>
                   </td>
@@ -458,8 +330,8 @@ function LedgerPanel({ order }: { order: ConsoleOrderDetailView }) {
               <tr key={`${l.postingId}-${i}`}>
                 <td className="c-nowrap">{formatCst(l.at)}</td>
                 <td className="c-mono">{l.postingId.slice(0, 8)}</td>
-                <td className="c-mono">{l.kind}</td>
-                <td className="c-mono">{l.account}</td>
+                <td>{LEDGER_KIND[l.kind] ?? l.kind}</td>
+                <td>{LEDGER_ACCOUNT[l.account] ?? l.account}</td>
                 <td className="c-num">{l.direction === 'D' ? <Fen fen={l.amount} /> : null}</td>
                 <td className="c-num">{l.direction === 'C' ? <Fen fen={l.amount} /> : null}</td>
               </tr>

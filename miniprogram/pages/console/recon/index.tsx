@@ -157,7 +157,7 @@ function RunsTable({ runs }: { runs: ReconRunView[] }) {
               {RECON_KINDS_IN_ORDER.map((k) => {
                 const n = r.summary[RECON_KIND[k].summary];
                 return (
-                  <td key={k} className={`c-num${k !== 'MATCHED' && n > 0 ? ' c-diff' : ''}`}>
+                  <td key={k} className={`c-num${RECON_KIND[k].discrepancy && n > 0 ? ' c-diff' : ''}`}>
                     {n}
                   </td>
                 );

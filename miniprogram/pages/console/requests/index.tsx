@@ -9,9 +9,12 @@ import { REFUND_REQUEST_STATUS } from '../../../services/console/labels';
 import { openConsolePage } from '../../../services/console/routes';
 import { formatCst } from '../../../services/console/time';
 import { useConsoleData } from '../../../services/console/useData';
-import { useSubmit } from '../../../services/console/useSubmit';
 import { Fen } from '../../../components/console/Amount';
-import { Dialog } from '../../../components/console/Dialog';
+import {
+  RefundRequestDialog,
+  decisionNotice,
+  type RequestDecision,
+} from '../../../components/console/RefundRequestDialog';
 import { ConsoleShell } from '../../../components/console/Shell';
 import { CEmpty, CNotice, CTag, DataState } from '../../../components/console/States';
 
@@ -23,7 +26,7 @@ const FILTERS: { value: Filter; label: string }[] = [
   { value: 'ALL', label: '全部' },
 ];
 
-type Decision = { kind: 'approve' | 'reject'; request: RefundRequestView } | undefined;
+type Decision = RequestDecision | undefined;
 
 export default function ConsoleRefundRequests() {
   const [filter, setFilter] = useState<Filter>('PENDING');
@@ -37,11 +40,7 @@ export default function ConsoleRefundRequests() {
   const decided = (answer: RefundRequestView) => {
     update((list) => list.map((r) => (r.id === answer.id ? answer : r)));
     setDecision(undefined);
-    setNotice(
-      answer.status === 'APPROVED'
-        ? `已同意订单 ${answer.orderNo} 的退款申请，退款已发起。`
-        : `已拒绝订单 ${answer.orderNo} 的退款申请。`,
-    );
+    setNotice(decisionNotice(answer));
   };
 
   return (
@@ -163,69 +162,8 @@ export default function ConsoleRefundRequests() {
         </DataState>
       </div>
       {decision ? (
-        <DecisionDialog decision={decision} onCancel={() => setDecision(undefined)} onDone={decided} />
+        <RefundRequestDialog decision={decision} onCancel={() => setDecision(undefined)} onDone={decided} />
       ) : null}
     </ConsoleShell>
-  );
-}
-
-function DecisionDialog({
-  decision,
-  onCancel,
-  onDone,
-}: {
-  decision: NonNullable<Decision>;
-  onCancel: () => void;
-  onDone: (answer: RefundRequestView) => void;
-}) {
-  const [reason, setReason] = useState('');
-  const submit = useSubmit();
-  const { request, kind } = decision;
-  const confirm = async () => {
-    const answer = await submit.run(() =>
-      kind === 'approve'
-        ? consoleApi.approveRefundRequest(request.id)
-        : consoleApi.rejectRefundRequest(request.id, reason.trim()),
-    );
-    if (answer) onDone(answer);
-  };
-  return (
-    <Dialog
-      id={`dialog-request-${kind}`}
-      title={kind === 'approve' ? '同意退款申请' : '拒绝退款申请'}
-      confirmText={kind === 'approve' ? '同意并退款' : '拒绝'}
-      tone={kind === 'approve' ? 'primary' : 'danger'}
-      busy={submit.busy}
-      error={submit.error}
-      confirmDisabled={kind === 'reject' && !reason.trim()}
-      onConfirm={() => void confirm()}
-      onCancel={onCancel}
-    >
-      <dl className="c-dl">
-        <dt>订单号</dt>
-        <dd className="c-mono">{request.orderNo}</dd>
-        <dt>申请金额</dt>
-        <dd>{request.amount !== undefined ? <Fen fen={request.amount} /> : '剩余全部'}</dd>
-        <dt>患者说明</dt>
-        <dd>{request.reason}</dd>
-      </dl>
-      {kind === 'approve' ? (
-        <CNotice tone="warning">
-          同意后将立即按申请金额发起退款（医保与微信按比例原路退回），不可撤销。
-        </CNotice>
-      ) : (
-        <label className="c-field">
-          拒绝原因（必填，患者可见）
-          <textarea
-            id="request-reject-reason"
-            className="c-textarea"
-            maxLength={200}
-            value={reason}
-            placeholder="如：检查已完成，费用不予退还"
-            onChange={(e) => setReason(e.target.value)}
-          />
-        </label>
-      )}
-    </Dialog>
   );
 }

@@ -5,10 +5,9 @@
  */
 import type { ReconRowAction, ReconRowView, ReconSideView } from '../../../../shared/api';
 import { formatFen } from '../../../../shared/money';
-import { RECON_ACTION, RECON_KIND, RECORD_LABEL } from '../../../services/console/labels';
+import { RECON_ACTION, RECON_KIND, RECORD_LABEL, recordStatusLabel } from '../../../services/console/labels';
 import { openConsolePage } from '../../../services/console/routes';
 import { formatCst } from '../../../services/console/time';
-import { orderStatusLabel } from '../../../services/labels';
 import { Fen } from '../../../components/console/Amount';
 import { CTag } from '../../../components/console/States';
 
@@ -29,10 +28,13 @@ function splitText(side: ReconSideView): string {
 function SideCell({
   side,
   expected,
+  discrepancy,
   id,
 }: {
   side: ReconSideView | undefined;
   expected?: number;
+  /** the row is a real discrepancy: only then is a differing amount red */
+  discrepancy: boolean;
   id: string;
 }) {
   if (!side)
@@ -41,14 +43,15 @@ function SideCell({
         <span className="c-muted">无记录</span>
       </td>
     );
-  const differs = expected !== undefined && side.total !== expected;
+  const differs = discrepancy && expected !== undefined && side.total !== expected;
   return (
     <td className="c-num" id={id} title={splitText(side)}>
-      <Fen fen={side.total} className={differs ? 'c-diff' : undefined} />
-      {side.fund + side.account > 0 && side.cash > 0 ? (
-        <span className="c-sub">
-          医保 {formatFen(side.fund + side.account)} · 自费 {formatFen(side.cash)}
-        </span>
+      <Fen fen={side.total} plain className={differs ? 'c-diff' : undefined} />
+      {side.fund + side.account !== 0 && side.cash !== 0 ? (
+        <>
+          <span className="c-sub">医保 {formatFen(side.fund + side.account)}</span>
+          <span className="c-sub">自费 {formatFen(side.cash)}</span>
+        </>
       ) : null}
       {side.ref ? <span className="c-sub c-mono c-ref">{side.ref}</span> : null}
     </td>
@@ -66,7 +69,7 @@ interface RowsTableProps {
 export function RowsTable({ rows, supervisor, closed, onAction }: RowsTableProps) {
   return (
     <div className="c-table-wrap">
-      <table className="c-table" id="run-rows">
+      <table className="c-table c-table--rows" id="run-rows">
         <thead>
           <tr>
             <th>类型</th>
@@ -75,7 +78,7 @@ export function RowsTable({ rows, supervisor, closed, onAction }: RowsTableProps
             <th className="c-num">微信支付</th>
             <th className="c-num">医保</th>
             <th className="c-num">HIS</th>
-            <th>说明</th>
+            <th className="c-col-note">说明</th>
             <th className="c-col-actions">处理</th>
           </tr>
         </thead>
@@ -92,7 +95,7 @@ export function RowsTable({ rows, supervisor, closed, onAction }: RowsTableProps
                   <CTag tone={kind.tone}>{kind.label}</CTag>
                   <span className="c-sub">{RECORD_LABEL[row.record]}</span>
                 </td>
-                <td className="c-nowrap">
+                <td className="c-col-order">
                   {row.orderId ? (
                     <button
                       type="button"
@@ -104,12 +107,21 @@ export function RowsTable({ rows, supervisor, closed, onAction }: RowsTableProps
                   ) : (
                     <span className="c-mono">{row.orderNo}</span>
                   )}
-                  {row.refundNo ? <span className="c-sub c-mono">退款 {row.refundNo}</span> : null}
+                  {row.refundNo ? (
+                    <>
+                      <span className="c-sub">退款单</span>
+                      <span className="c-sub c-mono">{row.refundNo}</span>
+                    </>
+                  ) : null}
                 </td>
                 {row.ours ? (
-                  <td className="c-num" id={`row-${row.id}-ours`} title={splitText(row.ours)}>
-                    <Fen fen={row.ours.total} />
-                    <span className="c-sub">{orderStatusLabel(row.ours.status)}</span>
+                  <td
+                    className="c-num"
+                    id={`row-${row.id}-ours`}
+                    title={splitText({ ...row.ours, ref: undefined })}
+                  >
+                    <Fen fen={row.ours.total} plain />
+                    <span className="c-sub">{recordStatusLabel(row.record, row.ours.status)}</span>
                   </td>
                 ) : (
                   <td className="c-num" id={`row-${row.id}-ours`}>
@@ -119,14 +131,21 @@ export function RowsTable({ rows, supervisor, closed, onAction }: RowsTableProps
                 <SideCell
                   side={row.wechat}
                   expected={expectedFor('wechat', row.ours)}
+                  discrepancy={kind.discrepancy}
                   id={`row-${row.id}-wechat`}
                 />
                 <SideCell
                   side={row.insurance}
                   expected={expectedFor('insurance', row.ours)}
+                  discrepancy={kind.discrepancy}
                   id={`row-${row.id}-insurance`}
                 />
-                <SideCell side={row.his} expected={expectedFor('his', row.ours)} id={`row-${row.id}-his`} />
+                <SideCell
+                  side={row.his}
+                  expected={expectedFor('his', row.ours)}
+                  discrepancy={kind.discrepancy}
+                  id={`row-${row.id}-his`}
+                />
                 <td id={`row-${row.id}-note`}>{row.note}</td>
                 <td id={`row-${row.id}-actions`}>
                   {row.resolution ? (

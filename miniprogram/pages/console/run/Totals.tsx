@@ -1,7 +1,8 @@
 /**
  * The day's totals per channel (rows) as each source saw them (columns): our records, WeChat Pay's trade bill,
  * the insurance platform (3202), the HIS. A cell that differs from ours in the same channel is marked with the
- * difference. Net = paid − refunded.
+ * difference. Net = paid − refunded; the HIS's channels are compared on what was charged, since the HIS records
+ * a refund as one total.
  */
 import type { ReconChannelTotals, ReconTotals } from '../../../../shared/api';
 import { formatFen } from '../../../../shared/money';
@@ -73,19 +74,27 @@ export function TotalsTable({ totals }: { totals: ReconTotals }) {
                     const cell = cellOf(totals, s.key, ch.key);
                     // WeChat's and insurance's "total" are their own channel only: not comparable with ours
                     const comparable = s.key !== 'ours' && !(ch.key === 'total' && s.key !== 'his');
-                    const diff = cell && comparable ? netOf(cell) - netOf(ours) : 0;
+                    // the HIS records a refund as one total, not by channel: by channel it is compared on 收 only
+                    const chargesOnly = s.key === 'his' && ch.key !== 'total';
+                    const amountOf = (c: ReconChannelTotals) => (chargesOnly ? c.paidFen : netOf(c));
+                    const diff = cell && comparable ? amountOf(cell) - amountOf(ours) : 0;
                     return (
                       <td key={s.key} className="c-num" id={`run-totals-${ch.key}-${s.key}`}>
                         {cell ? (
                           <>
-                            <Fen fen={netOf(cell)} className={diff !== 0 ? 'c-diff' : 'c-amount--strong'} />
+                            <Fen
+                              fen={amountOf(cell)}
+                              plain
+                              className={diff !== 0 ? 'c-diff' : 'c-amount--strong'}
+                            />
                             <span className="c-sub">
-                              {cell.count} 笔 · 收 {formatFen(cell.paidFen)} · 退{' '}
-                              {formatFen(cell.refundedFen)}
+                              {chargesOnly
+                                ? `${cell.count} 笔 · 收款（退款只记合计）`
+                                : `${cell.count} 笔 · 收 ${formatFen(cell.paidFen)} · 退 ${formatFen(cell.refundedFen)}`}
                             </span>
                             {diff !== 0 ? (
                               <span className="c-sub c-diff">
-                                较本院 {diff > 0 ? '+' : '−'}
+                                较本院{chargesOnly ? '收款' : ''} {diff > 0 ? '+' : '−'}
                                 {formatFen(Math.abs(diff))}
                               </span>
                             ) : null}

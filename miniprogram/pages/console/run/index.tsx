@@ -141,7 +141,8 @@ export default function ConsoleRun() {
             {view.totals ? (
               <div className="c-panel">
                 <div className="c-panel-title">
-                  分渠道合计 <span className="c-muted">净额 = 收款 − 退款；与本院不一致处标红</span>
+                  分渠道合计{' '}
+                  <span className="c-muted">净额 = 收款 − 退款；HIS 分渠道只比收款；与本院不一致处标红</span>
                 </div>
                 <TotalsTable totals={view.totals} />
               </div>
