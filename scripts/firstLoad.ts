@@ -9,18 +9,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type CDPSession } from 'playwright-core';
-import { CHROMIUM } from '../tests/e2e/browser';
+import { CHROMIUM, CHROMIUM_ARGS } from '../tests/e2e/browser';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PATIENT_PATH = '/#/pages/login/index';
 const CPU_SLOWDOWN = 4;
 
@@ -38,7 +28,7 @@ function option(name: string): string | undefined {
 }
 
 async function measureOnce(base: string): Promise<Measure> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ viewport: { width: 375, height: 812 } });
     const page = await context.newPage();

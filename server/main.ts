@@ -24,6 +24,9 @@ import { runOutboxOnce } from './jobs/outboxWorker';
 import { runJanitorOnce } from './jobs/janitor';
 import { runDailyReconciliationIfDue } from './jobs/dailyReconciliation';
 import { outboxDepth } from './db/outbox';
+import { ordersByStatus } from './db/orderStats';
+import { pingDatabase } from './db/health';
+import { JobScheduler } from './jobs/scheduler';
 import type { Deps } from './services/deps';
 import type { PiiVault } from './security/vault';
 
@@ -116,7 +119,7 @@ export function buildServer(parts: ServerParts): RunningServer {
   const metrics = createMetrics();
   const probeTimeoutMs = parts.settings.READINESS_PROBE_TIMEOUT_MS;
   const probes: ReadinessProbe[] = [
-    { name: 'postgres', check: async () => void (await parts.db.query('SELECT 1')) },
+    { name: 'postgres', check: () => pingDatabase(parts.db) },
     { name: 'store', check: async () => void (await parts.store.get('readyz')) },
     ...(
       [
@@ -149,44 +152,19 @@ export function buildServer(parts: ServerParts): RunningServer {
       server.once('error', reject);
       servers.push(server);
     });
-  let timer: NodeJS.Timeout | undefined;
-  let dailyTimer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let dailyRunning: Promise<unknown> | undefined;
-
-  // After a commit that queued outbox work, run the outbox at once rather than at the next tick; a kick during a
-  // run asks for one more pass. Runs may overlap with the timer's: rows are claimed with SKIP LOCKED.
-  let jobsStarted = false;
-  let outboxAgain = false;
-  let outboxRunning: Promise<void> | undefined;
-  deps.kickJobs = () => {
-    if (!jobsStarted) return;
-    if (outboxRunning) {
-      outboxAgain = true;
-      return;
-    }
-    outboxRunning = (async () => {
-      do {
-        outboxAgain = false;
-        await runOutboxOnce(deps);
-      } while (outboxAgain && jobsStarted);
-    })()
-      .catch((err: unknown) => parts.logger.error({ err }, 'outbox run failed'))
-      .finally(() => {
-        outboxRunning = undefined;
-      });
-  };
+  const scheduler = new JobScheduler(parts.logger);
+  // after a commit that queued outbox work, run the outbox at once rather than at the next tick; runs may
+  // overlap with the periodic pass: rows are claimed with SKIP LOCKED
+  deps.kickJobs = scheduler.kickable('outbox', () => runOutboxOnce(deps));
 
   const runJobsOnce = async () => {
     await runOutboxOnce(deps);
     await runJanitorOnce(deps);
     await runOutboxOnce(deps);
     metrics.outboxDepth.set(await outboxDepth(parts.db));
-    const byState = (await parts.db.query(
-      `SELECT status, count(*)::int AS n FROM orders GROUP BY status`,
-    )) as { status: string; n: number }[];
+    const byState = await ordersByStatus(parts.db);
     metrics.ordersByState.reset();
-    for (const row of byState) metrics.ordersByState.set({ state: row.status }, row.n);
+    for (const row of byState) metrics.ordersByState.set({ state: row.status }, row.count);
   };
 
   return {
@@ -203,34 +181,14 @@ export function buildServer(parts: ServerParts): RunningServer {
       return server;
     },
     startJobs: () => {
-      if (timer) return;
-      jobsStarted = true;
-      timer = setInterval(() => {
-        if (running) return;
-        running = runJobsOnce()
-          .catch((err: unknown) => parts.logger.error({ err }, 'background jobs failed'))
-          .finally(() => {
-            running = undefined;
-          });
-      }, parts.settings.JOBS_INTERVAL_MS);
-      timer.unref();
-      dailyTimer = setInterval(() => {
-        if (dailyRunning) return;
-        dailyRunning = runDailyReconciliationIfDue(deps)
-          .catch((err: unknown) => parts.logger.error({ err }, 'daily reconciliation check failed'))
-          .finally(() => {
-            dailyRunning = undefined;
-          });
-      }, DAILY_CHECK_INTERVAL_MS);
-      dailyTimer.unref();
+      if (scheduler.isStarted) return;
+      scheduler.every('background jobs', parts.settings.JOBS_INTERVAL_MS, runJobsOnce);
+      scheduler.every('daily reconciliation check', DAILY_CHECK_INTERVAL_MS, () =>
+        runDailyReconciliationIfDue(deps),
+      );
     },
     stop: async () => {
-      jobsStarted = false;
-      if (timer) clearInterval(timer);
-      if (dailyTimer) clearInterval(dailyTimer);
-      await running;
-      await dailyRunning;
-      await outboxRunning;
+      await scheduler.stop();
       await readiness.stop();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       for (const s of servers) s.closeAllConnections();

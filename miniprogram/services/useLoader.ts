@@ -10,7 +10,18 @@ export type Loaded<T> =
   | { status: 'error'; error: unknown }
   | { status: 'ready'; data: T; refreshing: boolean };
 
-export function useLoader<T>(load: () => Promise<T>): { state: Loaded<T>; reload: () => Promise<void> } {
+export interface Loading<T> {
+  state: Loaded<T>;
+  reload: () => Promise<void>;
+  /** changes the data in place (an action's answer replaces one row); nothing before the data is there */
+  update: (change: (data: T) => T) => void;
+}
+
+/**
+ * The state of `load`'s data and the means to load it again (when is the caller's: useLoader, the console's
+ * useConsoleData). Only the latest reload's answer counts; one still under way when a newer starts is dropped.
+ */
+export function useLoading<T>(load: () => Promise<T>): Loading<T> {
   const [state, setState] = useState<Loaded<T>>({ status: 'loading' });
   const latest = useRef(0);
   const loadRef = useRef(load);
@@ -27,9 +38,17 @@ export function useLoader<T>(load: () => Promise<T>): { state: Loaded<T>; reload
     }
   }, []);
 
+  const update = useCallback((change: (data: T) => T) => {
+    setState((s) => (s.status === 'ready' ? { ...s, data: change(s.data) } : s));
+  }, []);
+
+  return { state, reload, update };
+}
+
+export function useLoader<T>(load: () => Promise<T>): { state: Loaded<T>; reload: () => Promise<void> } {
+  const { state, reload } = useLoading(load);
   usePageReturn(() => {
     void reload();
   });
-
   return { state, reload };
 }

@@ -11,7 +11,7 @@ import { Journal } from './journal';
 import { Faults, faultSchema, type Fault } from './faults';
 import { MockHttpError, parseBody } from './http';
 import { installSessions } from './session';
-import { registerTools } from './tools';
+import { mountTools } from './tools';
 
 // every mock imports these from here; they live in http.ts so that session.ts needs nothing of this file
 export { MockHttpError, parseBody };
@@ -44,7 +44,7 @@ export function createMockFrame(name: string, clock = new ManualClock()): MockFr
   const faults = new Faults();
   const resets: (() => void)[] = [];
   const openapi: Record<string, unknown> = {};
-  registerTools({ admin, journal, clock, openapi, parse: parseBody }); // journal search/verify, clock forms
+  mountTools({ admin, journal, clock, openapi, parse: parseBody }); // journal search/verify, clock forms
 
   app.use(async (ctx, next) => {
     const started = Date.now();

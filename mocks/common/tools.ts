@@ -23,7 +23,7 @@ export interface ClockStepper {
 const steppers = new WeakMap<ManualClock, Set<ClockStepper>>();
 
 /** Registers a stepper for a clock (a clock shared by several mocks steps all of them). */
-export function registerClockStepper(clock: ManualClock, stepper: ClockStepper): () => void {
+export function mountClockStepper(clock: ManualClock, stepper: ClockStepper): () => void {
   let set = steppers.get(clock);
   if (!set) {
     set = new Set();
@@ -213,7 +213,7 @@ const OPENAPI: Record<string, unknown> = {
 };
 
 /** Registers the journal and clock tools on a mock's admin router (before the frame's basic routes). */
-export function registerTools(deps: ToolsDeps): void {
+export function mountTools(deps: ToolsDeps): void {
   const { admin, journal, clock } = deps;
   Object.assign(deps.openapi, OPENAPI);
 

@@ -1,5 +1,5 @@
 /**
- * The testers' web console (`/__console`): static HTML/CSS/JS, and a proxy so the page talks to one origin:
+ * The testers' web console (`/__console`): static HTML and CSS, the page script bundled from src/ (bundle.ts), and a proxy so the page talks to one origin:
  * `/__console/api/<mock>/<path>` → `<mock base URL>/__admin/<path>` (method, query and body passed through, the
  * mock's status and body passed back), `/__console/health` → each mock's `/healthz`. No CORS needed, and the
  * mocks are left as they are.
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Koa from 'koa';
 import Router from '@koa/router';
+import { consoleScript } from './bundle';
 
 export interface ConsoleTargets {
   insurance: string;
@@ -35,19 +36,29 @@ function readRaw(req: Koa.Request['req']): Promise<Buffer> {
 export function createConsoleApp(targets: ConsoleTargets): Koa {
   const app = new Koa();
   const router = new Router();
+  // build the page script now, in the background (a failure is reported when the page asks for it)
+  consoleScript().catch(() => undefined);
   const dir = __dirname;
   const bases = Object.fromEntries(
     Object.entries(targets).map(([k, v]) => [k, v.replace(/\/+$/, '')]),
   ) as Record<string, string>;
 
-  function serve(ctx: Koa.Context, file: string | undefined): void {
+  async function serve(ctx: Koa.Context, file: string | undefined): Promise<void> {
     const type = file ? STATIC[file] : undefined;
     if (!file || !type) {
       ctx.status = 404;
       ctx.body = 'Not Found';
       return;
     }
-    let text = readFileSync(join(dir, file), 'utf8');
+    let text: string;
+    try {
+      text = file === 'app.js' ? await consoleScript() : readFileSync(join(dir, file), 'utf8');
+    } catch (err) {
+      ctx.status = 500;
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = `the console script did not build: ${err instanceof Error ? err.message : String(err)}`;
+      return;
+    }
     if (file === 'index.html') {
       // the mocks' own base URLs, for links (the page itself calls them through the proxy)
       const config = JSON.stringify({ mocks: bases }).replace(/</g, '\\u003c');

@@ -2,7 +2,7 @@
  * Daily reconciliation on the standard envelope: 3201 对总账 (the platform compares the hospital's totals with
  * its books), 3202 对明细账 (the platform prepares its detail of the range as a file) and 9102 文件下载 (the file,
  * streamed: generated line by line from the day book, linear in the range's records, never held whole).
- * Layouts in shared/protocol/insurance.ts (DAY_FILE); the choices are listed as unverified in the README.
+ * Layouts in shared/protocol/insurance/dayFiles.ts (DAY_FILE); the choices are listed as unverified in the README.
  */
 import { Readable } from 'node:stream';
 import { cstCompact, cstDate, cstDateTime, type Clock } from '../../shared/clock';

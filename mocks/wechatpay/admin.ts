@@ -230,7 +230,7 @@ function injectRefund(mc: WeChatPayMockContext, raw: unknown) {
   return { outRefundNo, refundId: refund.refundId, successTime: rfc3339Cst(successTimeMs) };
 }
 
-export function registerAdminRoutes(mc: WeChatPayMockContext): void {
+export function mountAdminRoutes(mc: WeChatPayMockContext): void {
   const { admin } = mc.frame;
   Object.assign(mc.frame.openapi, OPENAPI);
 

@@ -178,7 +178,7 @@ interface StoredBill {
   content: Buffer;
 }
 
-export function registerBillRoutes(v3: Router, mc: WeChatPayMockContext): void {
+export function mountBillRoutes(v3: Router, mc: WeChatPayMockContext): void {
   const files = new Map<string, StoredBill>();
   mc.frame.onReset(() => files.clear());
   const forgetExpired = (nowMs: number): void => {

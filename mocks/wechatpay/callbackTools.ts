@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { parseBody } from '../common/app';
-import { registerClockStepper } from '../common/tools';
+import { mountClockStepper } from '../common/tools';
 import type { WeChatPayMockContext } from './context';
 import { buildEnvelope, postCallback } from './notifications';
 import { signedHeaders } from './signing';
@@ -45,10 +45,10 @@ function parsedBody(text: string | undefined): unknown {
   }
 }
 
-export function registerCallbackTools(mc: WeChatPayMockContext, deliverDue: () => Promise<void>): void {
+export function mountCallbackTools(mc: WeChatPayMockContext, deliverDue: () => Promise<void>): void {
   const { frame, state, notifier, keyring } = mc;
 
-  registerClockStepper(frame.clock, {
+  mountClockStepper(frame.clock, {
     nextDueAtMs: () => {
       let next = notifier.nextDueAtMs();
       for (const r of state.refunds.values()) {

@@ -52,7 +52,7 @@ function certificateView(p: PlatformKey, current: boolean) {
   };
 }
 
-export function registerCertificateRoutes(v3: Router, mc: WeChatPayMockContext): void {
+export function mountCertificateRoutes(v3: Router, mc: WeChatPayMockContext): void {
   const { keyring } = mc;
   const original = keyring.platform;
 

@@ -8,22 +8,22 @@ import type Koa from 'koa';
 import { ManualClock } from '../../shared/clock';
 import type { MockKeys } from '../../shared/crypto/keyring';
 import { createMockFrame, type MockFrame } from '../common/app';
-import { registerAdminRoutes } from './admin';
-import { registerBillRoutes } from './bills';
-import { registerCallbackTools } from './callbackTools';
+import { mountAdminRoutes } from './admin';
+import { mountBillRoutes } from './bills';
+import { mountCallbackTools } from './callbackTools';
 import { setSandboxMode } from './callbackUrl';
-import { registerCertificateRoutes } from './certificates';
+import { mountCertificateRoutes } from './certificates';
 import type { WeChatPayMockContext } from './context';
-import { registerLoginRoutes } from './login';
-import { registerMedInsRoutes } from './medins';
+import { mountLoginRoutes } from './login';
+import { mountMedInsRoutes } from './medins';
 import { Notifier } from './notifications';
-import { registerProbes } from './probes';
-import { completeDueRefunds, registerRefundRoutes } from './refunds';
-import { registerSandboxRoutes } from './sandbox';
+import { mountProbes } from './probes';
+import { completeDueRefunds, mountRefundRoutes } from './refunds';
+import { mountSandboxRoutes } from './sandbox';
 import { mountWeChatPayScenarios, ScenarioNotifier } from './scenarios';
 import { loadMockKeyring, v3Security } from './signing';
 import { WeChatPayState } from './state';
-import { registerTransactionRoutes } from './transactions';
+import { mountTransactionRoutes } from './transactions';
 
 const DELIVERY_TICK_MS = 1_000;
 
@@ -75,17 +75,17 @@ export function createWeChatPayMock(opts: WeChatPayMockOptions): WeChatPayMock {
 
   const v3 = new Router({ prefix: '/v3' });
   v3.use(v3Security(frame, state, keyring));
-  registerTransactionRoutes(v3, mc);
-  registerMedInsRoutes(v3, mc);
-  registerRefundRoutes(v3, mc);
-  registerCertificateRoutes(v3, mc);
-  registerBillRoutes(v3, mc);
+  mountTransactionRoutes(v3, mc);
+  mountMedInsRoutes(v3, mc);
+  mountRefundRoutes(v3, mc);
+  mountCertificateRoutes(v3, mc);
+  mountBillRoutes(v3, mc);
   frame.router.use(v3.routes());
-  registerLoginRoutes(mc);
-  registerSandboxRoutes(mc);
-  registerAdminRoutes(mc);
-  registerProbes(mc);
-  registerCallbackTools(mc, deliverDue);
+  mountLoginRoutes(mc);
+  mountSandboxRoutes(mc);
+  mountAdminRoutes(mc);
+  mountProbes(mc);
+  mountCallbackTools(mc, deliverDue);
   mountWeChatPayScenarios(frame);
 
   // moving the mock clock delivers what became due at once; the frame owns /__admin/clock, so observe it

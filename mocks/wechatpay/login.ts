@@ -32,7 +32,7 @@ function jscode2session(mc: WeChatPayMockContext, query: Record<string, unknown>
   return { openid: entry.openid, session_key: randomBytes(16).toString('base64') };
 }
 
-export function registerLoginRoutes(mc: WeChatPayMockContext): void {
+export function mountLoginRoutes(mc: WeChatPayMockContext): void {
   mc.frame.router.get('/sns/jscode2session', (ctx) => {
     const answer = jscode2session(mc, ctx.query);
     if ('openid' in answer) tag(ctx.state, 'openid', answer.openid);

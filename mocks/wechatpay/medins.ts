@@ -136,7 +136,7 @@ function orderOr404(mc: WeChatPayMockContext, order: MedInsOrder | undefined): M
   return mc.state.refreshMedIns(order, mc.frame.clock.now());
 }
 
-export function registerMedInsRoutes(v3: Router, mc: WeChatPayMockContext): void {
+export function mountMedInsRoutes(v3: Router, mc: WeChatPayMockContext): void {
   v3.post('/med-ins/orders', async (ctx) => {
     const raw = ctx.request.body as { out_trade_no?: unknown; openid?: unknown } | undefined;
     tag(ctx.state, 'outTradeNo', typeof raw?.out_trade_no === 'string' ? raw.out_trade_no : undefined);

@@ -35,7 +35,7 @@ export async function sendSignTestProbe(
   return { ...answer, refused: answer.status !== undefined && answer.status >= 400, sent: { body, headers } };
 }
 
-export function registerProbes(mc: WeChatPayMockContext): void {
+export function mountProbes(mc: WeChatPayMockContext): void {
   mc.frame.admin.post('/probes/signtest', async (ctx) => {
     const body = parseBody(probeSchema, ctx.request.body);
     ctx.body = await sendSignTestProbe(mc, body.url, body.eventType, body.resource);

@@ -279,7 +279,7 @@ function noteMedInsRefund(mc: WeChatPayMockContext, mixTradeNo: string, raw: unk
   return { selfPayRefund: selfPay?.status ?? 'NONE' };
 }
 
-export function registerRefundRoutes(v3: Router, mc: WeChatPayMockContext): void {
+export function mountRefundRoutes(v3: Router, mc: WeChatPayMockContext): void {
   v3.post('/refund/domestic/refunds', (ctx) => {
     const { refund, created } = createRefund(mc, ctx.request.body);
     tag(ctx.state, 'outTradeNo', refund.outTradeNo);

@@ -102,7 +102,7 @@ function createOrRepeat(mc: WeChatPayMockContext, rawBody: unknown): string {
   return trade.prepayId;
 }
 
-export function registerTransactionRoutes(v3: Router, mc: WeChatPayMockContext): void {
+export function mountTransactionRoutes(v3: Router, mc: WeChatPayMockContext): void {
   v3.post('/pay/transactions/jsapi', (ctx) => {
     const raw = ctx.request.body as { out_trade_no?: unknown; payer?: { openid?: unknown } } | undefined;
     tag(ctx.state, 'outTradeNo', typeof raw?.out_trade_no === 'string' ? raw.out_trade_no : undefined);

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { assertBalanced, trialBalance, type LedgerLine } from '../domain/ledger';
+import { assertBalanced, trialBalance, type LedgerAccount, type LedgerLine } from '../domain/ledger';
+import { fenOf } from './columns';
+import { oneOf, rowsOf } from './rows';
+
+const ACCOUNTS: readonly LedgerAccount[] = [
+  'insurance_fund_receivable',
+  'insurance_account_receivable',
+  'wechatpay_clearing',
+  'patient_charges',
+];
 
 /** Appends one balanced posting; asserted before it is written. */
 export async function appendPosting(
@@ -25,14 +34,16 @@ export async function appendPosting(
 export async function readTrialBalance(
   db: DataSource | EntityManager,
 ): Promise<{ byAccount: Record<string, number>; net: number }> {
-  const rows = (await db.query(
-    `SELECT account, direction, sum(amount_fen)::text AS amount FROM ledger_entries GROUP BY account, direction`,
-  )) as {
-    account: LedgerLine['account'];
-    direction: 'D' | 'C';
-    amount: string;
-  }[];
+  const rows = rowsOf(
+    await db.query(
+      `SELECT account, direction, sum(amount_fen)::text AS amount FROM ledger_entries GROUP BY account, direction`,
+    ),
+  );
   return trialBalance(
-    rows.map((r) => ({ account: r.account, direction: r.direction, amountFen: Number(r.amount) })),
+    rows.map((r) => ({
+      account: oneOf(r, 'account', ACCOUNTS),
+      direction: oneOf(r, 'direction', ['D', 'C'] as const),
+      amountFen: fenOf(r.amount),
+    })),
   );
 }

@@ -4,10 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { assertTransition, type OrderStatus } from '../domain/orderStateMachine';
+import { ORDER_STATUSES, assertTransition, type OrderStatus } from '../domain/orderStateMachine';
 import { assertSplit, type Split } from '../../shared/money';
 import type { OrderOutcome } from '../../shared/api';
 import { OrderRow } from './entities';
+import { oneOf, returnedRows, text, type Db } from './rows';
 
 export class StateConflict extends Error {
   constructor(
@@ -106,20 +107,20 @@ export async function transitionOrder(
     'updated_at = $4',
     ...patchAssignments(patch, params),
   ];
-  const rows = (await manager.query(
-    `UPDATE orders o SET ${sets.join(', ')}
+  const returned = returnedRows(
+    await manager.query(
+      `UPDATE orders o SET ${sets.join(', ')}
        FROM (SELECT id, status AS from_status FROM orders WHERE id = $1 FOR UPDATE) prev
       WHERE o.id = prev.id AND o.status = ANY($2::text[])
       RETURNING o.id, prev.from_status`,
-    params,
-  )) as [{ id: string; from_status: OrderStatus }[], number] | { id: string; from_status: OrderStatus }[];
-  const returned = Array.isArray(rows[0])
-    ? (rows[0] as { id: string; from_status: OrderStatus }[])
-    : (rows as { id: string; from_status: OrderStatus }[]);
+      params,
+    ),
+  );
   if (returned.length !== 1) throw new StateConflict(orderId, expected, to);
+  const fromStatus = oneOf(returned[0], 'from_status', ORDER_STATUSES);
   await manager.query(
     `INSERT INTO order_events (order_id, from_status, to_status, actor, reason, external_ref, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-    [orderId, returned[0].from_status, to, event.actor, event.reason, event.externalRef ?? null, event.at],
+    [orderId, fromStatus, to, event.actor, event.reason, event.externalRef ?? null, event.at],
   );
   const row = await manager.findOneByOrFail(OrderRow, { id: orderId });
   return row;
@@ -135,11 +136,12 @@ export async function patchOrder(
 ): Promise<void> {
   const params: unknown[] = [orderId, [...expected], at];
   const sets = ['version = version + 1', 'updated_at = $3', ...patchAssignments(patch, params)];
-  const result = (await manager.query(
-    `UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
-    params,
-  )) as unknown[];
-  const returned = Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+  const returned = returnedRows(
+    await manager.query(
+      `UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
+      params,
+    ),
+  );
   if (returned.length !== 1) throw new StateConflict(orderId, expected, expected[0]);
 }
 
@@ -157,4 +159,50 @@ export async function insertOrderEvent(
 
 export function newId(): string {
   return randomUUID();
+}
+
+// ---- the janitor's claims (jobs/janitor.ts) ----
+
+/** Claims up to `batchMax` orders matching `where` (whose parameters start at $2) by pushing their next check out. */
+async function claimForCheck(
+  db: Db,
+  where: string,
+  params: unknown[],
+  leaseUntil: Date,
+  batchMax: number,
+): Promise<string[]> {
+  const result = returnedRows(
+    await db.query(
+      `UPDATE orders SET next_check_at = $1
+      WHERE id IN (SELECT id FROM orders WHERE ${where} ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT ${Math.trunc(batchMax)})
+      RETURNING id`,
+      [leaseUntil, ...params],
+    ),
+  );
+  return result.map((r) => text(r, 'id'));
+}
+
+/** Open orders whose payment window passed at `now`, or (not PRESETTLED) whose next check is due. */
+export function claimDueOrders(db: Db, now: Date, leaseUntil: Date, batchMax: number): Promise<string[]> {
+  return claimForCheck(
+    db,
+    `status IN ('AWAITING_PAYMENT','UNKNOWN','PRESETTLED') AND (expires_at <= $2 OR (status <> 'PRESETTLED' AND (next_check_at IS NULL OR next_check_at <= $2)))`,
+    [now],
+    leaseUntil,
+    batchMax,
+  );
+}
+
+/** CREATED orders made before `createdBefore` (left behind by a crashed checkout). */
+export function claimAbandonedOrders(
+  db: Db,
+  createdBefore: Date,
+  leaseUntil: Date,
+  batchMax: number,
+): Promise<string[]> {
+  return claimForCheck(db, `status = 'CREATED' AND created_at <= $2`, [createdBefore], leaseUntil, batchMax);
+}
+
+export async function setNextCheck(db: Db, orderId: string, at: Date): Promise<void> {
+  await db.query(`UPDATE orders SET next_check_at = $2 WHERE id = $1`, [orderId, at]);
 }

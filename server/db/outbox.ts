@@ -5,15 +5,16 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OutboxRow } from './entities';
+import { int, jsonObject, returnedRows, rowsOf, text, textOrNull, type Db } from './rows';
 
 export type OutboxKind =
   | 'his_confirm'
   | 'release'
   | 'refund_leg'
   | 'late_payment_return'
-  /** a verified payment callback, applied after it was answered (services/settlement.ts) */
+  /** a verified payment callback, applied after it was answered (services/payment/confirm.ts) */
   | 'confirm_payment'
-  /** a card-binding code texted to the patient's phone (services/patientBinding.ts); no order */
+  /** a card-binding code texted to the patient's phone (services/patient/binding.ts); no order */
   | 'sms_send';
 
 export async function enqueue(
@@ -31,15 +32,6 @@ export async function enqueue(
   );
 }
 
-interface RawOutbox {
-  id: string;
-  kind: string;
-  order_id: string | null;
-  dedupe_key: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-}
-
 export type ClaimedJob = Pick<OutboxRow, 'id' | 'kind' | 'orderId' | 'dedupeKey' | 'payload' | 'attempts'>;
 
 export async function claimDue(
@@ -48,20 +40,22 @@ export async function claimDue(
   leaseMs: number,
   limit: number,
 ): Promise<ClaimedJob[]> {
-  const result = (await db.query(
-    `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
+  const result = returnedRows(
+    await db.query(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, updated_at = $1
       WHERE id IN (SELECT id FROM outbox WHERE status = 'PENDING' AND next_attempt_at <= $1
                     ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT $3)
       RETURNING id, kind, order_id, dedupe_key, payload, attempts`,
-    [now, new Date(now.getTime() + leaseMs), limit],
-  )) as [RawOutbox[], number];
-  return result[0].map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    orderId: r.order_id,
-    dedupeKey: r.dedupe_key,
-    payload: r.payload,
-    attempts: r.attempts,
+      [now, new Date(now.getTime() + leaseMs), limit],
+    ),
+  );
+  return result.map((r) => ({
+    id: text(r, 'id'),
+    kind: text(r, 'kind'),
+    orderId: textOrNull(r, 'order_id'),
+    dedupeKey: text(r, 'dedupe_key'),
+    payload: jsonObject(r, 'payload'),
+    attempts: int(r, 'attempts'),
   }));
 }
 
@@ -96,8 +90,35 @@ export async function markFailed(
 }
 
 export async function outboxDepth(db: DataSource): Promise<number> {
-  const rows = (await db.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'PENDING'`)) as {
-    n: number;
-  }[];
-  return rows[0].n;
+  const rows = rowsOf(await db.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'PENDING'`));
+  return int(rows[0], 'n');
+}
+
+/** Whether a job of that dedupe key was ever queued (whatever its state). */
+export async function isQueued(db: Db, dedupeKey: string): Promise<boolean> {
+  const queued = rowsOf(await db.query(`SELECT 1 FROM outbox WHERE dedupe_key = $1`, [dedupeKey]));
+  return queued.length > 0;
+}
+
+/** Makes a PENDING job due at `at` if it was due later; false when there is no such job to hurry. */
+export async function nudgeJob(db: Db, dedupeKey: string, at: Date): Promise<boolean> {
+  const result = returnedRows(
+    await db.query(
+      `UPDATE outbox SET next_attempt_at = $2 WHERE dedupe_key = $1 AND status = 'PENDING' AND next_attempt_at > $2 RETURNING id`,
+      [dedupeKey, at],
+    ),
+  );
+  return result.length > 0;
+}
+
+/** A DEAD (or PENDING) job of that key is due again at `at`, its attempts reset; false when there is none. */
+export async function reviveJob(m: EntityManager, dedupeKey: string, at: Date): Promise<boolean> {
+  const revived = returnedRows(
+    await m.query(
+      `UPDATE outbox SET status = 'PENDING', attempts = 0, next_attempt_at = $2, last_error = NULL, updated_at = $2
+        WHERE dedupe_key = $1 AND status IN ('DEAD', 'PENDING') RETURNING id`,
+      [dedupeKey, at],
+    ),
+  );
+  return revived.length > 0;
 }

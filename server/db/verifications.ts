@@ -1,8 +1,9 @@
 /**
- * SQL of card-binding verifications (services/patientBinding.ts): rows parsed into typed values here. Counting a
+ * SQL of card-binding verifications (services/patient/binding.ts): rows parsed into typed values here. Counting a
  * try and reading the row is one statement, so two tries at once can never both use the last attempt.
  */
 import type { EntityManager } from 'typeorm';
+import { date, int, oneOf, returnedRows, rowsOf, text, textOrNull, type Db, type Row } from './rows';
 
 export type VerificationStatus = 'PENDING' | 'VERIFIED' | 'DEAD';
 
@@ -24,50 +25,24 @@ export interface Verification {
   createdAt: Date;
 }
 
-interface RawVerification {
-  id: string;
-  openid: string;
-  id_no_hash: string;
-  name_enc: string;
-  id_no_enc: string;
-  his_patient_id: string | null;
-  phone_enc: string | null;
-  phone_masked: string;
-  code_enc: string | null;
-  attempts: number;
-  status: string;
-  patient_id: string | null;
-  expires_at: Date;
-  created_at: Date;
-}
+const STATUSES: readonly VerificationStatus[] = ['PENDING', 'VERIFIED', 'DEAD'];
 
-function statusOf(raw: string): VerificationStatus {
-  const status = raw as VerificationStatus;
-  switch (status) {
-    case 'PENDING':
-    case 'VERIFIED':
-    case 'DEAD':
-      return status;
-  }
-  throw new Error(`patient_verifications.status ${JSON.stringify(raw)}`);
-}
-
-function parse(r: RawVerification): Verification {
+function parse(r: Row): Verification {
   return {
-    id: r.id,
-    openid: r.openid,
-    idNoHash: r.id_no_hash,
-    nameEnc: r.name_enc,
-    idNoEnc: r.id_no_enc,
-    hisPatientId: r.his_patient_id,
-    phoneEnc: r.phone_enc,
-    phoneMasked: r.phone_masked,
-    codeEnc: r.code_enc,
-    attempts: Number(r.attempts),
-    status: statusOf(r.status),
-    patientId: r.patient_id,
-    expiresAt: new Date(r.expires_at),
-    createdAt: new Date(r.created_at),
+    id: text(r, 'id'),
+    openid: text(r, 'openid'),
+    idNoHash: text(r, 'id_no_hash'),
+    nameEnc: text(r, 'name_enc'),
+    idNoEnc: text(r, 'id_no_enc'),
+    hisPatientId: textOrNull(r, 'his_patient_id'),
+    phoneEnc: textOrNull(r, 'phone_enc'),
+    phoneMasked: text(r, 'phone_masked'),
+    codeEnc: textOrNull(r, 'code_enc'),
+    attempts: int(r, 'attempts'),
+    status: oneOf(r, 'status', STATUSES),
+    patientId: textOrNull(r, 'patient_id'),
+    expiresAt: date(r, 'expires_at'),
+    createdAt: date(r, 'created_at'),
   };
 }
 
@@ -102,10 +77,9 @@ export async function findVerification(
   id: string,
   openid: string,
 ): Promise<Verification | null> {
-  const rows = (await m.query(`SELECT ${COLUMNS} FROM patient_verifications WHERE id = $1 AND openid = $2`, [
-    id,
-    openid,
-  ])) as RawVerification[];
+  const rows = rowsOf(
+    await m.query(`SELECT ${COLUMNS} FROM patient_verifications WHERE id = $1 AND openid = $2`, [id, openid]),
+  );
   return rows.length === 0 ? null : parse(rows[0]);
 }
 
@@ -117,13 +91,15 @@ export async function takeAttempt(
   now: Date,
   attemptsMax: number,
 ): Promise<Verification | null> {
-  const result = (await m.query(
-    `UPDATE patient_verifications SET attempts = attempts + 1
+  const result = returnedRows(
+    await m.query(
+      `UPDATE patient_verifications SET attempts = attempts + 1
       WHERE id = $1 AND openid = $2 AND status = 'PENDING' AND expires_at > $3 AND attempts < $4
       RETURNING ${COLUMNS}`,
-    [id, openid, now, attemptsMax],
-  )) as [RawVerification[], number];
-  return result[0].length === 0 ? null : parse(result[0][0]);
+      [id, openid, now, attemptsMax],
+    ),
+  );
+  return result.length === 0 ? null : parse(result[0]);
 }
 
 export async function markDead(m: EntityManager, id: string): Promise<void> {
@@ -156,27 +132,29 @@ export async function upsertBoundPatient(
     createdAt: Date;
   },
 ): Promise<string> {
-  const rows = (await m.query(
-    `INSERT INTO patients (id, openid, his_patient_id, name_enc, name_masked, id_no_enc, id_no_hash, id_no_masked,
+  const rows = rowsOf(
+    await m.query(
+      `INSERT INTO patients (id, openid, his_patient_id, name_enc, name_masked, id_no_enc, id_no_hash, id_no_masked,
        phone_enc, phone_masked, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
      ON CONFLICT (openid, id_no_hash) DO UPDATE SET unbound_at = NULL, his_patient_id = EXCLUDED.his_patient_id,
        phone_enc = EXCLUDED.phone_enc, phone_masked = EXCLUDED.phone_masked
      RETURNING id`,
-    [
-      p.id,
-      p.openid,
-      p.hisPatientId,
-      p.nameEnc,
-      p.nameMasked,
-      p.idNoEnc,
-      p.idNoHash,
-      p.idNoMasked,
-      p.phoneEnc,
-      p.phoneMasked,
-      p.createdAt,
-    ],
-  )) as { id: string }[];
-  return rows[0].id;
+      [
+        p.id,
+        p.openid,
+        p.hisPatientId,
+        p.nameEnc,
+        p.nameMasked,
+        p.idNoEnc,
+        p.idNoHash,
+        p.idNoMasked,
+        p.phoneEnc,
+        p.phoneMasked,
+        p.createdAt,
+      ],
+    ),
+  );
+  return text(rows[0], 'id');
 }
 
 /** Unbinds the caller's card; false when there is no such bound card of theirs. */
@@ -186,9 +164,22 @@ export async function unbindPatient(
   openid: string,
   at: Date,
 ): Promise<boolean> {
-  const result = (await m.query(
-    `UPDATE patients SET unbound_at = $3 WHERE id = $1 AND openid = $2 AND unbound_at IS NULL RETURNING id`,
-    [patientId, openid, at],
-  )) as [unknown[], number];
-  return result[0].length > 0;
+  const result = returnedRows(
+    await m.query(
+      `UPDATE patients SET unbound_at = $3 WHERE id = $1 AND openid = $2 AND unbound_at IS NULL RETURNING id`,
+      [patientId, openid, at],
+    ),
+  );
+  return result.length > 0;
+}
+
+/** The openid of a verification still PENDING and not expired at `now`; null when there is none. */
+export async function pendingVerificationOpenid(db: Db, id: string, now: Date): Promise<string | null> {
+  const rows = rowsOf(
+    await db.query(
+      `SELECT openid FROM patient_verifications WHERE id = $1 AND status = 'PENDING' AND expires_at > $2`,
+      [id, now],
+    ),
+  );
+  return rows.length === 0 ? null : text(rows[0], 'openid');
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type Koa from 'koa';
 import { idempotencyKeySchema } from '../../shared/api';
+import { findStoredAnswer, storeAnswer } from '../db/idempotency';
 import { AppError } from '../services/errors';
 import { toErrorBody } from './errors';
 import type { Deps } from '../services/deps';
@@ -46,19 +47,12 @@ export function idempotent(
       .digest('hex');
 
     const replay = async (): Promise<boolean> => {
-      const rows = (await deps.db.query(
-        `SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-        [scope, key],
-      )) as {
-        request_hash: string;
-        status_code: number;
-        response: unknown;
-      }[];
-      if (rows.length === 0) return false;
-      if (rows[0].request_hash !== hash)
+      const stored = await findStoredAnswer(deps.db, scope, key);
+      if (!stored) return false;
+      if (stored.requestHash !== hash)
         throw new AppError('IDEMPOTENCY_KEY_REUSED', '重复提交的内容与上次不同，请刷新后重新操作。');
-      ctx.status = rows[0].status_code;
-      ctx.body = rows[0].response;
+      ctx.status = stored.statusCode;
+      ctx.body = stored.response;
       ctx.set('Idempotent-Replayed', 'true');
       return true;
     };
@@ -99,8 +93,12 @@ async function store(
   status: number,
   body: unknown,
 ): Promise<void> {
-  await deps.db.query(
-    `INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING`,
-    [scope, key, hash, status, JSON.stringify(body ?? null), new Date(deps.clock.now())],
-  );
+  await storeAnswer(deps.db, {
+    scope,
+    key,
+    requestHash: hash,
+    statusCode: status,
+    body,
+    at: new Date(deps.clock.now()),
+  });
 }

@@ -12,8 +12,8 @@ import {
   createRefundRequest,
   listRefundRequests,
   rejectRefundRequest as reject,
-} from '../services/refundRequests';
-import { authenticate } from '../services/sessions';
+} from '../services/refund/requests';
+import { authenticate } from '../services/patient/sessions';
 import { AppError } from '../services/errors';
 import { consoleActorOf, requireConsole } from './consoleRoutes';
 import { idempotent } from './idempotency';

@@ -8,7 +8,7 @@ import { recordAudit } from '../services/console/audit';
 import type Koa from 'koa';
 import { refundRequest, uuidParam, type RefundPreviewView } from '../../shared/api';
 import { AppError } from '../services/errors';
-import { getRefund, previewRefund, requestRefund } from '../services/refunds';
+import { getRefund, previewRefund, requestRefund } from '../services/refund/refunds';
 import type { Deps } from '../services/deps';
 import { pathId } from './params';
 

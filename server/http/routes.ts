@@ -11,16 +11,16 @@ import {
   sessionRequest,
   uuidParam,
 } from '../../shared/api';
-import { authenticate, login } from '../services/sessions';
-import { getPatient, listPatients } from '../services/patients';
-import { startBinding, unbind, verifyBinding } from '../services/patientBinding';
-import { authorizeInsurance } from '../services/insuranceAuthorizations';
-import { listUnpaidBills } from '../services/bills';
-import { createOrder } from '../services/checkout';
-import { startPayment } from '../services/payments';
-import { cancelOrder } from '../services/release';
-import { getOrder, listOrders } from '../services/orderViews';
-import { handleWeChatPayCallback } from '../services/notifications';
+import { authenticate, login } from '../services/patient/sessions';
+import { getPatient, listPatients } from '../services/patient/cards';
+import { startBinding, unbind, verifyBinding } from '../services/patient/binding';
+import { authorizeInsurance } from '../services/patient/insuranceAuthorizations';
+import { listUnpaidBills } from '../services/patient/bills';
+import { createOrder } from '../services/payment/checkout';
+import { startPayment } from '../services/payment/start';
+import { cancelOrder } from '../services/payment/close';
+import { getOrder, listOrders } from '../services/order/views';
+import { handleWeChatPayCallback } from '../services/payment/callback';
 import { AppError } from '../services/errors';
 import { idempotent } from './idempotency';
 import { pathId } from './params';

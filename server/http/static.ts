@@ -6,8 +6,9 @@
  * Last-Modified); assets whose name carries a content hash are cached for a year. The folder is looked at per
  * request, so a build made while the server runs is served without a restart; no folder → the usual 404.
  */
-import { open, type FileHandle } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import type { Stats } from 'node:fs';
+import { extname, resolve, sep } from 'node:path';
+import { send } from '@koa/send';
 import type Koa from 'koa';
 
 const RESERVED_PREFIXES = ['/api', '/healthz', '/readyz', '/metrics'];
@@ -70,39 +71,42 @@ export function resolveInside(root: string, urlPath: string): string | null {
   return full === root || full.startsWith(root + sep) ? full : null;
 }
 
-type Sent = 'sent' | 'directory' | 'missing';
+/** A weak validator from what the file system says of the file: size and modification time. */
+const weakEtag = (info: Stats): string =>
+  `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
 
-async function sendFile(ctx: Koa.Context, path: string): Promise<Sent> {
-  let handle: FileHandle;
+/**
+ * Sends the file `urlPath` names under root through @koa/send (which decodes the path once, as resolveInside
+ * did, keeps it inside root and refuses hidden files); a directory gets its index.html. False when there is no
+ * such file. Our headers: the content type with its charset, the cache policy by name, a weak ETag; a request
+ * that already holds the file gets 304 (the opened stream is closed by Koa when the answer ends).
+ */
+async function sendFile(ctx: Koa.Context, root: string, urlPath: string): Promise<boolean> {
+  let sent: string | undefined;
   try {
-    handle = await open(path, 'r');
-  } catch {
-    return 'missing'; // ENOENT, ENOTDIR, EACCES: nothing to serve
+    sent = await send(ctx, urlPath, {
+      root,
+      index: INDEX,
+      hidden: false,
+      brotli: false, // koa-compress compresses; no precompressed siblings are looked for
+      gzip: false,
+      setHeaders: (res, path, info) => {
+        res.setHeader('Content-Type', contentTypeOf(path));
+        res.setHeader('Cache-Control', cacheControlOf(path));
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('ETag', weakEtag(info));
+      },
+    });
+  } catch (err) {
+    // http-errors from @koa/send: 404 missing, 400 undecodable, 403 outside root — nothing to serve
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status < 500) return false;
+    throw err;
   }
-  let streaming = false;
-  try {
-    const info = await handle.stat();
-    if (info.isDirectory()) return 'directory';
-    if (!info.isFile()) return 'missing';
-    ctx.status = 200;
-    ctx.set('Content-Type', contentTypeOf(path));
-    ctx.set('Cache-Control', cacheControlOf(path));
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.lastModified = info.mtime;
-    ctx.etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
-    if (ctx.fresh) {
-      ctx.status = 304;
-      return 'sent';
-    }
-    ctx.length = info.size;
-    if (ctx.method === 'GET') {
-      ctx.body = handle.createReadStream(); // closes the handle when done; koa destroys it if the client leaves
-      streaming = true;
-    }
-    return 'sent';
-  } finally {
-    if (!streaming) await handle.close();
-  }
+  if (!sent) return false;
+  ctx.status = 200;
+  if (ctx.fresh) ctx.status = 304;
+  return true;
 }
 
 /** The cashier console is a hash route of the same H5 build; `/console` is the address people type. */
@@ -117,10 +121,12 @@ export function serveH5(dir: string): Koa.Middleware {
     if (ctx.path === CONSOLE_PATH || ctx.path === `${CONSOLE_PATH}/`) return ctx.redirect(CONSOLE_ENTRY);
     const path = resolveInside(root, ctx.path);
     if (path === null) return next();
-    let sent = await sendFile(ctx, path);
-    if (sent === 'directory') sent = await sendFile(ctx, join(path, INDEX));
+    const dir = ctx.path.endsWith('/') ? ctx.path : `${ctx.path}/`;
+    if (await sendFile(ctx, root, ctx.path)) return;
+    // a folder named without its trailing slash: its index.html
+    if (extname(path) === '' && (await sendFile(ctx, root, dir))) return;
     // a client-side route (/pages/home/index) of the single-page app: its index.html
-    if (sent !== 'sent' && extname(path) === '') sent = await sendFile(ctx, join(root, INDEX));
-    if (sent !== 'sent') return next();
+    if (extname(path) === '' && (await sendFile(ctx, root, `/${INDEX}`))) return;
+    return next();
   };
 }

@@ -4,6 +4,7 @@
  * failed attempt (a party not ready or down) is tried again an hour later. One instance at a time: a store lock.
  */
 import { cstDate } from '../../shared/clock';
+import { latestRunOf } from '../db/recon/runs';
 import { LockBusy, withLock } from '../ephemeral/port';
 import { isDayClosed, reconcileDay } from '../services/reconciliation/runs';
 import type { Deps } from '../services/deps';
@@ -23,12 +24,9 @@ export async function runDailyReconciliationIfDue(deps: Deps): Promise<DailyOutc
   if (hourCst < deps.settings.RECON_DAILY_HOUR_CST) return { skipped: 'not-yet' };
   const date = cstDate(nowMs - 24 * 3600_000);
   if (await isDayClosed(deps, date)) return { skipped: 'closed' };
-  const runs = (await deps.db.query(
-    `SELECT status, started_at FROM recon_runs WHERE date = $1 ORDER BY started_at DESC LIMIT 1`,
-    [date],
-  )) as { status: string; started_at: Date }[];
-  if (runs.some((r) => r.status === 'DONE')) return { skipped: 'done' };
-  if (runs[0] && nowMs - runs[0].started_at.getTime() < DAILY_RETRY_AFTER_MS)
+  const latest = await latestRunOf(deps.db, date);
+  if (latest?.status === 'DONE') return { skipped: 'done' };
+  if (latest && nowMs - latest.startedAt.getTime() < DAILY_RETRY_AFTER_MS)
     return { skipped: 'recently-failed' };
   try {
     return await withLock(

@@ -1,20 +1,26 @@
 /**
  * The janitor (DESIGN 5, 6.7, 6.8): settles what a lost callback or a crash left open, by asking the parties.
  * - AWAITING_PAYMENT past the callback grace, and UNKNOWN: query WeChat; paid → PAID, failed → PAYMENT_FAILED
- *   (paid but closed meanwhile by another writer → a late payment, recorded and given back: latePayments.ts;
+ *   (paid but closed meanwhile by another writer → a late payment, recorded and given back: payment/late.ts;
  *   a mixed order that failed with its cash taken — MIX_PAY_FAIL / SELF_PAY_SUCCESS → PAYMENT_FAILED with the
- *   cash given back the same way: reconcileOrder.ts failOrder).
+ *   cash given back the same way: payment/query.ts failOrder).
  * - PRESETTLED / AWAITING_PAYMENT / UNKNOWN past the payment window: expire (close at WeChat, release).
  * - CREATED left behind by a crashed checkout: cancel and release.
  * Rows are claimed with SKIP LOCKED and a next-check lease, so several instances never work the same order.
  */
 import { OrderRow } from '../db/entities';
-import { StateConflict, transitionOrder } from '../db/orders';
-import { enqueue } from '../db/outbox';
+import {
+  StateConflict,
+  claimAbandonedOrders,
+  claimDueOrders,
+  setNextCheck,
+  transitionOrder,
+} from '../db/orders';
+import { closeAndRelease } from '../services/payment/closeAndRelease';
 import { GatewayError } from '../gateways/ports';
 import { AppError } from '../services/errors';
-import { closeOrder } from '../services/release';
-import { failOrder, queryOrder } from '../services/reconcileOrder';
+import { closeOrder } from '../services/payment/close';
+import { failOrder, queryOrder } from '../services/payment/query';
 import type { Deps } from '../services/deps';
 
 export const JANITOR_BATCH_MAX = 50;
@@ -23,16 +29,8 @@ export const CREATED_ABANDONED_MS = 2 * 60_000;
 export const RECHECK_BASE_MS = 10_000;
 export const RECHECK_MAX_MS = 10 * 60_000;
 
-/** Claims up to a batch of orders matching `where` (whose parameters start at $2) by pushing their next check out. */
-async function claim(deps: Deps, where: string, params: unknown[], leaseMs: number): Promise<string[]> {
-  const result = (await deps.db.query(
-    `UPDATE orders SET next_check_at = $1
-      WHERE id IN (SELECT id FROM orders WHERE ${where} ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT ${JANITOR_BATCH_MAX})
-      RETURNING id`,
-    [new Date(deps.clock.now() + leaseMs), ...params],
-  )) as [{ id: string }[], number];
-  return result[0].map((r) => r.id);
-}
+/** The lease of a claim: the next check of a claimed order, pushed out by `leaseMs`. */
+const leaseOf = (deps: Deps, leaseMs: number) => new Date(deps.clock.now() + leaseMs);
 
 export async function runJanitorOnce(
   deps: Deps,
@@ -42,12 +40,7 @@ export async function runJanitorOnce(
   let resolved = 0;
   let abandoned = 0;
 
-  const due = await claim(
-    deps,
-    `status IN ('AWAITING_PAYMENT','UNKNOWN','PRESETTLED') AND (expires_at <= $2 OR (status <> 'PRESETTLED' AND (next_check_at IS NULL OR next_check_at <= $2)))`,
-    [new Date(now)],
-    RECHECK_BASE_MS,
-  );
+  const due = await claimDueOrders(deps.db, new Date(now), leaseOf(deps, RECHECK_BASE_MS), JANITOR_BATCH_MAX);
   for (const id of due) {
     const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id });
     try {
@@ -72,25 +65,25 @@ export async function runJanitorOnce(
     }
   }
 
-  const stale = await claim(
-    deps,
-    `status = 'CREATED' AND created_at <= $2`,
-    [new Date(now - CREATED_ABANDONED_MS)],
-    RECHECK_MAX_MS,
+  const stale = await claimAbandonedOrders(
+    deps.db,
+    new Date(now - CREATED_ABANDONED_MS),
+    leaseOf(deps, RECHECK_MAX_MS),
+    JANITOR_BATCH_MAX,
   );
   for (const id of stale) {
     const at = new Date(deps.clock.now());
     try {
       await deps.db.transaction(async (m) => {
-        await transitionOrder(
-          m,
-          id,
-          ['CREATED'],
-          'CANCELLED',
-          { nextCheckAt: null },
-          { actor: 'janitor', reason: 'checkout abandoned', at },
-        );
-        await enqueue(m, 'release', `release:${id}`, id, { reason: 'checkout abandoned' }, at);
+        await closeAndRelease(m, {
+          orderId: id,
+          from: ['CREATED'],
+          to: 'CANCELLED',
+          patch: { nextCheckAt: null },
+          actor: 'janitor',
+          reason: 'checkout abandoned',
+          at,
+        });
       });
       abandoned++;
     } catch (err) {
@@ -109,7 +102,7 @@ async function resolveByQuery(deps: Deps, order: OrderRow): Promise<boolean> {
       return true;
     case 'late':
       // paid, but closed by another writer (a cancel, another instance's expiry) meanwhile: the payment is
-      // recorded and its return queued (services/latePayments.ts); the order stays closed
+      // recorded and its return queued (services/payment/late.ts); the order stays closed
       return true;
     case 'failed':
       await failOrder(deps, order, verdict.why, 'janitor', verdict.cashTaken);
@@ -132,10 +125,7 @@ async function resolveByQuery(deps: Deps, order: OrderRow): Promise<boolean> {
           ),
         );
       }
-      await deps.db.query(`UPDATE orders SET next_check_at = $2 WHERE id = $1`, [
-        order.id,
-        new Date(at.getTime() + recheckDelay(order, at.getTime())),
-      ]);
+      await setNextCheck(deps.db, order.id, new Date(at.getTime() + recheckDelay(order, at.getTime())));
       return false;
   }
 }

@@ -4,19 +4,19 @@
  * failing ends DEAD, visible to the cashier with its last error.
  */
 import { claimDue, markDone, markFailed, type ClaimedJob } from '../db/outbox';
-import { confirmAtHis } from '../services/hisConfirm';
-import { sendVerificationText } from '../services/patientBinding';
-import { returnLatePayment } from '../services/latePayments';
-import { releaseOrder } from '../services/release';
-import { confirmQueuedPayment } from '../services/settlement';
-import { runRefundLeg } from '../services/refunds';
+import { confirmAtHis } from '../services/payment/hisConfirm';
+import { sendVerificationText } from '../services/patient/binding';
+import { returnLatePayment } from '../services/payment/late';
+import { releaseOrder } from '../services/payment/close';
+import { confirmQueuedPayment } from '../services/payment/confirm';
+import { runRefundLeg } from '../services/refund/refunds';
 import type { Deps } from '../services/deps';
 
 /** How long a claimed row stays with its worker before another may take it (longer than any outside call). */
 export const OUTBOX_LEASE_MS = 60_000;
 
 async function runJob(deps: Deps, job: ClaimedJob): Promise<void> {
-  // the one kind that belongs to no order: a card-binding code (services/patientBinding.ts)
+  // the one kind that belongs to no order: a card-binding code (services/patient/binding.ts)
   if (job.kind === 'sms_send') return sendVerificationText(deps, job.payload);
   if (!job.orderId) throw new Error(`outbox job ${job.id} has no order`);
   switch (job.kind) {

@@ -8,20 +8,12 @@
  * Screenshots go to the folder printed at the start; look at them.
  */
 import { createPublicKey, createVerify } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { testKeys } from '../../shared/crypto/keyring';
-import { adminGet, adminPost, newIdNo, newPhone, startStack, type Stack } from '../helpers/stack';
-import {
-  assertNoHorizontalScroll,
-  chromiumAvailable,
-  launch,
-  PHONE,
-  screenshotFolder,
-  Shots,
-} from './browser';
-import { bindCard } from './patientSteps';
-
-const run = chromiumAvailable() ? describe : describe.skip;
+import { adminGet, adminPost } from '../helpers/stack';
+import { assertNoHorizontalScroll, screenshotFolder, Shots } from './browser';
+import { bindCard, patientWithBill } from './patientSteps';
+import { describeInBrowser, phoneContext, useBrowser, useH5Stack } from './rig';
 
 // the journey bill (patient-journey.test.ts): ¥491.00; employee rules give fund ¥148.33, and the 个账 pays
 // min(balance, ¥342.67): a balance of ¥30.00 leaves ¥312.67 cash, a balance of ¥500.00 leaves no cash
@@ -42,40 +34,14 @@ interface Invocation {
   params: Record<string, string>;
 }
 
-let stack: Stack;
-let browser: Browser;
+describeInBrowser('a 公众号 page inside WeChat pays through WeixinJSBridge', () => {
+  const stack = useH5Stack();
+  const browser = useBrowser();
 
-run('a 公众号 page inside WeChat pays through WeixinJSBridge', () => {
-  beforeAll(async () => {
-    stack = await startStack({ env: { H5_DIR: 'dist/h5' } });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  async function person(balance: number) {
-    const name = `桥${Math.random().toString(36).slice(2, 5)}`;
-    const idNo = newIdNo();
-    const phone = newPhone();
-    const { patientId } = await adminPost<{ patientId: string }>(stack.his.url, '/__admin/patients', {
-      name,
-      idNo,
-      phone,
+  const person = (balance: number) =>
+    patientWithBill(stack, `桥${Math.random().toString(36).slice(2, 5)}`, ITEMS, {
+      insured: { insutype: '310', balance },
     });
-    const bill = await adminPost<{ billNo: string }>(stack.his.url, '/__admin/bills', {
-      patientId,
-      items: ITEMS,
-    });
-    const { authCode } = await adminPost<{ authCode: string }>(stack.insurance.url, '/__admin/persons', {
-      name,
-      idNo,
-      insutype: '310',
-      balance,
-    });
-    return { name, idNo, phone, billNo: bill.billNo, authCode };
-  }
 
   /**
    * A page in "WeChat": its user agent, and a WeixinJSBridge whose every invoke is recorded here; a med-ins
@@ -86,12 +52,7 @@ run('a 公众号 page inside WeChat pays through WeixinJSBridge', () => {
     version: string,
     invocations: Invocation[],
   ): Promise<{ page: Page; context: BrowserContext }> {
-    const context = await browser.newContext({
-      viewport: PHONE,
-      deviceScaleFactor: 1,
-      locale: 'zh-CN',
-      userAgent: WECHAT_UA(version),
-    });
+    const context = await phoneContext(browser, { userAgent: WECHAT_UA(version) });
     await context.exposeFunction('__wxInvoke', async (name: string, params: Record<string, string>) => {
       invocations.push({ name, params });
       if (name !== 'requestMedicalInsurancePay') return { err_msg: `${name}:fail unexpected in this test` };

@@ -5,45 +5,21 @@
  * rows not red, every word Chinese, nothing cut off) and the audit log (a sentence per row, yuan, order numbers).
  * Screenshots go to a folder printed at the start; look at them.
  */
-import { join } from 'node:path';
-import { createGuardrails, generateSync } from 'otplib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { seedPatient, startStack, type Stack } from '../helpers/stack';
+import type { Page } from 'playwright-core';
+import { seedPatient, type Stack } from '../helpers/stack';
 import { checkout, confirmAtWeChat, pay, payInFull, waitForStatus } from '../helpers/flow';
+import { ADMIN, totp } from '../helpers/console';
 import { allocateRefund } from '../../server/domain/refunds';
 import { formatFen } from '../../shared/money';
-import { chromiumAvailable, launch, screenshotFolder } from './browser';
+import { screenshotFolder } from './browser';
+import { auditLogText, DESKTOP, desktopContext, expectText, logIn, TallShots, textOf } from './consoleSteps';
+import { describeInBrowser, useBrowser, useH5Stack } from './rig';
 
-const run = chromiumAvailable() ? describe : describe.skip;
-
-const DESKTOP = { width: 1366, height: 900 };
 const DAY = '2026-12-06';
 const NEXT_DAY = '2026-12-07';
 const at = (cst: string) => Date.parse(`${cst}+08:00`);
-const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
-const ADMIN = { username: 'admin', password: 'Admin#2026', secret: 'JBSWY3DPEHPK3PXP' };
 const ENGLISH_STATUS = /SUCCEEDED|COMPLETED|PARTIALLY_REFUNDED|REFUNDING|DONE|MATCHED|CUTOFF|PENDING/;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
-
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext;
-let shotNo = 0;
-
-/** Full-page screenshot: the viewport grows to the page on show, then goes back. */
-async function shoot(dir: string, page: Page, step: string): Promise<void> {
-  const height = await page.evaluate(() => {
-    const pages = Array.from(document.querySelectorAll<HTMLElement>('.taro_page')).filter(
-      (p) => getComputedStyle(p).display !== 'none',
-    );
-    return Math.max(pages[pages.length - 1]?.scrollHeight ?? 0, document.documentElement.scrollHeight);
-  });
-  const grown = Math.min(Math.max(DESKTOP.height, height), 8000);
-  if (grown !== DESKTOP.height) await page.setViewportSize({ width: DESKTOP.width, height: grown });
-  shotNo++;
-  await page.screenshot({ path: join(dir, `${String(shotNo).padStart(2, '0')}-${step}.png`) });
-  if (grown !== DESKTOP.height) await page.setViewportSize(DESKTOP);
-}
 
 /** Nothing cut off sideways: every panel, table and the main column fit their boxes at 1366 px. */
 async function assertFits(page: Page, where: string): Promise<void> {
@@ -68,31 +44,9 @@ async function assertFits(page: Page, where: string): Promise<void> {
     throw new Error(`${where}: columns cut off at ${DESKTOP.width}px: ${beyond.join('; ')}`);
 }
 
-async function textOf(page: Page, selector: string): Promise<string> {
-  return (await page.locator(selector).first().innerText()).replace(/\s+/g, '');
-}
-
-async function expectText(page: Page, selector: string, expected: string): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ([sel, want]) => (document.querySelector(sel)?.textContent ?? '').replace(/\s+/g, '').includes(want),
-      [selector, expected] as const,
-      { timeout: 10_000 },
-    );
-  } catch {
-    throw new Error(`${selector} should contain ${expected} but says: ${await textOf(page, selector)}`);
-  }
-}
-
 /** The console login at the stack's clock; the page then shows the orders. */
-async function logIn(page: Page): Promise<void> {
-  await page.goto(`${stack.url}/#/pages/console/login/index`);
-  await page.locator('#login-username').fill(ADMIN.username);
-  await page.locator('#login-password').fill(ADMIN.password);
-  await page
-    .locator('#login-otp')
-    .fill(generateSync({ secret: ADMIN.secret, epoch: Math.floor(stack.clock.now() / 1000), guardrails }));
-  await page.locator('#login-submit').click();
+async function logInAsAdmin(page: Page, stack: Stack): Promise<void> {
+  await logIn(page, stack, ADMIN, totp(ADMIN.secret, stack.clock.now()));
   await expectText(page, '#c-title', '订单查询');
 }
 
@@ -101,26 +55,15 @@ async function redIn(page: Page, selector: string): Promise<number> {
   return page.locator(`${selector} .c-diff, ${selector} .c-amount--negative`).count();
 }
 
-run('the cashier refund dialog in the browser', () => {
-  beforeAll(async () => {
-    stack = await startStack({ env: { H5_DIR: 'dist/h5' } });
+describeInBrowser('the cashier refund dialog in the browser', () => {
+  const stack = useH5Stack();
+  const browser = useBrowser();
+  beforeAll(() => {
     stack.clock.freeze(at(`${DAY}T09:30:00`));
-    browser = await launch();
-    context = await browser.newContext({
-      viewport: DESKTOP,
-      deviceScaleFactor: 1,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await stack?.stop();
   });
 
   it('refunds a completed order after showing the split by leg; then the day reconciles without false red and the audit log says it in words', async () => {
-    const dir = screenshotFolder('console-refund-dialog');
+    const shots = new TallShots(screenshotFolder('console-refund-dialog'));
     const patient = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
     const order = await payInFull(stack, patient, true);
     const other = await seedPatient(stack);
@@ -130,15 +73,16 @@ run('the cashier refund dialog in the browser', () => {
     await waitForStatus(stack, other, paidOnly.body.id, ['PAID']);
 
     stack.clock.set(at(`${DAY}T15:00:00`));
+    const context = await desktopContext(browser); // closed with the browser
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await logIn(page);
+    await logInAsAdmin(page, stack);
 
     // ---- a PAID order the hospital has not confirmed: no form, and why
     await page.goto(`${stack.url}/#/pages/console/order/index?orderId=${paidOnly.body.id}`);
     await expectText(page, '#c-refund-unavailable', '已支付、医院尚未确认收费');
     expect(await page.locator('#refund-submit').count()).toBe(0);
-    await shoot(dir, page, 'order-paid-no-refund');
+    await shots.take(page, 'order-paid-no-refund');
 
     // ---- the completed order: 确认退款 opens the dialog with the server's split
     await page.goto(`${stack.url}/#/pages/console/order/index?orderId=${order.id}`);
@@ -163,7 +107,7 @@ run('the cashier refund dialog in the browser', () => {
       [order.id],
     )) as { n: string }[];
     expect(Number(before[0].n)).toBe(0);
-    await shoot(dir, page, 'refund-dialog');
+    await shots.take(page, 'refund-dialog');
     await assertFits(page, 'refund dialog');
 
     await page.locator('#dialog-refund-confirm').click();
@@ -174,13 +118,13 @@ run('the cashier refund dialog in the browser', () => {
     await page.getByText('刷新', { exact: true }).first().click();
     await expectText(page, '#c-order-status', '部分退款');
     await expectText(page, '#c-order-refunds', '退款成功');
-    await shoot(dir, page, 'order-after-refund');
+    await shots.take(page, 'order-after-refund');
     await assertFits(page, 'order');
     expect(await textOf(page, '.c-main')).not.toMatch(ENGLISH_STATUS);
 
     // ---- the day's reconciliation, once the WeChat bill is out (a new login at the new time)
     stack.clock.set(at(`${NEXT_DAY}T10:00:00`));
-    await logIn(page);
+    await logInAsAdmin(page, stack);
     await page.locator('#c-nav-recon:visible').click();
     await page.locator('#recon-date').fill(DAY);
     await page.locator('#recon-run').click();
@@ -195,31 +139,29 @@ run('the cashier refund dialog in the browser', () => {
       expect(await redIn(page, `#${id}`)).toBe(0);
     const runText = await textOf(page, '.c-main');
     expect(runText).not.toMatch(ENGLISH_STATUS);
-    await shoot(dir, page, 'reconciliation-run-all-rows');
+    await shots.take(page, 'reconciliation-run-all-rows');
     await assertFits(page, 'reconciliation run');
 
     await page.locator('#rows-kind').selectOption('DISCREPANCIES');
     await page.locator('#run-rows-panel').waitFor();
-    await shoot(dir, page, 'reconciliation-run-discrepancies');
+    await shots.take(page, 'reconciliation-run-discrepancies');
     await assertFits(page, 'reconciliation run (discrepancies)');
 
     await page.locator('#c-nav-recon:visible').click();
     await page.locator('#recon-date').fill(DAY);
     await page.locator('#recon-runs-table').waitFor();
     expect(await textOf(page, '#recon-runs-table')).not.toMatch(ENGLISH_STATUS);
-    await shoot(dir, page, 'reconciliation-day');
+    await shots.take(page, 'reconciliation-day');
     await assertFits(page, 'reconciliation');
 
     // ---- the audit log: a sentence per row, the refund in yuan with the order number
-    await page.locator('#c-nav-audit:visible').click();
-    await page.locator('#audit-table').waitFor();
-    const audit = await textOf(page, '#audit-table');
+    const audit = await auditLogText(page);
     expect(audit).toContain(`为订单${order.orderNo}发起退款100.00元`);
     expect(audit).toContain('原因：患者取消部分检查');
     expect(audit).toContain(`对账${DAY}`);
     expect(audit).not.toMatch(UUID);
     expect(audit).not.toMatch(/[{}]|amount|console\.login/);
-    await shoot(dir, page, 'audit-log');
+    await shots.take(page, 'audit-log');
     await assertFits(page, 'audit');
   });
 });

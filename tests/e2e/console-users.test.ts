@@ -7,54 +7,15 @@
  * the start; look at them.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { call, startStack, type Stack } from '../helpers/stack';
+import type { Page } from 'playwright-core';
+import { call } from '../helpers/stack';
 import { totpCode } from '../../server/services/console/credentials';
-import {
-  chromiumAvailable,
-  collectCspViolations,
-  expectNoCspViolations,
-  launch,
-  screenshotFolder,
-} from './browser';
+import { ADMIN } from '../helpers/console';
+import { collectCspViolations, expectNoCspViolations, screenshotFolder } from './browser';
+import { auditLogText, desktopContext, expectText, logIn, textOf } from './consoleSteps';
+import { describeInBrowser, useBrowser, useH5Stack } from './rig';
 
-const run = chromiumAvailable() ? describe : describe.skip;
-const DESKTOP = { width: 1366, height: 900 };
-const ADMIN = { username: 'admin', password: 'Admin#2026', secret: 'JBSWY3DPEHPK3PXP' };
 const CASHIER = { username: 'li.lei', password: 'Cashier#2026-e2e', newPassword: 'LiLei#New-2026' };
-
-let stack: Stack;
-let browser: Browser;
-
-async function text(page: Page, selector: string): Promise<string> {
-  return (await page.locator(selector).first().innerText()).replace(/\s+/g, '');
-}
-
-async function expectText(page: Page, selector: string, expected: string): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ([sel, want]) => (document.querySelector(sel)?.textContent ?? '').replace(/\s+/g, '').includes(want),
-      [selector, expected] as const,
-      { timeout: 10_000 },
-    );
-  } catch {
-    throw new Error(`${selector} should contain ${expected} but says: ${await text(page, selector)}`);
-  }
-}
-
-/** The next TOTP step's code: a code is accepted once, so each login moves the clock on. */
-function nextCode(secret: string): string {
-  stack.clock.advance(30_000);
-  return totpCode(secret, stack.clock.now());
-}
-
-async function logIn(page: Page, username: string, password: string, otp: string): Promise<void> {
-  await page.goto(`${stack.url}/#/pages/console/login/index`);
-  await page.locator('#login-username').fill(username);
-  await page.locator('#login-password').fill(password);
-  await page.locator('#login-otp').fill(otp);
-  await page.locator('#login-submit').click();
-}
 
 /** Opens a row action's confirmation, screenshots it, confirms. */
 async function confirmAction(page: Page, action: string, username: string, shot: () => Promise<unknown>) {
@@ -64,50 +25,48 @@ async function confirmAction(page: Page, action: string, username: string, shot:
   await page.locator('#user-action-dialog-confirm').click();
 }
 
-run('console users in the browser', () => {
-  beforeAll(async () => {
-    stack = await startStack({ env: { H5_DIR: 'dist/h5' } });
+describeInBrowser('console users in the browser', () => {
+  const stack = useH5Stack();
+  const browser = useBrowser();
+  beforeAll(() => {
     stack.clock.freeze(Date.parse('2026-12-20T09:30:00+08:00'));
-    browser = await launch();
   });
-  afterAll(async () => {
-    stack?.clock.unfreeze();
-    await browser?.close();
-    await stack?.stop();
+  afterAll(() => {
+    stack.clock?.unfreeze();
   });
+
+  /** The next TOTP step's code: a code is accepted once, so each login moves the clock on. */
+  function nextCode(secret: string): string {
+    stack.clock.advance(30_000);
+    return totpCode(secret, stack.clock.now());
+  }
 
   it('a supervisor resets, unlocks and disables a cashier, who must change the reset password first', async () => {
     const dir = screenshotFolder('console-users');
     let n = 0;
     const shot = (page: Page, step: string) =>
       page.screenshot({ path: join(dir, `${String(++n).padStart(2, '0')}-${step}.png`), fullPage: true });
-    const newContext = () =>
-      browser.newContext({
-        viewport: DESKTOP,
-        deviceScaleFactor: 1,
-        locale: 'zh-CN',
-        timezoneId: 'Asia/Shanghai',
-      });
+    const newContext = () => desktopContext(browser);
 
     // ---- the supervisor logs in and enrols a cashier
     const adminContext = await newContext();
     const adminViolations = await collectCspViolations(adminContext);
     const admin = await adminContext.newPage();
     admin.setDefaultTimeout(15_000);
-    await logIn(admin, ADMIN.username, ADMIN.password, nextCode(ADMIN.secret));
+    await logIn(admin, stack, ADMIN, nextCode(ADMIN.secret));
     await expectText(admin, '#c-title', '订单查询');
     await admin.locator('#c-nav-users:visible').click();
     await admin.locator('#user-username').fill(CASHIER.username);
     await admin.locator('#user-password').fill(CASHIER.password);
     await admin.locator('#user-create').click();
     await admin.locator('#user-qr').waitFor();
-    const secret = await text(admin, '#user-secret');
+    const secret = await textOf(admin, '#user-secret');
     await expectText(admin, '#users-table', CASHIER.username);
 
     // ---- reset its password: asked first, the temporary password shown once
     await confirmAction(admin, 'reset', CASHIER.username, () => shot(admin, 'reset-confirmation'));
     await admin.locator('#user-temp-password-value').waitFor();
-    const temporary = await text(admin, '#user-temp-password-value');
+    const temporary = await textOf(admin, '#user-temp-password-value');
     expect(temporary).toMatch(/^[A-Za-z2-9]{16}$/);
     await expectText(admin, `#user-state-${CASHIER.username.replace('.', '\\.')}`, '待修改密码');
     await shot(admin, 'temporary-password');
@@ -117,7 +76,7 @@ run('console users in the browser', () => {
     const cashierViolations = await collectCspViolations(cashierContext);
     const cashier = await cashierContext.newPage();
     cashier.setDefaultTimeout(15_000);
-    await logIn(cashier, CASHIER.username, temporary, nextCode(secret));
+    await logIn(cashier, stack, { username: CASHIER.username, password: temporary }, nextCode(secret));
     await cashier.locator('#change-password').waitFor();
     await shot(cashier, 'must-change-password');
     await cashier.locator('#change-password-new').fill(CASHIER.newPassword);
@@ -156,9 +115,7 @@ run('console users in the browser', () => {
     await admin.locator('#user-action-dialog-cancel').click();
 
     // ---- the audit log says each step in plain Chinese
-    await admin.locator('#c-nav-audit:visible').click();
-    await admin.locator('#audit-table').waitFor();
-    const audit = await text(admin, '#audit-table');
+    const audit = await auditLogText(admin);
     for (const words of [
       '重置了收费员li.lei的密码',
       '修改了自己的登录密码',

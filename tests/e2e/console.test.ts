@@ -8,54 +8,23 @@
  * Screenshots of every step go to a folder printed at the start; look at them.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createGuardrails, generateSync } from 'otplib';
-import type { Browser, Page } from 'playwright-core';
-import { adminPost, seedPatient, startStack, type Stack } from '../helpers/stack';
+import type { Page } from 'playwright-core';
+import { adminPost, seedPatient } from '../helpers/stack';
 import { checkout, confirmAtWeChat, pay, payInFull, waitForStatus } from '../helpers/flow';
+import { ADMIN, totp } from '../helpers/console';
 import {
   assertNoHorizontalScroll,
-  chromiumAvailable,
   collectCspViolations,
   expectNoCspViolations,
-  launch,
   PHONE,
   screenshotFolder,
 } from './browser';
+import { auditLogText, desktopContext, expectText, TallShots, textOf } from './consoleSteps';
+import { describeInBrowser, phoneContext, useBrowser, useH5Stack } from './rig';
 
-const run = chromiumAvailable() ? describe : describe.skip;
-
-const DESKTOP = { width: 1366, height: 900 };
 const DAY = '2026-12-20';
 const NEXT_DAY = '2026-12-21';
 const at = (cst: string) => Date.parse(`${cst}+08:00`);
-// the demo secret is 10 bytes, as authenticator apps' often are; otplib 13 asks for 16 unless told
-const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
-const ADMIN = { username: 'admin', password: 'Admin#2026', secret: 'JBSWY3DPEHPK3PXP' };
-
-let stack: Stack;
-let browser: Browser;
-
-/** Full-page screenshots: the pages scroll inside Taro's page element, so the viewport grows to fit it. */
-class TallShots {
-  private n = 0;
-  constructor(readonly dir: string) {}
-  async take(page: Page, step: string, viewport = DESKTOP): Promise<void> {
-    this.n++;
-    const height = await page.evaluate(() => {
-      const pages = Array.from(document.querySelectorAll<HTMLElement>('.taro_page')).filter(
-        (p) => getComputedStyle(p).display !== 'none',
-      );
-      const current = pages[pages.length - 1];
-      return Math.max(current?.scrollHeight ?? 0, document.documentElement.scrollHeight);
-    });
-    const grown = Math.min(Math.max(viewport.height, height), 8000);
-    if (grown !== viewport.height) await page.setViewportSize({ width: viewport.width, height: grown });
-    await page.screenshot({ path: join(this.dir, `${String(this.n).padStart(2, '0')}-${step}.png`) });
-    if (grown !== viewport.height) await page.setViewportSize(viewport);
-  }
-}
-
 /** Nothing on a desktop page may be cut off sideways: panels, tables and the main column fit their boxes. */
 async function assertFits(page: Page, where: string): Promise<void> {
   const overflowing = await page.evaluate(() =>
@@ -74,45 +43,11 @@ async function nav(page: Page, to: string): Promise<void> {
   await page.locator(`#c-nav-${to}:visible`).click();
 }
 
-function totp(secret: string): string {
-  return generateSync({ secret, epoch: Math.floor(stack.clock.now() / 1000), guardrails });
-}
-
-async function textOf(page: Page, selector: string): Promise<string> {
-  return (await page.locator(selector).first().innerText()).replace(/\s+/g, '');
-}
-
-/** Waits until the element's text (spaces removed) contains `expected`; fails showing what it says. */
-async function expectText(page: Page, selector: string, expected: string | RegExp): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ([sel, want, isRe]) => {
-        const got = (document.querySelector(sel)?.textContent ?? '').replace(/\s+/g, '');
-        return isRe ? new RegExp(want).test(got) : got.includes(want);
-      },
-      [
-        selector,
-        typeof expected === 'string' ? expected : expected.source,
-        typeof expected !== 'string',
-      ] as const,
-      { timeout: 10_000 },
-    );
-  } catch {
-    throw new Error(
-      `${selector} should contain ${String(expected)} but says: ${await textOf(page, selector)}`,
-    );
-  }
-}
-
-run('the cashier console in the browser', () => {
-  beforeAll(async () => {
-    stack = await startStack({ env: { H5_DIR: 'dist/h5' } });
+describeInBrowser('the cashier console in the browser', () => {
+  const stack = useH5Stack();
+  const browser = useBrowser();
+  beforeAll(() => {
     stack.clock.freeze(at(`${DAY}T09:30:00`));
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
   });
 
   it('a supervisor logs in with a one-time code, reconciles a day, resolves and posts discrepancies, exports CSV, closes the day and reads the audit log', async () => {
@@ -137,12 +72,7 @@ run('the cashier console in the browser', () => {
     });
 
     // ---- the patient asks for a refund of ¥10.00 on the phone (申请退款 on the order page)
-    const phone = await browser.newContext({
-      viewport: PHONE,
-      deviceScaleFactor: 1,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
+    const phone = await phoneContext(browser, { timezoneId: 'Asia/Shanghai' });
     const phoneViolations = await collectCspViolations(phone);
     const mobile = await phone.newPage();
     mobile.setDefaultTimeout(15_000);
@@ -168,13 +98,7 @@ run('the cashier console in the browser', () => {
     // ---- the WeChat trade bill of DAY is out from 09:00 the next day
     stack.clock.set(at(`${NEXT_DAY}T10:00:00`));
 
-    const context = await browser.newContext({
-      viewport: DESKTOP,
-      deviceScaleFactor: 1,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-      acceptDownloads: true,
-    });
+    const context = await desktopContext(browser, { acceptDownloads: true });
     const consoleViolations = await collectCspViolations(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
@@ -183,11 +107,7 @@ run('the cashier console in the browser', () => {
     await page.goto(`${stack.url}/#/pages/console/login/index`);
     await page.locator('#login-username').fill(ADMIN.username);
     await page.locator('#login-password').fill(ADMIN.password);
-    const valid = new Set(
-      [-30, 0, 30].map((s) =>
-        generateSync({ secret: ADMIN.secret, epoch: Math.floor(stack.clock.now() / 1000) + s, guardrails }),
-      ),
-    );
+    const valid = new Set([-30, 0, 30].map((s) => totp(ADMIN.secret, stack.clock.now() + s * 1000)));
     const wrong = ['000000', '111111', '222222'].find((c) => !valid.has(c)) as string;
     await page.locator('#login-otp').fill(wrong);
     await shots.take(page, 'login');
@@ -196,7 +116,7 @@ run('the cashier console in the browser', () => {
     await expectText(page, '#login-error', '用户名、密码或动态码不正确');
     await shots.take(page, 'login-wrong-code');
     await page.locator('#login-password').fill(ADMIN.password);
-    await page.locator('#login-otp').fill(totp(ADMIN.secret));
+    await page.locator('#login-otp').fill(totp(ADMIN.secret, stack.clock.now()));
     await page.locator('#login-submit').click();
     await expectText(page, '#c-title', '订单查询');
     await expectText(page, '#c-user', 'admin主管');
@@ -300,9 +220,7 @@ run('the cashier console in the browser', () => {
     await assertFits(page, 'users');
 
     // ---- the audit log has each step
-    await nav(page, 'audit');
-    await page.locator('#audit-table').waitFor();
-    const audit = await textOf(page, '#audit-table');
+    const audit = await auditLogText(page);
     for (const action of [
       '登录',
       '登录失败',

@@ -4,78 +4,42 @@
  * settlement — then reads the history, filtered by card and by status. Screenshots of every step go to a folder
  * printed at the start; look at them.
  */
-import type { Browser, Page } from 'playwright-core';
-import { adminPost, call, newIdNo, newPhone, startStack, type Stack } from '../helpers/stack';
-import {
-  assertNoHorizontalScroll,
-  chromiumAvailable,
-  collectCspViolations,
-  type CspViolation,
-  expectNoCspViolations,
-  launch,
-  PHONE,
-  screenshotFolder,
-  Shots,
-} from './browser';
-import { bindCard } from './patientSteps';
-
-const run = chromiumAvailable() ? describe : describe.skip;
+import type { BrowserContext, Page } from 'playwright-core';
+import { call } from '../helpers/stack';
+import { assertNoHorizontalScroll, screenshotFolder, Shots } from './browser';
+import { bindCard, patientWithBill, waitUntilPaid, type BillHolder } from './patientSteps';
+import { describeInBrowser, phoneContext, useBrowser, useH5Stack, useNoCspViolations } from './rig';
 
 const ITEMS = [
   { code: '110200002', name: '诊查费', price: 2000, qty: 1 },
   { code: '250101001', name: '血常规', price: 3000, qty: 1 },
 ];
 
-let stack: Stack;
-let browser: Browser;
-let violations: CspViolation[] = [];
+describeInBrowser('the order history in the browser', () => {
+  const stack = useH5Stack();
+  const browser = useBrowser();
+  const watchCsp = useNoCspViolations();
 
-interface Person {
-  name: string;
-  idNo: string;
-  phone: string;
-  billNo: string;
-  authCode?: string;
-  psnNo?: string;
-}
-
-run('the order history in the browser', () => {
-  beforeAll(async () => {
-    stack = await startStack({ env: { H5_DIR: 'dist/h5' } });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-  afterEach(() => expectNoCspViolations(violations, expect.getState().currentTestName ?? 'the test'));
-
-  async function person(name: string, dept: string, insured: boolean): Promise<Person> {
-    const idNo = newIdNo();
-    const phone = newPhone();
-    const { patientId } = await adminPost<{ patientId: string }>(stack.his.url, '/__admin/patients', {
-      name,
-      idNo,
-      phone,
-    });
-    const bill = await adminPost<{ billNo: string }>(stack.his.url, '/__admin/bills', {
-      patientId,
-      items: ITEMS,
+  const person = (name: string, dept: string, insured: boolean) =>
+    patientWithBill(stack, name, ITEMS, {
       dept,
+      insured: insured ? { insutype: '310', balance: 3000 } : undefined,
     });
-    const auth = insured
-      ? await adminPost<{ authCode: string; psnNo: string }>(stack.insurance.url, '/__admin/persons', {
-          name,
-          idNo,
-          insutype: '310',
-          balance: 3000,
-        })
-      : undefined;
-    return { name, idNo, phone, billNo: bill.billNo, authCode: auth?.authCode, psnNo: auth?.psnNo };
+
+  /** A phone context whose pages are checked for CSP violations after the test; its first page. */
+  async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await phoneContext(browser);
+    await watchCsp(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${stack.url}/`);
+    await page.locator('#login-button').click();
+    await page.locator('#sandbox-login-confirm').click();
+    return { context, page };
   }
 
   /** From a page with #add-card: the bind form, the texted code; ends on the cards page. */
-  async function bindOn(page: Page, p: Person) {
+  async function bindOn(page: Page, p: BillHolder) {
     await bindCard(page, stack, p);
     await page.locator('[id^="card-"]').first().waitFor();
   }
@@ -92,12 +56,7 @@ run('the order history in the browser', () => {
     await page.locator('#checkout-cash').click();
     await page.locator('#pay-button').click();
     await page.locator('#sandbox-pay-confirm').click();
-    await page.locator('#result-status').waitFor();
-    await stack.wechat.mock.deliverDue();
-    await stack.runJobs();
-    await page.waitForFunction(() =>
-      /缴费成功|支付成功/.test(document.querySelector('#result-status')?.textContent ?? ''),
-    );
+    await waitUntilPaid(page, stack);
     await stack.runJobs(); // the HIS confirm
   }
 
@@ -117,14 +76,7 @@ run('the order history in the browser', () => {
     const shots = new Shots(screenshotFolder('order-history'));
     const self = await person('王建国', '内科门诊', false);
     const relative = await person('王小丽', '放射科', true);
-    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, locale: 'zh-CN' });
-    violations = await collectCspViolations(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-
-    await page.goto(`${stack.url}/`);
-    await page.locator('#login-button').click();
-    await page.locator('#sandbox-login-confirm').click();
+    const { context, page } = await newPage();
     await bindOn(page, self);
     await openBill(page, self.billNo);
     await payInCash(page);
@@ -200,13 +152,7 @@ run('the order history in the browser', () => {
   it('back from the cashier without paying, the confirm page says the order still waits, and pays', async () => {
     const shots = new Shots(screenshotFolder('confirm-return'));
     const p = await person('赵一', '内科门诊', false);
-    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, locale: 'zh-CN' });
-    violations = await collectCspViolations(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${stack.url}/`);
-    await page.locator('#login-button').click();
-    await page.locator('#sandbox-login-confirm').click();
+    const { context, page } = await newPage();
     await bindOn(page, p);
     await openBill(page, p.billNo);
     await page.locator('#checkout-cash').click();
@@ -226,12 +172,7 @@ run('the order history in the browser', () => {
 
     await page.locator('#pay-button').click();
     await page.locator('#sandbox-pay-confirm').click();
-    await page.locator('#result-status').waitFor();
-    await stack.wechat.mock.deliverDue();
-    await stack.runJobs();
-    await page.waitForFunction(() =>
-      /缴费成功|支付成功/.test(document.querySelector('#result-status')?.textContent ?? ''),
-    );
+    await waitUntilPaid(page, stack);
     await shots.take(page, 'paid-after-coming-back');
     await context.close();
   });

@@ -4,22 +4,11 @@
  * Every test's pages run under the Content-Security-Policy with no violation (counted after each test).
  * Screenshots of every step go to a folder printed at the start; look at them.
  */
-import type { Browser, Page } from 'playwright-core';
-import { adminGet, adminPost, newIdNo, newPhone, startStack, type Stack } from '../helpers/stack';
-import {
-  assertNoHorizontalScroll,
-  chromiumAvailable,
-  collectCspViolations,
-  type CspViolation,
-  expectNoCspViolations,
-  launch,
-  PHONE,
-  screenshotFolder,
-  Shots,
-} from './browser';
-import { bindCard } from './patientSteps';
-
-const run = chromiumAvailable() ? describe : describe.skip;
+import type { Page } from 'playwright-core';
+import { adminGet } from '../helpers/stack';
+import { assertNoHorizontalScroll, screenshotFolder, Shots } from './browser';
+import { bindCard, patientWithBill, waitUntilPaid } from './patientSteps';
+import { describeInBrowser, phoneContext, useBrowser, useH5Stack, useNoCspViolations } from './rig';
 
 // the journey bill: 诊查费 20.00 (甲) + 血常规 30.00 (甲) + CT平扫 350.00 (乙, 20 % self-pay) + 头孢 2×45.50 (乙, 10 %)
 const ITEMS = [
@@ -32,52 +21,18 @@ const ITEMS = [
 // fund = (41190 − 20000 deductible) × 70 % = 14833; account = min(balance 3000, 49100 − 14833) = 3000
 const EXPECTED = { total: '¥491.00', fund: '¥148.33', account: '¥30.00', cash: '¥312.67' };
 
-let stack: Stack;
-let browser: Browser;
-/** the Content-Security-Policy violations of the test's pages: none, checked after each test */
-let violations: CspViolation[][] = [];
+describeInBrowser('a patient pays a bill in the browser', () => {
+  const stack = useH5Stack();
+  const browser = useBrowser();
+  /** the Content-Security-Policy violations of the test's pages: none, checked after each test */
+  const watchCsp = useNoCspViolations();
 
-run('a patient pays a bill in the browser', () => {
-  beforeAll(async () => {
-    stack = await startStack({ env: { H5_DIR: 'dist/h5' } });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-  afterEach(() => {
-    const seen = violations.flat();
-    violations = [];
-    expectNoCspViolations(seen, expect.getState().currentTestName ?? 'the test');
-  });
-
-  async function person(insured?: { insutype: '310' | '390'; balance: number; status?: string }) {
-    const name = `浏览${Math.random().toString(36).slice(2, 5)}`;
-    const idNo = newIdNo();
-    const phone = newPhone();
-    const { patientId } = await adminPost<{ patientId: string }>(stack.his.url, '/__admin/patients', {
-      name,
-      idNo,
-      phone,
-    });
-    const bill = await adminPost<{ billNo: string }>(stack.his.url, '/__admin/bills', {
-      patientId,
-      items: ITEMS,
-    });
-    const auth = insured
-      ? await adminPost<{ authCode: string }>(stack.insurance.url, '/__admin/persons', {
-          name,
-          idNo,
-          ...insured,
-        })
-      : undefined;
-    return { name, idNo, phone, billNo: bill.billNo, authCode: auth?.authCode };
-  }
+  const person = (insured?: { insutype: '310' | '390'; balance: number; status?: string }) =>
+    patientWithBill(stack, `浏览${Math.random().toString(36).slice(2, 5)}`, ITEMS, { insured });
 
   async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, locale: 'zh-CN' });
-    violations.push(await collectCspViolations(context));
+    const context = await phoneContext(browser);
+    await watchCsp(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     return page;
@@ -106,20 +61,6 @@ run('a patient pays a bill in the browser', () => {
    * once more and drop what was typed in its first moments (no person types that fast); fill again then, a
    * bounded number of times.
    */
-  /**
-   * The result page reaches 缴费成功 once the server has applied the payment. The callback is answered at once
-   * and applied by the outbox (`confirm_payment`); the test stack runs no jobs by itself, so they are worked
-   * here, after WeChat's callback has been delivered, while the page polls.
-   */
-  async function waitUntilPaid(page: Page) {
-    await page.locator('#result-status').waitFor();
-    await stack.wechat.mock.deliverDue();
-    await stack.runJobs();
-    await page.waitForFunction(() =>
-      /缴费成功|支付成功/.test(document.querySelector('#result-status')?.textContent ?? ''),
-    );
-  }
-
   /** login in the sandbox, bind the card; ends on a page showing the card */
   async function loginAndBind(page: Page, shots: Shots, p: { name: string; idNo: string; phone: string }) {
     await page.goto(`${stack.url}/`);
@@ -192,7 +133,7 @@ run('a patient pays a bill in the browser', () => {
     await shots.take(page, 'sandbox-cashier');
     await assertNoHorizontalScroll(page, 'sandbox cashier');
     await page.locator('#sandbox-pay-confirm').click();
-    await waitUntilPaid(page);
+    await waitUntilPaid(page, stack);
     await shots.take(page, 'payment-result');
     await assertNoHorizontalScroll(page, 'result');
 
@@ -256,7 +197,7 @@ run('a patient pays a bill in the browser', () => {
     await shots.take(page, 'cash-only-split');
     await page.locator('#pay-button').click();
     await page.locator('#sandbox-pay-confirm').click();
-    await waitUntilPaid(page);
+    await waitUntilPaid(page, stack);
     await shots.take(page, 'cash-paid');
   });
 });

@@ -3,7 +3,7 @@
  * stick, and binding a card with the code the hospital texts. Each test keeps its own screenshots around them.
  */
 import type { Page } from 'playwright-core';
-import { deliverTexts, lastCodeTo, type Stack } from '../helpers/stack';
+import { adminPost, deliverTexts, lastCodeTo, newIdNo, newPhone, type Stack } from '../helpers/stack';
 
 /** Fills one field: a Taro Input renders as an element holding an <input>, or as the <input> itself. */
 export async function fill(page: Page, id: string, value: string): Promise<void> {
@@ -64,4 +64,57 @@ export async function bindCard(
   await fillForm(page, { 'bind-code': await lastCodeTo(stack, p.phone) });
   await hooks.onCode?.();
   await page.locator('#bind-code-submit').click();
+}
+
+/** A patient the browser tests bind and pay as: who it is, its bill at the HIS, its insurance authorization. */
+export interface BillHolder extends CardHolder {
+  billNo: string;
+  authCode?: string;
+  psnNo?: string;
+}
+
+/**
+ * Through the mocks' admin APIs: a patient at the HIS (a fresh ID number and phone) with one bill of `items`
+ * (at `dept`, when given), and, with `insured`, the same person at the insurance platform.
+ */
+export async function patientWithBill(
+  stack: Stack,
+  name: string,
+  items: object[],
+  options: { dept?: string; insured?: { insutype: '310' | '390'; balance: number; status?: string } } = {},
+): Promise<BillHolder> {
+  const idNo = newIdNo();
+  const phone = newPhone();
+  const { patientId } = await adminPost<{ patientId: string }>(stack.his.url, '/__admin/patients', {
+    name,
+    idNo,
+    phone,
+  });
+  const bill = await adminPost<{ billNo: string }>(stack.his.url, '/__admin/bills', {
+    patientId,
+    items,
+    dept: options.dept,
+  });
+  const auth = options.insured
+    ? await adminPost<{ authCode: string; psnNo: string }>(stack.insurance.url, '/__admin/persons', {
+        name,
+        idNo,
+        ...options.insured,
+      })
+    : undefined;
+  return { name, idNo, phone, billNo: bill.billNo, authCode: auth?.authCode, psnNo: auth?.psnNo };
+}
+
+/**
+ * The result page reaches 缴费成功 once the server has applied the payment. The callback is answered at once
+ * and applied by the outbox (`confirm_payment`); the test stack runs no jobs by itself, so they are worked
+ * here, after WeChat's callback has been delivered, while the page polls.
+ */
+export async function waitUntilPaid(page: Page, stack: Stack): Promise<void> {
+  await page.locator('#result-status').waitFor();
+  await stack.wechat.mock.deliverDue();
+  await stack.runJobs();
+  await page.waitForFunction(() =>
+    /缴费成功|支付成功/.test(document.querySelector('#result-status')?.textContent ?? ''),
+  );
 }

@@ -4,24 +4,12 @@
  * tests means something), and no other page can frame ours. The journeys themselves count the violations of
  * their walks: patient-journey.test.ts, console.test.ts.
  */
-import type { Browser } from 'playwright-core';
-import { startStack, type Stack } from '../helpers/stack';
-import { chromiumAvailable, collectCspViolations, launch, PHONE } from './browser';
+import { collectCspViolations, PHONE } from './browser';
+import { describeInBrowser, useBrowser, useH5Stack } from './rig';
 
-const run = chromiumAvailable() ? describe : describe.skip;
-
-let stack: Stack;
-let browser: Browser;
-
-run('security headers in the browser', () => {
-  beforeAll(async () => {
-    stack = await startStack({ env: { H5_DIR: 'dist/h5' } });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+describeInBrowser('security headers in the browser', () => {
+  const stack = useH5Stack();
+  const browser = useBrowser();
 
   it('serves the app under a CSP, and the counter sees an injected inline script blocked', async () => {
     const context = await browser.newContext({ viewport: PHONE });

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimedJob } from '../../server/db/outbox';
 import { OUTBOX_LEASE_MS, workJob } from '../../server/jobs/outboxWorker';
-import { adminGet, adminPost, call, type SeededPatient, type Stack } from './stack';
+import { INSURANCE_PATHS } from '../../shared/protocol/insurance';
+import { adminGet, adminPost, call, seedPatient, type SeededPatient, type Stack } from './stack';
 
 export interface OrderAnswer {
   id: string;
@@ -138,4 +139,18 @@ export async function orderEvents(
     `SELECT from_status AS "from", to_status AS "to", actor, reason FROM order_events WHERE order_id = $1 ORDER BY id`,
     [orderId],
   )) as { from: string | null; to: string; actor: string; reason: string }[];
+}
+
+/**
+ * An insured patient, authorized, checks out while the insurance platform's pre-settlement (6202) has `fault`
+ * (the mock's fault: kind, count, …). The checkout's answer is the caller's to judge.
+ */
+export async function checkoutWhileInsuranceFails(
+  stack: Stack,
+  fault: { kind: string } & Record<string, unknown>,
+) {
+  const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
+  await authorize(stack, p);
+  await adminPost(stack.insurance.url, '/__admin/faults', { path: INSURANCE_PATHS.payOrder, ...fault });
+  return { p, answer: await checkout(stack, p, true) };
 }

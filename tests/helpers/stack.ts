@@ -14,7 +14,7 @@ import { createInsuranceMock } from '../../mocks/insurance';
 import { createHisMock } from '../../mocks/his';
 import { createWeChatPayMock } from '../../mocks/wechatpay';
 import { buildServer, type RunningServer } from '../../server/main';
-import { sendVerificationText } from '../../server/services/patientBinding';
+import { sendVerificationText } from '../../server/services/patient/binding';
 import { RedisEphemeralStore } from '../../server/ephemeral/redis';
 import { InMemoryEphemeralStore } from '../../server/ephemeral/memory';
 import type { EphemeralStore } from '../../server/ephemeral/port';
@@ -54,6 +54,28 @@ export interface Stack {
   /** another instance on the same database and store (as behind a load balancer); stopped with the stack */
   anotherInstance(): RunningServer;
   stop(): Promise<void>;
+}
+
+/**
+ * The file's (or describe block's) stack: started before its tests, stopped after them. The object answered is
+ * filled in by that beforeAll, so use it inside hooks and tests only; a later beforeAll may set it up further.
+ */
+export function useStack(options: StackOptions = {}): Stack {
+  const stack = {} as Stack;
+  beforeAll(async () => {
+    // the descriptors, not the values: `server` is a getter (restartServer swaps it)
+    Object.defineProperties(stack, Object.getOwnPropertyDescriptors(await startStack(options)));
+  });
+  afterAll(async () => {
+    await stack.stop?.();
+  });
+  return stack;
+}
+
+/** Removes every fault injected at the three mocks (the fault tests' afterEach). */
+export async function clearFaults(stack: Stack): Promise<void> {
+  for (const url of [stack.his.url, stack.wechat.url, stack.insurance.url])
+    await call(url, 'DELETE', '/__admin/faults');
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {

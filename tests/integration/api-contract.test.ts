@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { adminPost, call, seedPatient, startStack, type SeededPatient, type Stack } from '../helpers/stack';
+import { adminPost, call, seedPatient, useStack, type SeededPatient } from '../helpers/stack';
 import { checkout } from '../helpers/flow';
 
-let stack: Stack;
+const stack = useStack();
 let alice: SeededPatient;
 let bob: SeededPatient;
 let aliceOrderId: string;
 
 beforeAll(async () => {
-  stack = await startStack();
   alice = await seedPatient(stack);
   bob = await seedPatient(stack);
   aliceOrderId = (await checkout(stack, alice, false)).body.id;
-});
-afterAll(async () => {
-  await stack.stop();
 });
 
 function expectError(answer: { status: number; body: unknown }, status: number, code: string) {

@@ -4,7 +4,7 @@
  * job in one short transaction, and answers 204. 6301 and the cash-leg query run in the job, retried with the
  * outbox's backoff. Fault delays are real time; everything else moves on the shared ManualClock.
  */
-import { adminGet, adminPost, call, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { adminGet, adminPost, call, clearFaults, seedPatient, useStack } from '../helpers/stack';
 import {
   authorize,
   checkout,
@@ -26,16 +26,9 @@ const SLOW_6301_MS = 10_000;
 /** how fast the callback must be answered with 6301 that slow (WeChat gives up after 5 s) */
 const ANSWER_MS_MAX = 1_000;
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { OUTSIDE_CALL_TIMEOUT_MS: '400' } });
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack({ env: { OUTSIDE_CALL_TIMEOUT_MS: '400' } });
 afterEach(async () => {
-  for (const url of [stack.his.url, stack.wechat.url, stack.insurance.url])
-    await call(url, 'DELETE', '/__admin/faults');
+  await clearFaults(stack);
 });
 
 interface Notification {

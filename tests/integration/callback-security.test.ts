@@ -1,23 +1,9 @@
-import {
-  call,
-  seedPatient,
-  startStack,
-  adminGet,
-  adminPost,
-  type SeededPatient,
-  type Stack,
-} from '../helpers/stack';
+import { call, seedPatient, useStack, adminGet, adminPost, type SeededPatient } from '../helpers/stack';
 import { checkout, confirmAtWeChat, getOrder, pay, payInFull, waitForStatus } from '../helpers/flow';
 import { signedCallback, strangerKeyPem, transactionPlaintext } from '../helpers/callbacks';
 import { runOutboxOnce } from '../../server/jobs/outboxWorker';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 /** A cash-only order waiting for payment, with the WeChat prepay made. */
 async function awaitingOrder(): Promise<{ p: SeededPatient; id: string; orderNo: string; cash: number }> {

@@ -12,18 +12,11 @@ import {
   newIdNo,
   newPhone,
   seedPatient,
-  startStack,
-  type Stack,
+  useStack,
 } from '../helpers/stack';
-import { VERIFICATION_TTL_MS } from '../../server/services/patientBinding';
+import { VERIFICATION_TTL_MS } from '../../server/services/patient/binding';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 interface Started {
   status: string;
@@ -64,6 +57,15 @@ const verify = (token: string, id: string, code: string) =>
       body: { code },
     },
   );
+
+/** A new WeChat user starts binding a HIS patient's card; the code is texted: the user, the patient, the code. */
+async function codeTexted() {
+  const token = await login();
+  const p = await hisPatient();
+  const started = await start(token, { name: p.name, idNo: p.idNo });
+  await deliverTexts(stack);
+  return { token, p, verificationId: started.body.verificationId, code: await lastCodeTo(stack, p.phone) };
+}
 
 describe('binding a card needs the code texted to the HIS phone', () => {
   // before: POST /api/v1/patients answered 201 with the card to anyone who knew a name and an ID number
@@ -117,32 +119,22 @@ describe('binding a card needs the code texted to the HIS phone', () => {
   });
 
   it('a wrong code is 422 with the tries left; after 5 tries the verification is dead', async () => {
-    const token = await login();
-    const p = await hisPatient();
-    const started = await start(token, { name: p.name, idNo: p.idNo });
-    await deliverTexts(stack);
-    const right = await lastCodeTo(stack, p.phone);
+    const { token, verificationId, code: right } = await codeTexted();
     const wrongCode = right === '000000' ? '111111' : '000000';
     for (let i = 4; i >= 1; i--) {
-      const wrong = await verify(token, started.body.verificationId, wrongCode);
+      const wrong = await verify(token, verificationId, wrongCode);
       expect([wrong.status, wrong.body.code]).toEqual([422, 'VERIFICATION_CODE_INVALID']);
       expect(wrong.body.message).toContain(`${i} 次`);
     }
-    expect((await verify(token, started.body.verificationId, wrongCode)).body.code).toBe(
-      'VERIFICATION_EXPIRED',
-    );
+    expect((await verify(token, verificationId, wrongCode)).body.code).toBe('VERIFICATION_EXPIRED');
     // the right code is no use any more
-    expect((await verify(token, started.body.verificationId, right)).body.code).toBe('VERIFICATION_EXPIRED');
+    expect((await verify(token, verificationId, right)).body.code).toBe('VERIFICATION_EXPIRED');
   });
 
   it('a code lives 5 minutes', async () => {
-    const token = await login();
-    const p = await hisPatient();
-    const started = await start(token, { name: p.name, idNo: p.idNo });
-    await deliverTexts(stack);
-    const code = await lastCodeTo(stack, p.phone);
+    const { token, verificationId, code } = await codeTexted();
     stack.clock.advance(VERIFICATION_TTL_MS + 1000);
-    expect((await verify(token, started.body.verificationId, code)).body.code).toBe('VERIFICATION_EXPIRED');
+    expect((await verify(token, verificationId, code)).body.code).toBe('VERIFICATION_EXPIRED');
   });
 
   it('another user’s verification is 404, and its code does not bind the card for them', async () => {

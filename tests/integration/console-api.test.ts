@@ -6,11 +6,11 @@
  * (TRUSTED_PROXIES=127.0.0.1/32); tests/integration/trusted-proxies.test.ts covers the untrusted case.
  */
 import { createGuardrails, generateSync } from 'otplib';
-import { call, seedPatient, startStack, type SeededPatient, type Stack } from '../helpers/stack';
+import { call, seedPatient, useStack, type SeededPatient } from '../helpers/stack';
 import { checkout, getOrder, payInFull, type OrderAnswer } from '../helpers/flow';
 import { cstDate } from '../../shared/clock';
 import { maskIdNo, maskName } from '../../server/security/pii';
-import { createConsoleUser } from '../../server/services/console/auth';
+import { createConsoleUser } from '../../server/services/console/accounts';
 import type {
   AuditEntryView,
   ConsoleOrderDetail,
@@ -25,7 +25,7 @@ const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
 const totp = (secret: string, atMs: number) =>
   generateSync({ secret, epoch: Math.floor(atMs / 1000), guardrails });
 
-let stack: Stack;
+const stack = useStack({ env: { TRUSTED_PROXIES: '127.0.0.1/32' } });
 let alice: SeededPatient;
 let bob: SeededPatient;
 let paid: OrderAnswer;
@@ -68,15 +68,11 @@ function expectError(answer: { status: number; body: unknown }, status: number, 
 }
 
 beforeAll(async () => {
-  stack = await startStack({ env: { TRUSTED_PROXIES: '127.0.0.1/32' } });
   alice = await seedPatient(stack);
   bob = await seedPatient(stack);
   paid = await payInFull(stack, alice, false);
   open = (await checkout(stack, bob, false)).body;
   adminToken = await loginOk('admin', ADMIN_PASSWORD, ADMIN_SECRET);
-});
-afterAll(async () => {
-  await stack.stop();
 });
 
 describe('POST /api/v1/console/session', () => {

@@ -8,7 +8,7 @@
 import { callFrom } from '../helpers/fromAddress';
 import { startStack, type Answer, type Stack } from '../helpers/stack';
 import { totpCode } from '../../server/services/console/credentials';
-import { createConsoleUser } from '../../server/services/console/auth';
+import { createConsoleUser } from '../../server/services/console/accounts';
 import type {
   AuditEntryView,
   ConsoleSessionView,

@@ -2,34 +2,17 @@
  * The refund dialog's preview over HTTP: the split by leg the refund would make, the same refusals as the refund
  * itself, and nothing written (no refund, no audit row, the order unchanged).
  */
-import { createGuardrails, generateSync } from 'otplib';
-import { call, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { call, seedPatient, useStack } from '../helpers/stack';
+import { consoleToken } from '../helpers/console';
 import { getOrder, payInFull } from '../helpers/flow';
 import type { RefundPreviewView } from '../../shared/api';
 
-const SECRET = 'JBSWY3DPEHPK3PXP';
-const PASSWORD = 'Admin#2026';
-const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
-
-let stack: Stack;
+const stack = useStack();
 let token: string;
 beforeAll(async () => {
-  stack = await startStack();
   // one login: a TOTP code is spent once
-  token = await consoleToken();
+  token = await consoleToken(stack);
 });
-afterAll(async () => {
-  await stack.stop();
-});
-
-async function consoleToken(): Promise<string> {
-  const otp = generateSync({ secret: SECRET, epoch: Math.floor(stack.clock.now() / 1000), guardrails });
-  const answer = await call<{ token: string }>(stack.url, 'POST', '/api/v1/console/session', {
-    body: { username: 'admin', password: PASSWORD, otp },
-  });
-  expect(answer.status).toBe(200);
-  return answer.body.token;
-}
 
 const preview = (orderId: string, token: string, body: object) =>
   call<RefundPreviewView & { code?: string; message?: string }>(

@@ -1,36 +1,16 @@
 /** A cashier refunds through the mounted console API: login with TOTP, refund, legs, audit, the patient's view. */
-import { createGuardrails, generateSync } from 'otplib';
-import { call, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { call, seedPatient, useStack } from '../helpers/stack';
+import { consoleToken } from '../helpers/console';
 import { getOrder, payInFull } from '../helpers/flow';
 import { readTrialBalance } from '../../server/db/ledger';
 
-const SECRET = 'JBSWY3DPEHPK3PXP';
-const PASSWORD = 'Admin#2026';
-// the demo secret is 10 bytes, as authenticator apps' often are; otplib 13 asks for 16 unless told
-const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
-
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
-
-async function consoleToken(): Promise<string> {
-  const otp = generateSync({ secret: SECRET, epoch: Math.floor(stack.clock.now() / 1000), guardrails });
-  const answer = await call<{ token: string; role: string }>(stack.url, 'POST', '/api/v1/console/session', {
-    body: { username: 'admin', password: PASSWORD, otp },
-  });
-  expect(answer.status).toBe(200);
-  return answer.body.token;
-}
+const stack = useStack();
 
 describe('console refunds', () => {
   it('refunds a completed mixed order through the console API, audited, and the patient sees it split by fund', async () => {
     const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
     const order = await payInFull(stack, p, true);
-    const token = await consoleToken();
+    const token = await consoleToken(stack);
 
     const refused = await call(stack.url, 'POST', `/api/v1/console/orders/${order.id}/refunds`, {
       token: p.token,

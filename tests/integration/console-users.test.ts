@@ -5,8 +5,9 @@
  * enables a user (its sessions end at once), resets its password (a temporary one, to be changed at the next
  * login before anything else), re-enrols its TOTP; never disables the last active supervisor; all audited.
  */
-import { call, startStack, type Answer, type Stack } from '../helpers/stack';
+import { call, useStack, type Answer } from '../helpers/stack';
 import { callFrom } from '../helpers/fromAddress';
+import { auditEntries } from '../helpers/console';
 import { totpCode } from '../../server/services/console/credentials';
 import type {
   AuditEntryView,
@@ -20,7 +21,7 @@ const ADMIN_PASSWORD = 'Admin#2026';
 const ADMIN_SECRET = 'JBSWY3DPEHPK3PXP';
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-let stack: Stack;
+const stack = useStack();
 let adminToken: string;
 
 const now = () => stack.clock.now();
@@ -46,13 +47,9 @@ function base32Bytes(secret: string): number {
 }
 
 beforeAll(async () => {
-  stack = await startStack();
   const answer = await login('admin', ADMIN_PASSWORD, totpCode(ADMIN_SECRET, now()));
   expect(answer.status).toBe(200);
   adminToken = answer.body.token;
-});
-afterAll(async () => {
-  await stack.stop();
 });
 
 describe('POST /api/v1/console/users', () => {
@@ -300,12 +297,7 @@ async function loginFrom(username: string, password: string, secret: string) {
 
 const whoami = (token: string) => call(stack.url, 'GET', '/api/v1/console/session', { token });
 
-async function auditOf(action: string): Promise<AuditEntryView[]> {
-  const answer = await call<AuditEntryView[]>(stack.url, 'GET', '/api/v1/console/audit?limit=500', {
-    token: adminToken,
-  });
-  return answer.body.filter((e) => e.action === action);
-}
+const auditOf = (action: string) => auditEntries(stack, adminToken, action);
 
 describe('POST /api/v1/console/users/:id/disable and /enable', () => {
   let user: ConsoleUserListItem;

@@ -3,19 +3,11 @@
  * English and never the code in the sentence (codes stay in `code`, for programs and for support).
  */
 import { randomUUID } from 'node:crypto';
-import { adminPost, call, seedPatient, startStack, type Stack } from '../helpers/stack';
-import { authorize, checkout } from '../helpers/flow';
-import { INSURANCE_PATHS } from '../../shared/protocol/insurance';
+import { call, seedPatient, useStack } from '../helpers/stack';
+import { authorize, checkout, checkoutWhileInsuranceFails } from '../helpers/flow';
 import { ERROR_MESSAGES } from '../../shared/messages';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 function expectChinese(answer: { status: number; body: unknown }, status: number, code: string): string {
   const body = answer.body as { code?: string; message?: string };
@@ -67,14 +59,7 @@ describe('error answers are Chinese', () => {
   });
 
   it('an insurance answer that cannot be verified is a Chinese 504', async () => {
-    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
-    await authorize(stack, p);
-    await adminPost(stack.insurance.url, '/__admin/faults', {
-      path: INSURANCE_PATHS.payOrder,
-      kind: 'badSignature',
-      count: 1,
-    });
-    const answer = await checkout(stack, p, true);
+    const { answer } = await checkoutWhileInsuranceFails(stack, { kind: 'badSignature', count: 1 });
     expect(answer.status).toBeGreaterThanOrEqual(400);
     const body = answer.body as unknown as { message: string };
     expect(body.message.match(/[A-Za-z]{3,}/g) ?? []).toEqual([]);
@@ -87,16 +72,13 @@ describe('error answers are Chinese', () => {
   });
 
   it('insurance unavailable at pre-settlement names the insurance platform in Chinese', async () => {
-    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
-    await authorize(stack, p);
-    await adminPost(stack.insurance.url, '/__admin/faults', {
-      path: INSURANCE_PATHS.payOrder,
+    const { answer } = await checkoutWhileInsuranceFails(stack, {
       kind: 'error5xx',
       status: 502,
       // after the checkout's own retries are spent; last in this file, so the rest of the fault stays unused
       count: 20,
     });
-    const message = expectChinese(await checkout(stack, p, true), 503, 'UPSTREAM_UNAVAILABLE');
+    const message = expectChinese(answer, 503, 'UPSTREAM_UNAVAILABLE');
     expect(message).toContain('医保平台');
   });
 });

@@ -2,14 +2,13 @@
  * The HIS adapter against the HIS mock over real HTTP: every port call, the idempotency and refusal rules
  * of the protocol, and the fault kinds the adapter must classify.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { ManualClock, cstDate } from '../../shared/clock';
 import { cashOnlySplit, type Split } from '../../shared/money';
 import { HttpHisGateway } from '../../server/gateways/his/client';
 import { type HisCharge } from '../../server/gateways/ports';
 import { createHisMock } from '../../mocks/his';
 import { adminClient, gatewayRejection as rejection } from '../helpers/gateway';
+import { useServed } from '../helpers/served';
 
 // 2026-11-23 10:00:00 China time
 const START_MS = Date.UTC(2026, 10, 23, 2, 0, 0);
@@ -21,11 +20,10 @@ const BILL2 = { billNo: 'MZ000002', amountFen: 24000 };
 
 const clock = new ManualClock(START_MS);
 const mock = createHisMock({ clock });
-let server: Server;
-let baseUrl: string;
+const served = useServed(mock.app);
 let his: HttpHisGateway;
 
-const admin = adminClient(() => `${baseUrl}/__admin`);
+const admin = adminClient(() => `${served.url}/__admin`);
 
 async function billStatus(billNo: string) {
   return (await admin('GET', `/bills/${billNo}`)).body as {
@@ -46,16 +44,8 @@ function charge(orderNo: string, billNos: string[], split: Split): HisCharge {
   };
 }
 
-beforeAll(async () => {
-  server = mock.app.listen(0);
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  his = new HttpHisGateway({ baseUrl, timeoutMs: 2_000 });
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+beforeAll(() => {
+  his = new HttpHisGateway({ baseUrl: served.url, timeoutMs: 2_000 });
 });
 
 beforeEach(async () => {
@@ -307,7 +297,7 @@ describe('faults', () => {
   test('a 503 is unavailable, with the outcome unknown', async () => {
     await admin('POST', '/faults', { path: '/his/patients/query', kind: 'error5xx', status: 503 });
     const err = await rejection(
-      new HttpHisGateway({ baseUrl, timeoutMs: 2_000 }).findPatient(ZHANG.name, ZHANG.idNo),
+      new HttpHisGateway({ baseUrl: served.url, timeoutMs: 2_000 }).findPatient(ZHANG.name, ZHANG.idNo),
     );
     expect([err.party, err.kind, err.httpStatus, err.outcomeUnknown]).toEqual([
       'his',
@@ -319,7 +309,7 @@ describe('faults', () => {
 
   test('a hang beyond the adapter timeout is timeout', async () => {
     await admin('POST', '/faults', { path: '/his/charges/confirm', kind: 'timeout', latencyMs: 400 });
-    const slow = new HttpHisGateway({ baseUrl, timeoutMs: 50 });
+    const slow = new HttpHisGateway({ baseUrl: served.url, timeoutMs: 50 });
     const err = await rejection(
       slow.confirmCharge(charge('ORD1', [BILL1.billNo], cashOnlySplit(BILL1.amountFen))),
     );

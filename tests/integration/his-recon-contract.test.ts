@@ -3,8 +3,6 @@
  * mock's paging (page_size, cursor), and the admin injections testers use for discrepancies. The mock clock
  * moves; nothing sleeps.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { ManualClock } from '../../shared/clock';
 import { cashOnlySplit, type Split } from '../../shared/money';
 import { HIS_PATHS } from '../../shared/protocol/his';
@@ -13,6 +11,7 @@ import { type HisDayRecord } from '../../server/gateways/ports';
 import { createHisMock } from '../../mocks/his';
 import type { Charge } from '../../mocks/his/state';
 import { adminClient, collect, gatewayRejection as rejection } from '../helpers/gateway';
+import { useServed } from '../helpers/served';
 
 // 2026-11-23 10:00:00 China time
 const START_MS = Date.UTC(2026, 10, 23, 2, 0, 0);
@@ -23,14 +22,13 @@ const ZHANG = 'P100001';
 
 const clock = new ManualClock(START_MS);
 const mock = createHisMock({ clock });
-let server: Server;
-let baseUrl: string;
+const served = useServed(mock.app);
 
 function gateway(dailyPageSize?: number): HttpHisGateway {
-  return new HttpHisGateway({ baseUrl, timeoutMs: 2_000, dailyPageSize });
+  return new HttpHisGateway({ baseUrl: served.url, timeoutMs: 2_000, dailyPageSize });
 }
 
-const admin = adminClient(() => `${baseUrl}/__admin`);
+const admin = adminClient(() => `${served.url}/__admin`);
 
 const keyOf = (r: HisDayRecord) => (r.kind === 'CHARGE' ? `C:${r.orderNo}` : `R:${r.refundNo}`);
 
@@ -66,17 +64,6 @@ async function busyDay(): Promise<void> {
   await his.refundCharge('ORD5', 'RF5', 5_000);
   await his.refundCharge('ORD7', 'RF7', 1);
 }
-
-beforeAll(async () => {
-  server = mock.app.listen(0);
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
 
 beforeEach(async () => {
   clock.set(START_MS);
@@ -194,7 +181,7 @@ describe('dailyRecords', () => {
 
 describe('GET /his/charges/daily paging on the wire', () => {
   const get = async (query: string) => {
-    const response = await fetch(`${baseUrl}${HIS_PATHS.dailyCharges}?${query}`);
+    const response = await fetch(`${served.url}${HIS_PATHS.dailyCharges}?${query}`);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 

@@ -2,21 +2,26 @@
  * The insurance adapter against the insurance mock over real HTTP: authorization, 1101 per person state,
  * 6201 → 6202 → settle (as the WeChat Pay mock does) → 6301 → 6203, revoke, idempotency, refusals and faults.
  */
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { systemClock } from '../../shared/clock';
 import { INSURANCE_PATHS, settleAdminPath } from '../../shared/protocol/insurance';
 import { createInsuranceMock, type InsuranceMock } from '../../mocks/insurance';
 import { HttpInsuranceGateway } from '../../server/gateways/insurance/client';
-import { type FeeLine, type FeeUpload, type SettlementRef } from '../../server/gateways/ports';
+import { type FeeLine, type SettlementRef } from '../../server/gateways/ports';
 import { testKeys } from '../../shared/crypto/keyring';
-import { adminClient, gatewayRejection as rejection } from '../helpers/gateway';
+import {
+  adminClient,
+  gatewayRejection as rejection,
+  feeLine as line,
+  feeUploadFor,
+} from '../helpers/gateway';
+import { useServed } from '../helpers/served';
 
 const keys = testKeys();
 let mock: InsuranceMock;
-let server: Server;
-let baseUrl: string;
+const served = useServed(() => {
+  mock = createInsuranceMock({ keys: keys.mocks.insurance });
+  return mock.app;
+});
 let gateway: HttpInsuranceGateway;
 
 const ZHANG_SAN = {
@@ -28,14 +33,14 @@ const ZHANG_SAN = {
 
 function gatewayFor(over: { timeoutMs?: number; paasToken?: string } = {}): HttpInsuranceGateway {
   return new HttpInsuranceGateway({
-    baseUrl,
+    baseUrl: served.url,
     keys: { ...keys.server.insurance, paasToken: over.paasToken ?? keys.server.insurance.paasToken },
     timeoutMs: over.timeoutMs ?? 5_000,
     clock: systemClock,
   });
 }
 
-const admin = adminClient(() => baseUrl);
+const admin = adminClient(() => served.url);
 
 /** Clears faults, then waits (bounded) until the mock has finished every request it was told to hang. */
 async function drainFaultedRequests(): Promise<void> {
@@ -48,15 +53,6 @@ async function drainFaultedRequests(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-
-const line = (code: string, name: string, priceFen: number, qty = 1): FeeLine => ({
-  code,
-  name,
-  priceFen,
-  qty,
-  amountFen: priceFen * qty,
-  billNo: 'B0001',
-});
 
 /** The worked example of the README: total 498.00, fund 79.24 on the first visit of the year. */
 const VISIT: FeeLine[] = [
@@ -73,21 +69,7 @@ async function uploadFor(
   lines = VISIT,
   medOrgOrd = `MO${Date.now()}${++orderSeq}`,
 ) {
-  const identity = await gateway.exchangeAuthCode(person.authCode, 'openid-test');
-  const insured = await gateway.queryPerson(person.idNo, person.name);
-  const upload: FeeUpload = {
-    medOrgOrd,
-    psnNo: insured.psnNo,
-    insutype: insured.insutype,
-    payAuthNo: identity.payAuthNo,
-    idNo: person.idNo,
-    name: person.name,
-    totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
-    accountUsed: true,
-    geoLocation: identity.geoLocation,
-    lines,
-  };
-  return { upload, identity, insured };
+  return feeUploadFor(gateway, person, lines, { medOrgOrd, openid: 'openid-test' });
 }
 
 async function preSettled(person = ZHANG_SAN) {
@@ -109,21 +91,12 @@ async function preSettled(person = ZHANG_SAN) {
   return { ref, pre, upload, payAuthNo: identity.payAuthNo };
 }
 
-beforeAll(async () => {
-  mock = createInsuranceMock({ keys: keys.mocks.insurance });
-  server = mock.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+beforeAll(() => {
   gateway = gatewayFor();
 });
 
 beforeEach(async () => {
   expect((await admin('POST', '/__admin/reset')).status).toBe(200);
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
 describe('exchangeAuthCode', () => {
@@ -436,14 +409,14 @@ describe('authorization page', () => {
   test('lists the persons and redirects to redirectUrl with the chosen authCode', async () => {
     const redirectUrl = 'http://localhost:3000/pages/auth/index?from=insurance';
     const page = await fetch(
-      `${baseUrl}${INSURANCE_PATHS.authPage}?authType=2&redirectUrl=${encodeURIComponent(redirectUrl)}`,
+      `${served.url}${INSURANCE_PATHS.authPage}?authType=2&redirectUrl=${encodeURIComponent(redirectUrl)}`,
     );
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const html = await page.text();
     expect(html).toContain('张三');
     // issue 11: nobody is pre-selected for the patient (before, the first person was checked)
     expect(html).not.toMatch(/<input[^>]* checked/);
-    const confirm = await fetch(`${baseUrl}${INSURANCE_PATHS.authConfirm}`, {
+    const confirm = await fetch(`${served.url}${INSURANCE_PATHS.authConfirm}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ authCode: 'AUTH-EMPLOYEE', redirectUrl, action: 'confirm' }).toString(),

@@ -3,7 +3,7 @@
  * (dayRecords), 3201 totals (checkDayTotals), and the admin injections testers use for discrepancies. The mock
  * clock moves; nothing sleeps.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock, cstDate } from '../../shared/clock';
 import { tifHeaders } from '../../shared/crypto/smEnvelope';
@@ -14,7 +14,14 @@ import { HttpInsuranceGateway } from '../../server/gateways/insurance/client';
 import { type FeeLine, type InsuranceDayRecord, type InsuranceDayTotals } from '../../server/gateways/ports';
 import { testKeys } from '../../shared/crypto/keyring';
 import { bulkSettler } from '../helpers/insuranceBulk';
-import { adminClient, collect, gatewayRejection as rejection } from '../helpers/gateway';
+import {
+  adminClient,
+  collect,
+  gatewayRejection as rejection,
+  feeLine as line,
+  feeUploadFor,
+} from '../helpers/gateway';
+import { useServed } from '../helpers/served';
 
 const keys = testKeys();
 // 2026-11-23 10:00:00 China time
@@ -25,14 +32,16 @@ const HOUR_MS = 3600_000;
 const clock = new ManualClock(START_MS);
 
 let mock: InsuranceMock;
-let server: Server;
-let baseUrl: string;
+const served = useServed(() => {
+  mock = createInsuranceMock({ keys: keys.mocks.insurance, clock });
+  return mock.app;
+});
 let gateway: HttpInsuranceGateway;
 
 const ZHANG_SAN = { name: '张三', idNo: '360102198503122015', authCode: 'AUTH-EMPLOYEE' };
 const LI_MEI = { name: '李梅', idNo: '360102199207183029', authCode: 'AUTH-RESIDENT' };
 
-const admin = adminClient(() => baseUrl);
+const admin = adminClient(() => served.url);
 
 /** Our totals as 3201 wants them, net of refunds, from records. */
 function totalsOf(date: string, records: InsuranceDayRecord[]): InsuranceDayTotals {
@@ -47,15 +56,6 @@ function totalsOf(date: string, records: InsuranceDayRecord[]): InsuranceDayTota
   }
   return totals;
 }
-
-const line = (code: string, name: string, priceFen: number, qty = 1): FeeLine => ({
-  code,
-  name,
-  priceFen,
-  qty,
-  amountFen: priceFen * qty,
-  billNo: 'B0001',
-});
 
 const VISIT: FeeLine[] = [
   line('210300001', 'CT平扫（头颅）', 30_000),
@@ -79,22 +79,14 @@ interface Settled {
 
 /** 6201 → 6202 → settle (as the WeChat Pay mock does), at the mock clock's time. */
 async function settled(person = ZHANG_SAN, lines = VISIT, accountUsed = true): Promise<Settled> {
-  const identity = await gateway.exchangeAuthCode(person.authCode, 'openid-recon');
-  const insured = await gateway.queryPerson(person.idNo, person.name);
   const medOrgOrd = `MO-RECON-${++orderSeq}`;
-  const totalFen = lines.reduce((s, l) => s + l.amountFen, 0);
-  const uploaded = await gateway.uploadFees({
+  const { upload, identity } = await feeUploadFor(gateway, person, lines, {
     medOrgOrd,
-    psnNo: insured.psnNo,
-    insutype: insured.insutype,
-    payAuthNo: identity.payAuthNo,
-    idNo: person.idNo,
-    name: person.name,
-    totalFen,
+    openid: 'openid-recon',
     accountUsed,
-    geoLocation: identity.geoLocation,
-    lines,
   });
+  const { totalFen } = upload;
+  const uploaded = await gateway.uploadFees(upload);
   const ref = {
     payOrdId: uploaded.payOrdId,
     payToken: uploaded.payToken,
@@ -167,7 +159,7 @@ async function callStandard(infno: string, input: Record<string, unknown>): Prom
     fixmedins_name: 'T',
     input,
   };
-  return fetch(`${baseUrl}${INSURANCE_PATHS.standard}`, {
+  return fetch(`${served.url}${INSURANCE_PATHS.standard}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -177,17 +169,13 @@ async function callStandard(infno: string, input: Record<string, unknown>): Prom
   });
 }
 
-beforeAll(async () => {
-  mock = createInsuranceMock({ keys: keys.mocks.insurance, clock });
-  server = mock.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  gateway = new HttpInsuranceGateway({ baseUrl, keys: keys.server.insurance, timeoutMs: 5_000, clock });
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+beforeAll(() => {
+  gateway = new HttpInsuranceGateway({
+    baseUrl: served.url,
+    keys: keys.server.insurance,
+    timeoutMs: 5_000,
+    clock,
+  });
 });
 
 beforeEach(async () => {

@@ -11,31 +11,17 @@
  * which takes the money and sends the real signed callback. An insurance-only order needs no help: it cannot be
  * closed at WeChat, so the patient can simply pay it after it expired.
  */
-import {
-  adminGet,
-  adminPost,
-  call,
-  seedPatient,
-  startStack,
-  type SeededPatient,
-  type Stack,
-} from '../helpers/stack';
+import { adminGet, adminPost, call, seedPatient, useStack, type SeededPatient } from '../helpers/stack';
 import { authorize, checkout, confirmAtWeChat, getOrder, hisBill, pay, waitForStatus } from '../helpers/flow';
 import { readTrialBalance } from '../../server/db/ledger';
 import { OrderRow } from '../../server/db/entities';
 import { runJanitorOnce } from '../../server/jobs/janitor';
-import { queryOrder } from '../../server/services/reconcileOrder';
+import { queryOrder } from '../../server/services/payment/query';
 import { cstDate } from '../../shared/clock';
 import { reconcileDay } from '../../server/services/reconciliation/runs';
 import { refundRow } from '../../server/services/reconciliation/actions';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 afterEach(async () => {
   await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: false });
 });
@@ -59,6 +45,24 @@ async function openOrder(p: SeededPatient, useInsurance: boolean): Promise<OpenO
 
 function pastThePaymentWindow(): void {
   stack.clock.advance(stack.server.deps.settings.ORDER_PAYMENT_WINDOW_MS + 1000);
+}
+
+/** An order using insurance left unpaid in the sheet until the janitor expired it; its release still queued. */
+async function expiredInsuredOrder(p: SeededPatient): Promise<OpenOrder> {
+  const order = await openOrder(p, true);
+  pastThePaymentWindow();
+  await runJanitorOnce(stack.server.deps); // expired; its release is still in the outbox
+  await waitForStatus(stack, p, order.id, ['EXPIRED']);
+  return order;
+}
+
+/** A cash-only order left unpaid in the sheet until the janitor closed it (EXPIRED). */
+async function expiredCashOrder(p: SeededPatient): Promise<OpenOrder> {
+  const order = await openOrder(p, false);
+  pastThePaymentWindow();
+  await stack.runJobs();
+  await waitForStatus(stack, p, order.id, ['EXPIRED']);
+  return order;
 }
 
 /** WeChat's race: the order it closed for us is payable again (see the top of the file). */
@@ -101,6 +105,18 @@ interface WeChatOrder {
 }
 
 const atWeChat = (orderNo: string) => adminGet<WeChatOrder>(stack.wechat.url, `/__admin/orders/${orderNo}`);
+
+/** WeChat holds one refund of the order, and it is the return `LR…` of the whole cash, succeeded. */
+async function expectCashReturned(orderNo: string, cash: number): Promise<WeChatOrder> {
+  const wx = await atWeChat(orderNo);
+  expect(wx.refunds).toHaveLength(1);
+  expect(wx.refunds[0]).toMatchObject({
+    out_refund_no: `LR${orderNo.slice(2)}`,
+    status: 'SUCCESS',
+    amount: { refund: cash, total: cash },
+  });
+  return wx;
+}
 
 async function refundCreates(orderNo: string): Promise<number> {
   const calls = await adminGet<unknown[]>(
@@ -161,10 +177,7 @@ async function settlementOf(orderId: string) {
 describe('a payment reported for a closed order', () => {
   it('refunds the whole cash of a cash-only order paid after it expired, once, however often the callback comes', async () => {
     const p = await seedPatient(stack);
-    const order = await openOrder(p, false);
-    pastThePaymentWindow();
-    await stack.runJobs();
-    await waitForStatus(stack, p, order.id, ['EXPIRED']);
+    const order = await expiredCashOrder(p);
     expect((await hisBill(stack, p.billNo)).status).toBe('UNPAID');
     expect((await atWeChat(order.orderNo)).trade?.trade_state).toBe('CLOSED');
 
@@ -200,13 +213,7 @@ describe('a payment reported for a closed order', () => {
     expect(await replay(notificationId!)).toBe(204);
     await stack.runJobs();
 
-    const wx = await atWeChat(order.orderNo);
-    expect(wx.refunds).toHaveLength(1);
-    expect(wx.refunds[0]).toMatchObject({
-      out_refund_no: `LR${order.orderNo.slice(2)}`,
-      status: 'SUCCESS',
-      amount: { refund: p.billAmount, total: p.billAmount },
-    });
+    const wx = await expectCashReturned(order.orderNo, p.billAmount);
     expect(wx.trade?.trade_state).toBe('REFUND');
     expect(await refundCreates(order.orderNo)).toBe(1);
     expect((await latePayment(order.id))?.status).toBe('RETURNED');
@@ -225,11 +232,8 @@ describe('a payment reported for a closed order', () => {
 
   it('gives back both parts of a mixed order paid after it expired: cash refunded, insurance reversed once', async () => {
     const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
-    const order = await openOrder(p, true);
+    const order = await expiredInsuredOrder(p);
     expect(order.mixPayType).toBe('CASH_AND_INSURANCE');
-    pastThePaymentWindow();
-    await runJanitorOnce(stack.server.deps); // expired; its release is still in the outbox
-    await waitForStatus(stack, p, order.id, ['EXPIRED']);
 
     reopenAtWeChat(order.orderNo);
     const notificationId = await patientPays(order.orderNo); // insurance settles, cash is taken
@@ -247,13 +251,7 @@ describe('a payment reported for a closed order', () => {
     expect(await replay(notificationId!)).toBe(204);
     await stack.runJobs();
 
-    const wx = await atWeChat(order.orderNo);
-    expect(wx.refunds).toHaveLength(1);
-    expect(wx.refunds[0]).toMatchObject({
-      out_refund_no: `LR${order.orderNo.slice(2)}`,
-      status: 'SUCCESS',
-      amount: { refund: order.split.cash, total: order.split.cash },
-    });
+    const wx = await expectCashReturned(order.orderNo, order.split.cash);
     // WeChat's med-ins order was told the insurance share went back too
     expect(wx.medIns?.med_ins_pay_status).toBe('MED_INS_PAY_REFUND');
     const settlement = await settlementOf(order.id);
@@ -272,11 +270,8 @@ describe('a payment reported for a closed order', () => {
 
   it('reverses the insurance of an insurance-only order paid after it expired when the return gets there before the release', async () => {
     const p = await seedPatient(stack, { insured: { insutype: '310', balance: 10_000_000 } });
-    const order = await openOrder(p, true);
+    const order = await expiredInsuredOrder(p);
     expect(order.mixPayType).toBe('INSURANCE_ONLY');
-    pastThePaymentWindow();
-    await runJanitorOnce(stack.server.deps);
-    await waitForStatus(stack, p, order.id, ['EXPIRED']);
     // the release is waiting out a backoff (as after a failed attempt)
     await stack.db.db.query(
       `UPDATE outbox SET next_attempt_at = $2 WHERE order_id = $1 AND kind = 'release' AND status = 'PENDING'`,
@@ -360,10 +355,7 @@ describe('a payment reported for a closed order', () => {
 
   it('a late payment no callback announced shows up in reconciliation, and its refund action gives it back', async () => {
     const p = await seedPatient(stack);
-    const order = await openOrder(p, false);
-    pastThePaymentWindow();
-    await stack.runJobs();
-    await waitForStatus(stack, p, order.id, ['EXPIRED']);
+    const order = await expiredCashOrder(p);
     await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: true });
     try {
       reopenAtWeChat(order.orderNo);
@@ -414,10 +406,7 @@ describe('a return WeChat keeps refusing', () => {
   // issue 10 item 6: a return WeChat keeps refusing must not be retried forever
   it('a return WeChat keeps refusing ends DEAD after OUTBOX_ATTEMPTS_MAX, with its last error for the cashier', async () => {
     const p = await seedPatient(stack);
-    const order = await openOrder(p, false);
-    pastThePaymentWindow();
-    await stack.runJobs();
-    await waitForStatus(stack, p, order.id, ['EXPIRED']);
+    const order = await expiredCashOrder(p);
     reopenAtWeChat(order.orderNo);
     await patientPays(order.orderNo);
     expect((await latePayment(order.id))?.status).toBe('RETURNING');

@@ -5,41 +5,15 @@
  * under the SAME out_refund_no with refund_time = when 6203 succeeded. The WeChat mock's journal shows the order;
  * its med-ins order reads MIX_PAY_REFUND only when both parts are back.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
-import { bodyParser } from '@koa/bodyparser';
-import { adminGet, adminPost, call, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { adminGet, adminPost, call, seedPatient, useStack } from '../helpers/stack';
+import { failAtWeChat, useRefundApi } from '../helpers/refundApi';
 import { payInFull, type OrderAnswer } from '../helpers/flow';
-import { errorMiddleware } from '../../server/http/errors';
-import { refundRoutes } from '../../server/http/refundRoutes';
-import { RETRY_ATTEMPTS_MAX } from '../../server/gateways/http';
 import { rfc3339Cst } from '../../shared/clock';
-import type { RefundCreatedView, RefundView } from '../../shared/api';
+import type { RefundView } from '../../shared/api';
+import { runRefundLeg } from '../../server/services/refund/refunds';
 
-let stack: Stack;
-let consoleApi: Server;
-let consoleUrl: string;
-
-beforeAll(async () => {
-  stack = await startStack({ env: { OUTBOX_ATTEMPTS_MAX: '5' } });
-  const app = new Koa();
-  app.use(errorMiddleware());
-  app.use(bodyParser({ enableTypes: ['json'] }));
-  const router = refundRoutes(stack.server.deps, () => async (ctx, next) => {
-    ctx.state.console = { username: 'zhang', role: 'cashier' };
-    await next();
-  });
-  app.use(router.routes());
-  consoleApi = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => consoleApi.once('listening', () => resolve()));
-  consoleUrl = `http://127.0.0.1:${(consoleApi.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  consoleApi.closeAllConnections();
-  await new Promise<void>((resolve) => consoleApi.close(() => resolve()));
-  await stack.stop();
-});
+const stack = useStack({ env: { OUTBOX_ATTEMPTS_MAX: '5' } });
+const api = useRefundApi(stack);
 afterEach(async () => {
   await call(stack.wechat.url, 'DELETE', '/__admin/faults');
 });
@@ -69,20 +43,12 @@ async function paidMixed(): Promise<OrderAnswer> {
 }
 
 async function refund(orderId: string, body: { amount?: number; reason: string }): Promise<RefundView> {
-  const asked = await call<RefundCreatedView>(
-    consoleUrl,
-    'POST',
-    `/api/v1/console/orders/${orderId}/refunds`,
-    {
-      body,
-    },
-  );
+  const asked = await api.refund(orderId, body);
   expect(asked.status).toBe(201);
-  return (await call<RefundView>(consoleUrl, 'GET', `/api/v1/console/refunds/${asked.body.id}`)).body;
+  return refundView(asked.body.id);
 }
 
-const refundView = async (id: string) =>
-  (await call<RefundView>(consoleUrl, 'GET', `/api/v1/console/refunds/${id}`)).body;
+const refundView = async (id: string) => (await api.refundView(id)).body;
 
 /** The WeChat mock's journal entries of one refund number, oldest first. */
 async function wechatJournal(outRefundNo: string): Promise<JournalEntry[]> {
@@ -128,12 +94,7 @@ describe('a full refund of a mixed order', () => {
   it('refunds the cash first, then sends the notice with the same out_refund_no and refund_time = the 6203 time', async () => {
     const order = await paidMixed();
     // the cash refund cannot be made this round: 6203 goes first, and WeChat must not hear of it yet
-    await adminPost(stack.wechat.url, '/__admin/faults', {
-      path: '/v3/refund/domestic/refunds',
-      method: 'POST',
-      kind: 'error5xx',
-      count: RETRY_ATTEMPTS_MAX + 1,
-    });
+    await failAtWeChat(stack, '/v3/refund/domestic/refunds');
     const asked = await refund(order.id, { reason: '患者退费' });
     const { refundNo } = asked;
     stack.clock.advance(5_000); // 6203 succeeds later than the refund was asked for
@@ -231,12 +192,7 @@ describe('a notice that fails', () => {
   it('is retried with the money leg that finished last (the leg stays SUCCEEDED); the HIS waits for it', async () => {
     const order = await paidMixed();
     // enough 5xx to outlast the adapter's own bounded retry
-    await adminPost(stack.wechat.url, '/__admin/faults', {
-      path: '/v3/med-ins/refunds/notify',
-      method: 'POST',
-      kind: 'error5xx',
-      count: RETRY_ATTEMPTS_MAX + 1,
-    });
+    await failAtWeChat(stack, '/v3/med-ins/refunds/notify');
     const asked = await refund(order.id, { reason: 'notice down' });
     await stack.runJobs();
     const during = await refundView(asked.id);
@@ -261,6 +217,27 @@ describe('a notice that fails', () => {
     const told = notices(await wechatJournal(asked.refundNo));
     expect(told.filter((e) => e.status === 204)).toHaveLength(1);
     expect(await medInsAtWeChat(order.orderNo)).toMatchObject({ mix_pay_status: 'MIX_PAY_REFUND' });
+  });
+
+  // the outbox works jobs in parallel: both money legs' follow-ups may run at the same moment
+  it('two workers finishing the money legs together tell WeChat once', async () => {
+    const order = await paidMixed();
+    await failAtWeChat(stack, '/v3/med-ins/refunds/notify');
+    const asked = await refund(order.id, { reason: 'together' });
+    await stack.runJobs(); // both legs succeed; the notice fails, so the HIS leg is not queued yet
+    await call(stack.wechat.url, 'DELETE', '/__admin/faults');
+
+    const deps = stack.server.deps;
+    await Promise.all([
+      runRefundLeg(deps, { refundId: asked.id, kind: 'cash' }, false),
+      runRefundLeg(deps, { refundId: asked.id, kind: 'insurance' }, false),
+    ]);
+    const told = notices(await wechatJournal(asked.refundNo)).filter((e) => e.status === 204);
+    expect(told).toHaveLength(1);
+    stack.clock.advance(10 * 60_000);
+    await stack.runJobs();
+    expect((await refundView(asked.id)).status).toBe('SUCCEEDED');
+    expect(notices(await wechatJournal(asked.refundNo)).filter((e) => e.status === 204)).toHaveLength(1);
   });
 });
 

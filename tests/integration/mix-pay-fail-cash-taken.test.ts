@@ -7,23 +7,16 @@
  * no ledger posting. Over HTTP as the mini-program and the console see it; time moves on the ManualClock.
  */
 import { randomBytes } from 'node:crypto';
-import { createGuardrails, generateSync } from 'otplib';
-import { adminGet, call, seedPatient, startStack, type SeededPatient, type Stack } from '../helpers/stack';
+import { adminGet, call, seedPatient, useStack, type SeededPatient } from '../helpers/stack';
+import { consoleToken } from '../helpers/console';
 import { authorize, checkout, getOrder, hisBill, pay } from '../helpers/flow';
 import { readTrialBalance } from '../../server/db/ledger';
 import { runJanitorOnce } from '../../server/jobs/janitor';
 import { INSURANCE_PATHS } from '../../shared/protocol/insurance';
 
 const SCENARIO = 'insurance-fails-cash-taken';
-const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 interface WeChatOrder {
   trade?: { trade_state: string; transaction_id?: string; amount: { total: number } };
@@ -38,19 +31,6 @@ interface WeChatOrder {
 }
 
 const atWeChat = (orderNo: string) => adminGet<WeChatOrder>(stack.wechat.url, `/__admin/orders/${orderNo}`);
-
-async function consoleToken(): Promise<string> {
-  const otp = generateSync({
-    secret: 'JBSWY3DPEHPK3PXP',
-    epoch: Math.floor(stack.clock.now() / 1000),
-    guardrails,
-  });
-  const answer = await call<{ token: string }>(stack.url, 'POST', '/api/v1/console/session', {
-    body: { username: 'admin', password: 'Admin#2026', otp },
-  });
-  expect(answer.status).toBe(200);
-  return answer.body.token;
-}
 
 async function payOrdIdOf(orderId: string): Promise<string> {
   const rows = (await stack.db.db.query(`SELECT pay_ord_id FROM orders WHERE id = $1`, [orderId])) as {
@@ -212,7 +192,7 @@ describe(`scenario ${SCENARIO}: the cash is taken, insurance fails`, () => {
     expect((await readTrialBalance(stack.db.db)).net).toBe(0);
 
     // the console's order detail tells the story: failed, cash taken and returned, the jobs that did it
-    const token = await consoleToken();
+    const token = await consoleToken(stack);
     const detail = await call<{
       status: string;
       events: { from: string; to: string; actor: string; reason: string }[];

@@ -3,8 +3,15 @@
  * journal verification proving what was called. Fault delays are real time: they are kept to a few ms here,
  * and everything timed by the clock is moved with the mocks' /__admin/clock or the shared ManualClock.
  */
-import { adminGet, adminPost, call, seedPatient, startStack, type Stack } from '../helpers/stack';
-import { authorize, checkout, confirmAtWeChat, getOrder, pay, waitForStatus } from '../helpers/flow';
+import { adminGet, adminPost, call, clearFaults, seedPatient, useStack } from '../helpers/stack';
+import {
+  checkout,
+  checkoutWhileInsuranceFails,
+  confirmAtWeChat,
+  getOrder,
+  pay,
+  waitForStatus,
+} from '../helpers/flow';
 import { INSURANCE_PATHS } from '../../shared/protocol/insurance';
 import { HIS_PATHS } from '../../shared/protocol/his';
 
@@ -21,16 +28,9 @@ interface FaultView {
   passes: number;
 }
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { OUTSIDE_CALL_TIMEOUT_MS: '300' } });
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack({ env: { OUTSIDE_CALL_TIMEOUT_MS: '300' } });
 afterEach(async () => {
-  for (const url of [stack.his.url, stack.wechat.url, stack.insurance.url])
-    await call(url, 'DELETE', '/__admin/faults');
+  await clearFaults(stack);
   await adminPost(stack.wechat.url, '/__admin/callbacks', { badSignature: false, suppress: false });
 });
 
@@ -59,6 +59,37 @@ async function runJobsUntil(
 }
 
 describe('faults on a create: the outcome is unknown, the janitor resolves it by query', () => {
+  /** The create was tried under the order's own out_trade_no every time (never a new one), each try hit by `fault`. */
+  async function expectCreatesUnder(orderNo: string, fault: string): Promise<void> {
+    const creates = await verify(stack.wechat.url, {
+      method: 'POST',
+      path: '/v3/pay/transactions/jsapi',
+      bodyContains: `"out_trade_no":"${orderNo}"`,
+      times: { atLeast: 1, atMost: 3 },
+    });
+    expect(creates.ok).toBe(true);
+    expect(creates.matches.every((m) => m.fault === fault)).toBe(true);
+  }
+
+  /**
+   * The fault gone, the janitor asks WeChat, which has no paid order: the order is AWAITING_PAYMENT again, and
+   * the patient pays it, with the same out_trade_no.
+   */
+  async function settledByQueryThenPaid({ p, order }: Awaited<ReturnType<typeof awaitingCashOrder>>) {
+    await call(stack.wechat.url, 'DELETE', '/__admin/faults');
+    await stack.runJobs();
+    expect((await getOrder(stack, p, order.id)).body.status).toBe('AWAITING_PAYMENT');
+    const queried = await verify(stack.wechat.url, {
+      method: 'GET',
+      path: `/v3/pay/transactions/out-trade-no/${order.orderNo}`,
+      times: { atLeast: 1 },
+    });
+    expect(queried.ok).toBe(true);
+    expect((await pay(stack, p, order.id)).status).toBe(200);
+    await confirmAtWeChat(stack, order.orderNo);
+    await waitForStatus(stack, p, order.id, ['PAID']);
+  }
+
   it('timeout on the JSAPI create → UNKNOWN, then resolved by query and payable', async () => {
     const { p, order } = await awaitingCashOrder();
     await adminPost(stack.wechat.url, '/__admin/faults', {
@@ -73,28 +104,8 @@ describe('faults on a create: the outcome is unknown, the janitor resolves it by
 
     const [active] = await adminGet<FaultView[]>(stack.wechat.url, '/__admin/faults');
     expect(active.hits).toBeGreaterThanOrEqual(1);
-    // the create was tried with the same out_trade_no every time, never under a new one
-    const creates = await verify(stack.wechat.url, {
-      method: 'POST',
-      path: '/v3/pay/transactions/jsapi',
-      bodyContains: `"out_trade_no":"${order.orderNo}"`,
-      times: { atLeast: 1, atMost: 3 },
-    });
-    expect(creates.ok).toBe(true);
-    expect(creates.matches.every((m) => m.fault === 'timeout')).toBe(true);
-
-    await call(stack.wechat.url, 'DELETE', '/__admin/faults');
-    await stack.runJobs(); // the janitor queries WeChat: no such order → back to AWAITING_PAYMENT
-    expect((await getOrder(stack, p, order.id)).body.status).toBe('AWAITING_PAYMENT');
-    const queried = await verify(stack.wechat.url, {
-      method: 'GET',
-      path: `/v3/pay/transactions/out-trade-no/${order.orderNo}`,
-      times: { atLeast: 1 },
-    });
-    expect(queried.ok).toBe(true);
-    expect((await pay(stack, p, order.id)).status).toBe(200);
-    await confirmAtWeChat(stack, order.orderNo);
-    await waitForStatus(stack, p, order.id, ['PAID']);
+    await expectCreatesUnder(order.orderNo, 'timeout');
+    await settledByQueryThenPaid({ p, order });
   });
 
   it('connection reset on the JSAPI create: outcome unknown (UNKNOWN), retried under the same out_trade_no, settled by the janitor', async () => {
@@ -111,22 +122,8 @@ describe('faults on a create: the outcome is unknown, the janitor resolves it by
       message: expect.stringMatching(/^微信支付响应超时/),
     });
     expect((await getOrder(stack, p, order.id)).body.status).toBe('UNKNOWN');
-    const creates = await verify(stack.wechat.url, {
-      method: 'POST',
-      path: '/v3/pay/transactions/jsapi',
-      bodyContains: `"out_trade_no":"${order.orderNo}"`,
-      times: { atLeast: 1, atMost: 3 },
-    });
-    expect(creates.ok).toBe(true);
-    expect(creates.matches.every((m) => m.fault === 'reset')).toBe(true);
-
-    // the janitor asks WeChat, which has no paid order: the patient may pay again, with the same out_trade_no
-    await call(stack.wechat.url, 'DELETE', '/__admin/faults');
-    await stack.runJobs();
-    expect((await getOrder(stack, p, order.id)).body.status).toBe('AWAITING_PAYMENT');
-    expect((await pay(stack, p, order.id)).status).toBe(200);
-    await confirmAtWeChat(stack, order.orderNo);
-    await waitForStatus(stack, p, order.id, ['PAID']);
+    await expectCreatesUnder(order.orderNo, 'reset');
+    await settledByQueryThenPaid({ p, order });
   });
 });
 
@@ -215,14 +212,7 @@ describe('malformed bodies and wrong signatures on answers', () => {
   );
 
   it('an insurance answer with a wrong signature fails the checkout cleanly; 6202 is proven called once', async () => {
-    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
-    await authorize(stack, p);
-    await adminPost(stack.insurance.url, '/__admin/faults', {
-      path: INSURANCE_PATHS.payOrder,
-      kind: 'badSignature',
-      count: 1,
-    });
-    const order = await checkout(stack, p, true);
+    const { p, answer: order } = await checkoutWhileInsuranceFails(stack, { kind: 'badSignature', count: 1 });
     expect(order.status).toBeGreaterThanOrEqual(400);
     expect(order.status).not.toBe(500);
     expect(order.body).toHaveProperty('code');

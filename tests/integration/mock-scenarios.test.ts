@@ -3,26 +3,19 @@
  * over HTTP as the mini-program drives it. Time moves only by the ManualClock; no sleeps.
  */
 import { randomBytes } from 'node:crypto';
-import { createGuardrails, generateSync } from 'otplib';
 import { readTrialBalance } from '../../server/db/ledger';
 import {
   adminGet,
   call,
   seedPatient,
-  startStack,
+  useStack,
   type PatientSetup,
   type SeededPatient,
-  type Stack,
 } from '../helpers/stack';
 import { authorize, checkout, getOrder, hisBill, pay, waitForStatus, orderEvents } from '../helpers/flow';
+import { consoleToken } from '../helpers/console';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 const TOTAL = 61_100; // DEFAULT_ITEMS
 const IN_SCOPE = 41_190; // 2000 + 3000 + 35000 × 0.8 + 9100 × 0.9
@@ -323,16 +316,8 @@ describe('WeChat Pay scenarios', () => {
     await stack.runJobs();
     await waitForStatus(stack, p, order.body.id, ['COMPLETED']);
     // a later event: a full refund by a cashier; its callback goes first, then the stale payment callback
-    const otp = generateSync({
-      secret: 'JBSWY3DPEHPK3PXP',
-      epoch: Math.floor(stack.clock.now() / 1000),
-      guardrails: createGuardrails({ MIN_SECRET_BYTES: 10 }),
-    });
-    const login = await call<{ token: string }>(stack.url, 'POST', '/api/v1/console/session', {
-      body: { username: 'admin', password: 'Admin#2026', otp },
-    });
     const refund = await call(stack.url, 'POST', `/api/v1/console/orders/${order.body.id}/refunds`, {
-      token: login.body.token,
+      token: await consoleToken(stack),
       body: { reason: '场景测试' },
     });
     expect(refund.status).toBe(201);

@@ -17,7 +17,7 @@ import { newPlatformIdentity } from '../../mocks/wechatpay/certificates';
 import { RETRY_SCHEDULE_MS } from '../../mocks/wechatpay/notifications';
 import { transactionPlaintext } from '../helpers/callbacks';
 import { checkout, confirmAtWeChat, getOrder, pay, waitForStatus } from '../helpers/flow';
-import { adminGet, adminPost, call, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { adminGet, adminPost, call, seedPatient, useStack } from '../helpers/stack';
 
 interface ClockView {
   nowMs: number;
@@ -45,13 +45,7 @@ interface SendAnswer {
 const trusted = newPlatformIdentity();
 testKeys().server.wechat.platformCerts.unshift({ serialNo: trusted.serialNo, certPem: trusted.certPem });
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 const wx = () => stack.wechat.url;
 const notifyUrl = () => `${stack.url}/api/v1/notify/wechatpay`;
@@ -251,6 +245,44 @@ describe('platform certificate rotation', () => {
   }
   const original = () => testKeys().mocks.wechat.platform.serialNo;
 
+  /** The patient pays `order` in the sheet: WeChat's own callback carries `serial`, and the server accepts it. */
+  async function expectCallbackSignedBy(
+    { p, order }: Awaited<ReturnType<typeof awaitingCashOrder>>,
+    serial: string,
+  ): Promise<void> {
+    const { notificationId } = await confirmAtWeChat(stack, order.orderNo);
+    await stack.wechat.mock.deliverDue();
+    const n = await adminGet<{ lastHeaders: Record<string, string>; delivered: boolean }>(
+      wx(),
+      `/__admin/notifications/${notificationId}`,
+    );
+    expect(n.lastHeaders['Wechatpay-Serial']).toBe(serial);
+    expect(n.delivered).toBe(true);
+    await waitForStatus(stack, p, order.id, ['PAID']);
+  }
+
+  /** The old serial is still live: a callback signed with it (one in flight at the switch) is accepted. */
+  async function oldSerialAccepted(): Promise<void> {
+    const other = await awaitingCashOrder();
+    expect((await pay(stack, other.p, other.order.id)).status).toBe(200);
+    const old = await sendPaymentCallback(other, { serial: original() });
+    expect(old.status).toBe(204);
+    expect(old.sent.headers['Wechatpay-Serial']).toBe(original());
+    await waitForStatus(stack, other.p, other.order.id, ['PAID']);
+  }
+
+  /** The server downloaded /v3/certificates exactly once since `from`. */
+  async function expectOneDownloadSince(from: number): Promise<void> {
+    expect(
+      await adminPost(wx(), '/__admin/journal/verify', {
+        method: 'GET',
+        path: '/v3/certificates',
+        from,
+        times: 1,
+      }),
+    ).toMatchObject({ ok: true, count: 1 });
+  }
+
   it('a new certificate the server was not given: followed by downloading /v3/certificates, the old serial still trusted', async () => {
     // the server downloads the list at most once a minute, and earlier tests may have made it download: a new minute
     await adminPost(wx(), '/__admin/clock', { advance: '61s' });
@@ -279,31 +311,11 @@ describe('platform certificate rotation', () => {
     const since = stack.clock.now();
     const { p, order } = await awaitingCashOrder();
     expect((await pay(stack, p, order.id)).status).toBe(200);
-    const downloads = await adminPost<{ ok: boolean; count: number }>(wx(), '/__admin/journal/verify', {
-      method: 'GET',
-      path: '/v3/certificates',
-      from: since,
-      times: 1,
-    });
-    expect(downloads).toMatchObject({ ok: true, count: 1 });
+    await expectOneDownloadSince(since);
     // WeChat's callback, signed with the new serial, is accepted
-    const { notificationId } = await confirmAtWeChat(stack, order.orderNo);
-    await stack.wechat.mock.deliverDue();
-    const n = await adminGet<{ lastHeaders: Record<string, string>; delivered: boolean }>(
-      wx(),
-      `/__admin/notifications/${notificationId}`,
-    );
-    expect(n.lastHeaders['Wechatpay-Serial']).toBe(rotated.serialNo);
-    expect(n.delivered).toBe(true);
-    await waitForStatus(stack, p, order.id, ['PAID']);
+    await expectCallbackSignedBy({ p, order }, rotated.serialNo);
 
-    // the old serial is still live: a callback signed with it (one in flight at the switch) is accepted
-    const other = await awaitingCashOrder();
-    expect((await pay(stack, other.p, other.order.id)).status).toBe(200);
-    const old = await sendPaymentCallback(other, { serial: original() });
-    expect(old.status).toBe(204);
-    expect(old.sent.headers['Wechatpay-Serial']).toBe(original());
-    await waitForStatus(stack, other.p, other.order.id, ['PAID']);
+    await oldSerialAccepted();
 
     // a serial WeChat does not list either: the server asks once more (a new minute), then refuses it
     const third = await awaitingCashOrder();
@@ -313,25 +325,11 @@ describe('platform certificate rotation', () => {
     const forged = await sendPaymentCallback(third, { serial: 'ABCDEF0123456789ABCDEF0123456789ABCDEF02' });
     expect(forged.status).toBe(401);
     expect(JSON.stringify(forged.body)).toMatch(/UNKNOWN_SERIAL/);
-    expect(
-      await adminPost(wx(), '/__admin/journal/verify', {
-        method: 'GET',
-        path: '/v3/certificates',
-        from: asked,
-        times: 1,
-      }),
-    ).toMatchObject({ ok: true });
+    await expectOneDownloadSince(asked);
     // and again within the minute: refused without another download
     const again = await sendPaymentCallback(third, { serial: 'ABCDEF0123456789ABCDEF0123456789ABCDEF03' });
     expect(again.status).toBe(401);
-    expect(
-      await adminPost(wx(), '/__admin/journal/verify', {
-        method: 'GET',
-        path: '/v3/certificates',
-        from: asked,
-        times: 1,
-      }),
-    ).toMatchObject({ ok: true });
+    await expectOneDownloadSince(asked);
     expect((await getOrder(stack, third.p, third.order.id)).body.status).toBe('AWAITING_PAYMENT');
 
     const retired = await call(wx(), 'DELETE', `/__admin/certificates/${rotated.serialNo}`);
@@ -350,24 +348,10 @@ describe('platform certificate rotation', () => {
       expect.objectContaining({ serialNo: original(), current: false }),
       expect.objectContaining({ serialNo: trusted.serialNo, current: true }),
     ]);
-    const { p, order } = await awaitingCashOrder();
-    expect((await pay(stack, p, order.id)).status).toBe(200);
-    const { notificationId } = await confirmAtWeChat(stack, order.orderNo);
-    await stack.wechat.mock.deliverDue();
-    const n = await adminGet<{ lastHeaders: Record<string, string>; delivered: boolean }>(
-      wx(),
-      `/__admin/notifications/${notificationId}`,
-    );
-    expect(n.lastHeaders['Wechatpay-Serial']).toBe(trusted.serialNo);
-    expect(n.delivered).toBe(true);
-    await waitForStatus(stack, p, order.id, ['PAID']);
-    // the old serial is still live: a callback signed with it (as one in flight at the switch) is accepted
-    const other = await awaitingCashOrder();
-    await pay(stack, other.p, other.order.id);
-    const old = await sendPaymentCallback(other, { serial: original() });
-    expect(old.status).toBe(204);
-    expect(old.sent.headers['Wechatpay-Serial']).toBe(original());
-    await waitForStatus(stack, other.p, other.order.id, ['PAID']);
+    const paid = await awaitingCashOrder();
+    expect((await pay(stack, paid.p, paid.order.id)).status).toBe(200);
+    await expectCallbackSignedBy(paid, trusted.serialNo);
+    await oldSerialAccepted();
     await call(wx(), 'DELETE', `/__admin/certificates/${trusted.serialNo}`);
     expect((await merchantGet('/v3/certificates')).headers.get('wechatpay-serial')).toBe(original());
 

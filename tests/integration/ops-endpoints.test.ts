@@ -6,16 +6,9 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadSettings } from '../../config/settings';
-import { call, startStack, type Stack } from '../helpers/stack';
+import { call, useStack } from '../helpers/stack';
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack();
 
 function get(base: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -11,22 +11,15 @@ import {
   newIdNo,
   newPhone,
   seedPatient,
-  startStack,
+  useStack,
   DEFAULT_ITEMS,
   type SeededPatient,
-  type Stack,
 } from '../helpers/stack';
 import { authorize, confirmAtWeChat, payInFull, pay, waitForStatus } from '../helpers/flow';
-import { requestRefund } from '../../server/services/refunds';
+import { requestRefund } from '../../server/services/refund/refunds';
 import type { OrderView, PatientView } from '../../shared/api';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 const CST_OFFSET_MS = 8 * 3600_000;
 /** yyyy-MM of an instant in China time, `back` months earlier */

@@ -1,14 +1,8 @@
 import { readTrialBalance } from '../../server/db/ledger';
-import { adminGet, call, newIdNo, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { adminGet, call, newIdNo, seedPatient, useStack } from '../helpers/stack';
 import { authorize, checkout, confirmAtWeChat, getOrder, hisBill, pay, waitForStatus } from '../helpers/flow';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 async function ledgerOf(orderId: string) {
   return (await stack.db.db.query(

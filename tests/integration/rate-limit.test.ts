@@ -1,12 +1,6 @@
-import { call, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { call, seedPatient, useStack } from '../helpers/stack';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { RATE_LIMIT_PER_MINUTE: '8' } });
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack({ env: { RATE_LIMIT_PER_MINUTE: '8' } });
 
 describe('rate limits', () => {
   it('refuses a patient who keeps calling with 429 RATE_LIMITED and a Retry-After', async () => {

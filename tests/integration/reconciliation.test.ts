@@ -5,44 +5,26 @@
  * classified; then the cashier acts on the rows, exports CSV and closes the day.
  */
 import { randomUUID } from 'node:crypto';
-import { createGuardrails, generateSync } from 'otplib';
-import { adminPost, call, seedPatient, startStack, type SeededPatient, type Stack } from '../helpers/stack';
+import { adminPost, call, seedPatient, useStack, type SeededPatient } from '../helpers/stack';
+import { consoleToken, totp } from '../helpers/console';
 import { authorize, checkout, confirmAtWeChat, pay, payInFull, waitForStatus } from '../helpers/flow';
 import { readTrialBalance } from '../../server/db/ledger';
-import { confirmAtHis } from '../../server/services/hisConfirm';
+import { confirmAtHis } from '../../server/services/payment/hisConfirm';
 import { runDailyReconciliationIfDue } from '../../server/jobs/dailyReconciliation';
 import type { ReconRowView, ReconRunView } from '../../shared/api';
 
-const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
 const at = (cst: string) => Date.parse(`${cst}+08:00`);
 const DAY1 = '2026-12-10';
 const DAY2 = '2026-12-11';
 const DAY3 = '2026-12-12';
 const INSURED = { insured: { insutype: '310', balance: 3000 } } as const;
 
-let stack: Stack;
+const stack = useStack();
 let token: string;
 
-beforeAll(async () => {
-  stack = await startStack();
+beforeAll(() => {
   stack.clock.freeze(at(`${DAY1}T09:00:00`));
 });
-afterAll(async () => {
-  await stack.stop();
-});
-
-async function login(): Promise<string> {
-  const otp = generateSync({
-    secret: 'JBSWY3DPEHPK3PXP',
-    epoch: Math.floor(stack.clock.now() / 1000),
-    guardrails,
-  });
-  const answer = await call<{ token: string }>(stack.url, 'POST', '/api/v1/console/session', {
-    body: { username: 'admin', password: 'Admin#2026', otp },
-  });
-  expect(answer.status).toBe(200);
-  return answer.body.token;
-}
 
 async function reconcile(date: string) {
   return call<ReconRunView & { code?: string; message?: string }>(
@@ -78,7 +60,7 @@ describe('daily reconciliation', () => {
   it('a clean day — payments (mixed, cash-only) and a partial refund — reconciles to zero discrepancies', async () => {
     const mixed = await payInFull(stack, await seedPatient(stack, INSURED), true);
     const cashOnly = await payInFull(stack, await seedPatient(stack), false);
-    token = await login();
+    token = await consoleToken(stack);
     const refund = await call(stack.url, 'POST', `/api/v1/console/orders/${mixed.id}/refunds`, {
       token,
       body: { amount: 1000, reason: '部分退费' },
@@ -89,13 +71,13 @@ describe('daily reconciliation', () => {
 
     // WeChat publishes a day's bill from 09:00 the next day
     stack.clock.set(at(`${DAY2}T08:30:00`));
-    token = await login();
+    token = await consoleToken(stack);
     const early = await reconcile(DAY1);
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('RECON_SOURCE_NOT_READY');
 
     stack.clock.set(at(`${DAY2}T10:00:00`));
-    token = await login();
+    token = await consoleToken(stack);
     const run = await reconcile(DAY1);
     expect(run.status).toBe(201);
     expect(run.body.status).toBe('DONE');
@@ -166,7 +148,7 @@ describe('daily reconciliation', () => {
     const lateDone = await waitForStatus(stack, late, lateOrder.body.id, ['COMPLETED']);
 
     stack.clock.set(at(`${DAY3}T10:00:00`));
-    token = await login();
+    token = await consoleToken(stack);
     const run = await reconcile(DAY2);
     expect(run.status).toBe(201);
     expect(run.body.summary).toEqual({
@@ -192,7 +174,7 @@ describe('daily reconciliation', () => {
 
     // the next day sees the late order's HIS charge alone: a cut-off there too
     stack.clock.set(at(`2026-12-13T10:00:00`));
-    token = await login();
+    token = await consoleToken(stack);
     const next = await reconcile(DAY3);
     expect(next.status).toBe(201);
     const nextRows = await rowsOf(next.body.id, '&discrepancies=true');
@@ -310,7 +292,7 @@ describe('daily reconciliation', () => {
       body: { total: differs.split.total + 100, cash: differs.split.cash + 100 },
     });
     stack.clock.set(at(`2026-12-16T10:00:00`));
-    token = await login();
+    token = await consoleToken(stack);
     const run = await reconcile(DAY);
     expect(run.status).toBe(201);
     const rows = await rowsOf(run.body.id, '&discrepancies=true');
@@ -327,7 +309,7 @@ describe('daily reconciliation', () => {
       body: { username: 'cashier1', password: 'Cashier#2026!', role: 'cashier' },
     });
     expect(enrol.status).toBe(201);
-    const otp = generateSync({ secret: enrol.body.secret, epoch: Math.floor(stack.clock.now() / 1000) });
+    const otp = totp(enrol.body.secret, stack.clock.now());
     const cashier = await call<{ token: string }>(stack.url, 'POST', '/api/v1/console/session', {
       body: { username: 'cashier1', password: 'Cashier#2026!', otp },
     });
@@ -421,7 +403,7 @@ describe('daily reconciliation', () => {
     await confirmAtWeChat(stack, order.body.orderNo);
 
     stack.clock.set(at(`${next}T10:00:00`));
-    token = await login();
+    token = await consoleToken(stack);
     const run = await reconcile(day);
     expect(run.status).toBe(201);
     for (const row of await rowsOf(run.body.id, '&discrepancies=true')) {
@@ -448,7 +430,7 @@ describe('daily reconciliation', () => {
     expect(paid.paidAt && Date.parse(paid.paidAt)).toBeLessThan(at(`${next}T00:00:00`));
 
     stack.clock.set(at(`2026-12-25T10:00:00`));
-    token = await login();
+    token = await consoleToken(stack);
     const nextRun = await reconcile(next);
     expect(nextRun.status).toBe(201);
     const flagged = (await rowsOf(nextRun.body.id, '&discrepancies=true')).find(
@@ -491,7 +473,7 @@ describe('daily reconciliation', () => {
     stack.clock.set(at(`2026-12-14T09:59:00`));
     expect(await runDailyReconciliationIfDue(deps)).toEqual({ skipped: 'not-yet' });
     stack.clock.set(at(`2026-12-14T10:01:00`));
-    token = await login();
+    token = await consoleToken(stack);
     expect(await runDailyReconciliationIfDue(deps)).toEqual({ ran: '2026-12-13' });
     expect(await runDailyReconciliationIfDue(deps)).toEqual({ skipped: 'done' });
     const runs = await call<ReconRunView[]>(

@@ -4,45 +4,34 @@
  * rejects with a reason the patient sees. One refund per request, whatever happens at once or in between.
  */
 import { randomUUID } from 'node:crypto';
-import { call, seedPatient, startStack, type SeededPatient, type Stack } from '../helpers/stack';
+import { call, seedPatient, useStack, type SeededPatient } from '../helpers/stack';
 import { checkout, getOrder, payInFull, type OrderAnswer } from '../helpers/flow';
-import { totpCode } from '../../server/services/console/credentials';
-import { requestRefund } from '../../server/services/refunds';
-import { REFUND_REQUEST_CLAIM_MS, refundReasonPrefix } from '../../server/services/refundRequests';
+import { ADMIN, auditEntries, consoleToken } from '../helpers/console';
+import { requestRefund } from '../../server/services/refund/refunds';
+import { REFUND_REQUEST_CLAIM_MS, refundReasonPrefix } from '../../server/services/refund/requests';
 import { readTrialBalance } from '../../server/db/ledger';
-import type { AuditEntryView, ConsoleEnrolmentView, OrderView, RefundRequestView } from '../../shared/api';
+import type { ConsoleEnrolmentView, OrderView, RefundRequestView } from '../../shared/api';
 
-const ADMIN_PASSWORD = 'Admin#2026';
-const ADMIN_SECRET = 'JBSWY3DPEHPK3PXP';
 const CASHIER_PASSWORD = 'Cashier#2026!';
 
-let stack: Stack;
+const stack = useStack();
 let adminToken: string;
 let cashierToken: string;
 
 type Answer<T> = { status: number; body: T & { code?: string; message?: string; details?: unknown } };
 
-async function consoleLogin(username: string, password: string, secret: string): Promise<string> {
-  const answer = await call<{ token: string }>(stack.url, 'POST', '/api/v1/console/session', {
-    body: { username, password, otp: totpCode(secret, stack.clock.now()) },
-  });
-  if (answer.status !== 200)
-    throw new Error(`console login: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body.token;
-}
-
 beforeAll(async () => {
-  stack = await startStack();
-  adminToken = await consoleLogin('admin', ADMIN_PASSWORD, ADMIN_SECRET);
+  adminToken = await consoleToken(stack, ADMIN);
   const enrolled = await call<ConsoleEnrolmentView>(stack.url, 'POST', '/api/v1/console/users', {
     token: adminToken,
     body: { username: 'wang', password: CASHIER_PASSWORD, role: 'cashier' },
   });
   expect(enrolled.status).toBe(201);
-  cashierToken = await consoleLogin('wang', CASHIER_PASSWORD, enrolled.body.secret);
-});
-afterAll(async () => {
-  await stack.stop();
+  cashierToken = await consoleToken(stack, {
+    username: 'wang',
+    password: CASHIER_PASSWORD,
+    secret: enrolled.body.secret,
+  });
 });
 
 const ask = (p: SeededPatient, orderId: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -82,12 +71,7 @@ async function settleRefunds(orderId: string): Promise<void> {
   throw new Error(`refunds of ${orderId} did not settle: ${JSON.stringify(await refundsOf(orderId))}`);
 }
 
-async function audit(action: string): Promise<AuditEntryView[]> {
-  const answer = await call<AuditEntryView[]>(stack.url, 'GET', '/api/v1/console/audit?limit=500', {
-    token: adminToken,
-  });
-  return answer.body.filter((e) => e.action === action);
-}
+const audit = (action: string) => auditEntries(stack, adminToken, action);
 
 describe('POST /api/v1/orders/:id/refund-requests', () => {
   let alice: SeededPatient;

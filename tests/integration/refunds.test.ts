@@ -2,65 +2,18 @@
  * Refunds end to end on real PostgreSQL + Redis and the three mocks: the cashier's router on a small Koa app
  * (with a stub for the console's authentication), the legs worked by the outbox through stack.runJobs().
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
-import { bodyParser } from '@koa/bodyparser';
-import {
-  adminGet,
-  adminPost,
-  call,
-  seedPatient,
-  startStack,
-  type SeededPatient,
-  type Stack,
-} from '../helpers/stack';
+import { adminGet, adminPost, call, seedPatient, useStack, type SeededPatient } from '../helpers/stack';
+import { failAtWeChat, useRefundApi } from '../helpers/refundApi';
 import { getOrder, hisBill, payInFull, type OrderAnswer } from '../helpers/flow';
 import { readTrialBalance } from '../../server/db/ledger';
-import { errorMiddleware } from '../../server/http/errors';
-import { refundRoutes } from '../../server/http/refundRoutes';
-import { RETRY_ATTEMPTS_MAX } from '../../server/gateways/http';
-import { requestRefund } from '../../server/services/refunds';
-import type { RefundCreatedView, RefundView } from '../../shared/api';
+import { requestRefund } from '../../server/services/refund/refunds';
+import type { RefundView } from '../../shared/api';
 
-let stack: Stack;
-let consoleApi: Server;
-let consoleUrl: string;
-
-beforeAll(async () => {
-  stack = await startStack({ env: { OUTBOX_ATTEMPTS_MAX: '5' } });
-  const app = new Koa();
-  app.use(errorMiddleware());
-  app.use(bodyParser({ enableTypes: ['json'] }));
-  // the console's requireConsole stands in: every caller is the cashier "zhang"
-  const router = refundRoutes(stack.server.deps, () => async (ctx, next) => {
-    ctx.state.console = { username: 'zhang', role: 'cashier' };
-    await next();
-  });
-  app.use(router.routes());
-  app.use(router.allowedMethods());
-  consoleApi = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => consoleApi.once('listening', () => resolve()));
-  consoleUrl = `http://127.0.0.1:${(consoleApi.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  consoleApi.closeAllConnections();
-  await new Promise<void>((resolve) => consoleApi.close(() => resolve()));
-  await stack.stop();
-});
+const stack = useStack({ env: { OUTBOX_ATTEMPTS_MAX: '5' } });
+const { refund, refundView } = useRefundApi(stack);
 afterEach(async () => {
   await call(stack.wechat.url, 'DELETE', '/__admin/faults');
 });
-
-const refund = (orderId: string, body: { amount?: number; reason: string }) =>
-  call<RefundCreatedView & { code?: string }>(
-    consoleUrl,
-    'POST',
-    `/api/v1/console/orders/${orderId}/refunds`,
-    {
-      body,
-    },
-  );
 
 async function orderRow(id: string) {
   const rows = (await stack.db.db.query(
@@ -91,6 +44,15 @@ async function settlement(payOrdId: string) {
   );
 }
 
+/** The legs of a full refund of a mixed order, in order: the cash and the HIS still PENDING, the insurance as told. */
+function fullRefundLegs(order: OrderAnswer, { insurance }: { insurance: string }) {
+  return [
+    { kind: 'cash', amount: order.split.cash, status: 'PENDING' },
+    { kind: 'insurance', amount: order.split.fund + order.split.account, status: insurance },
+    { kind: 'his', amount: order.split.total, status: 'PENDING' },
+  ];
+}
+
 async function paid(kind: 'mixed' | 'cash' | 'insurance'): Promise<{ p: SeededPatient; order: OrderAnswer }> {
   const p = await seedPatient(
     stack,
@@ -109,11 +71,7 @@ describe('POST /api/v1/console/orders/:id/refunds — a full refund', () => {
     const asked = await refund(order.id, { reason: '患者退费' });
     expect(asked.status).toBe(201);
     expect(asked.body.status).toBe('REQUESTED');
-    expect(asked.body.legs).toEqual([
-      { kind: 'cash', amount: order.split.cash, status: 'PENDING' },
-      { kind: 'insurance', amount: order.split.fund + order.split.account, status: 'PENDING' },
-      { kind: 'his', amount: order.split.total, status: 'PENDING' },
-    ]);
+    expect(asked.body.legs).toEqual(fullRefundLegs(order, { insurance: 'PENDING' }));
     expect((await orderRow(order.id)).status).toBe('REFUNDING');
 
     await stack.runJobs();
@@ -131,7 +89,7 @@ describe('POST /api/v1/console/orders/:id/refunds — a full refund', () => {
     expect((await readTrialBalance(stack.db.db)).net).toBe(0);
     expect((await refundJobs(order.id)).map((j) => j.status)).toEqual(['DONE', 'DONE', 'DONE']);
 
-    const view = await call<RefundView>(consoleUrl, 'GET', `/api/v1/console/refunds/${asked.body.id}`);
+    const view = await refundView(asked.body.id);
     expect(view.status).toBe(200);
     expect(view.body).toMatchObject({
       status: 'SUCCEEDED',
@@ -232,9 +190,7 @@ describe('partial refunds', () => {
     expect((await refund(order.id, { amount: 1.5, reason: 'x' })).status).toBe(400);
     expect((await refund(order.id, { reason: '' })).status).toBe(400);
     expect((await refund(order.id, { reason: 'x'.repeat(201) })).status).toBe(400);
-    expect(
-      (await call(consoleUrl, 'GET', '/api/v1/console/refunds/8a3c2c1e-6a4f-4c55-9a55-2f1e9b0c7d11')).status,
-    ).toBe(404);
+    expect((await refundView('8a3c2c1e-6a4f-4c55-9a55-2f1e9b0c7d11')).status).toBe(404);
 
     expect((await refund(order.id, { amount: 100, reason: 'first' })).status).toBe(201);
     const second = await refund(order.id, { amount: 100, reason: 'second' });
@@ -249,32 +205,23 @@ describe('a leg that fails', () => {
   it('is retried by the outbox after its backoff and the WeChat refund is made once', async () => {
     const { order } = await paid('mixed');
     // enough 5xx to outlast the adapter's own bounded retry, so the outbox sees the failure
-    await adminPost(stack.wechat.url, '/__admin/faults', {
-      path: '/v3/refund/domestic/refunds',
-      method: 'POST',
-      kind: 'error5xx',
-      count: RETRY_ATTEMPTS_MAX + 1,
-    });
+    await failAtWeChat(stack, '/v3/refund/domestic/refunds');
     const asked = await refund(order.id, { reason: 'retry me' });
     await stack.runJobs();
 
     const cashJob = (await refundJobs(order.id)).find((j) => j.dedupe_key.endsWith(':cash'));
     expect(cashJob).toMatchObject({ status: 'PENDING', attempts: 1 });
     expect(cashJob?.last_error).toMatch(/503|unavailable/);
-    const during = await call<RefundView>(consoleUrl, 'GET', `/api/v1/console/refunds/${asked.body.id}`);
+    const during = await refundView(asked.body.id);
     expect(during.body.status).toBe('PROCESSING');
-    expect(during.body.legs).toEqual([
-      { kind: 'cash', amount: order.split.cash, status: 'PENDING' },
-      { kind: 'insurance', amount: order.split.fund + order.split.account, status: 'SUCCEEDED' },
-      { kind: 'his', amount: order.split.total, status: 'PENDING' },
-    ]);
+    expect(during.body.legs).toEqual(fullRefundLegs(order, { insurance: 'SUCCEEDED' }));
     expect((await orderRow(order.id)).status).toBe('REFUNDING');
 
     stack.clock.advance(10 * 60_000); // past the backoff
     await stack.runJobs();
     const row = await orderRow(order.id);
     expect(row.status).toBe('REFUNDED');
-    const done = await call<RefundView>(consoleUrl, 'GET', `/api/v1/console/refunds/${asked.body.id}`);
+    const done = await refundView(asked.body.id);
     expect(done.body.status).toBe('SUCCEEDED');
     expect((await wechatOrder(row.order_no)).refunds).toHaveLength(1);
     expect((await readTrialBalance(stack.db.db)).net).toBe(0);
@@ -282,11 +229,7 @@ describe('a leg that fails', () => {
 
   it('that keeps failing ends DEAD in the outbox with the refund still PROCESSING and the order REFUNDING', async () => {
     const { order } = await paid('cash');
-    await adminPost(stack.wechat.url, '/__admin/faults', {
-      path: '/v3/refund/domestic/refunds',
-      method: 'POST',
-      kind: 'error5xx',
-    });
+    await failAtWeChat(stack, '/v3/refund/domestic/refunds', 'always');
     const asked = await refund(order.id, { reason: 'never' });
     const max = stack.server.deps.settings.OUTBOX_ATTEMPTS_MAX;
     for (let i = 0; i < max; i++) {
@@ -295,7 +238,7 @@ describe('a leg that fails', () => {
     }
     const cashJob = (await refundJobs(order.id)).find((j) => j.dedupe_key.endsWith(':cash'));
     expect(cashJob).toMatchObject({ status: 'DEAD', attempts: max });
-    const view = await call<RefundView>(consoleUrl, 'GET', `/api/v1/console/refunds/${asked.body.id}`);
+    const view = await refundView(asked.body.id);
     expect(view.body.status).toBe('PROCESSING');
     expect(view.body.legs.map((l) => l.status)).toEqual(['PENDING', 'PENDING']);
     expect((await orderRow(order.id)).status).toBe('REFUNDING');
@@ -316,7 +259,7 @@ describe('a WeChat refund that is PROCESSING', () => {
     });
     const asked = await refund(order.id, { reason: 'slow bank' });
     await stack.runJobs();
-    const during = await call<RefundView>(consoleUrl, 'GET', `/api/v1/console/refunds/${asked.body.id}`);
+    const during = await refundView(asked.body.id);
     expect(during.body).toMatchObject({
       status: 'PROCESSING',
       legs: [

@@ -1,4 +1,4 @@
-import { adminGet, adminPost, call, seedPatient, startStack, type Stack } from '../helpers/stack';
+import { adminGet, adminPost, call, clearFaults, seedPatient, useStack } from '../helpers/stack';
 import {
   authorize,
   checkout,
@@ -21,18 +21,20 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, tries = 100): Pro
   throw new Error('waited in vain');
 }
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { OUTSIDE_CALL_TIMEOUT_MS: '800' } });
-});
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack({ env: { OUTSIDE_CALL_TIMEOUT_MS: '800' } });
 afterEach(async () => {
-  for (const url of [stack.his.url, stack.wechat.url, stack.insurance.url])
-    await call(url, 'DELETE', '/__admin/faults');
+  await clearFaults(stack);
   await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: false });
 });
+
+/** An insured patient's mixed order: authorized, checked out, and in the WeChat sheet. */
+async function awaitingMixedOrder() {
+  const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
+  await authorize(stack, p);
+  const order = await checkout(stack, p, true);
+  await pay(stack, p, order.body.id);
+  return { p, order };
+}
 
 async function orderRow(id: string) {
   const rows = (await stack.db.db.query(`SELECT status, pay_ord_id, order_no FROM orders WHERE id = $1`, [
@@ -43,10 +45,7 @@ async function orderRow(id: string) {
 
 describe('the HIS confirm survives failures', () => {
   it('retries through the outbox while the HIS is down, and completes when it is back', async () => {
-    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
-    await authorize(stack, p);
-    const order = await checkout(stack, p, true);
-    await pay(stack, p, order.body.id);
+    const { p, order } = await awaitingMixedOrder();
     await adminPost(stack.his.url, '/__admin/faults', { path: '/', kind: 'error5xx', status: 503 });
     await confirmAtWeChat(stack, order.body.orderNo);
     await waitForStatus(stack, p, order.body.id, ['PAID']);
@@ -89,10 +88,7 @@ describe('the HIS confirm survives failures', () => {
 
 describe('the janitor settles what callbacks left open', () => {
   it('completes a paid order whose callback never arrived, by querying WeChat', async () => {
-    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
-    await authorize(stack, p);
-    const order = await checkout(stack, p, true);
-    await pay(stack, p, order.body.id);
+    const { p, order } = await awaitingMixedOrder();
     await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: true });
     await confirmAtWeChat(stack, order.body.orderNo);
     await stack.runJobs(); // within the grace period: nothing to do yet
@@ -107,10 +103,7 @@ describe('the janitor settles what callbacks left open', () => {
   });
 
   it('expires an unpaid order and releases every party', async () => {
-    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
-    await authorize(stack, p);
-    const order = await checkout(stack, p, true);
-    await pay(stack, p, order.body.id);
+    const { p, order } = await awaitingMixedOrder();
     expect((await hisBill(stack, p.billNo)).status).toBe('LOCKED');
     stack.clock.advance(15 * 60_000 + 1000);
     await stack.runJobs();
@@ -219,10 +212,7 @@ describe('failed payments release every party', () => {
   });
 
   it('marks a failed medical-insurance payment PAYMENT_FAILED and revokes the fee upload', async () => {
-    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
-    await authorize(stack, p);
-    const order = await checkout(stack, p, true);
-    await pay(stack, p, order.body.id);
+    const { p, order } = await awaitingMixedOrder();
     await confirmAtWeChat(stack, order.body.orderNo, 'FAIL');
     stack.clock.advance(31_000);
     await stack.runJobs();
@@ -237,10 +227,7 @@ describe('failed payments release every party', () => {
   });
 
   it('refunds the insurance share (6203) when insurance settled but the order expired unpaid', async () => {
-    const p = await seedPatient(stack, { insured: { insutype: '310', balance: 3000 } });
-    await authorize(stack, p);
-    const order = await checkout(stack, p, true);
-    await pay(stack, p, order.body.id);
+    const { p, order } = await awaitingMixedOrder();
     const row = await orderRow(order.body.id);
     // the insurance platform settled, but the patient never completed the cash part at WeChat
     await adminPost(stack.insurance.url, `/__admin/settlements/${row.pay_ord_id}/settle`, {});

@@ -4,12 +4,9 @@
  * X-Frame-Options DENY, nosniff and Referrer-Policy. HSTS only over HTTPS, which behind a proxy means a trusted
  * proxy's X-Forwarded-Proto. The browser side (0 violations while the app runs) is in tests/e2e.
  */
-import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startStack, type Stack } from '../helpers/stack';
+import { startStack, useStack, type Stack } from '../helpers/stack';
+import { rawRequest as raw, tempFolder, type RawAnswer as Raw } from '../helpers/raw';
 
 const INDEX = '<!doctype html><html><head><title>H5</title></head><body><div id="app"></div></body></html>';
 /** big enough to be compressed (≥ 1 KiB), and compressible */
@@ -20,51 +17,8 @@ const CSP =
   "img-src 'self' data:;font-src 'self' data:;connect-src 'self';manifest-src 'self';worker-src 'self';" +
   "frame-src 'none';object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'";
 
-let tmp: string;
-let stack: Stack;
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'h5-headers-'));
-  mkdirSync(join(tmp, 'js'));
-  writeFileSync(join(tmp, 'index.html'), INDEX);
-  writeFileSync(join(tmp, 'js', 'app.5f3c2a1b.js'), APP_JS);
-  stack = await startStack({ env: { H5_DIR: tmp } });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** node:http: the headers as sent, the body as sent (no decompression) */
-function raw(
-  base: string,
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Raw> {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { hostname, port, path, method: options.method ?? 'GET', headers: options.headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const tmp = tempFolder('h5-headers-', { 'index.html': INDEX, 'js/app.5f3c2a1b.js': APP_JS });
+const stack = useStack({ env: { H5_DIR: tmp } });
 
 function expectSecurityHeaders(res: Raw): void {
   expect(res.headers['content-security-policy']).toBe(CSP);

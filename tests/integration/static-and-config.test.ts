@@ -3,14 +3,12 @@
  * the API, never outside the folder) and GET /api/v1/client-config. The build is a tiny fake in a temp folder,
  * with a file beside it that no URL may reach.
  */
-import { request } from 'node:http';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientConfigView } from '../../shared/api';
 import { testKeys } from '../../shared/crypto/keyring';
 import { cacheControlOf, isHashedAsset, resolveInside } from '../../server/http/static';
-import { startStack, type Stack } from '../helpers/stack';
+import { startStack, useStack, type Stack } from '../helpers/stack';
+import { rawRequest, tempFolder } from '../helpers/raw';
 
 const INDEX = '<!doctype html><html><head><title>H5</title></head><body><div id="app"></div></body></html>';
 const SECRET = 'TOP SECRET, outside the build';
@@ -30,25 +28,12 @@ const FILES: Record<string, string | Buffer> = {
   '.env': SECRET,
 };
 
-let tmp: string;
-let h5Dir: string;
-let stack: Stack;
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'h5-test-'));
-  h5Dir = join(tmp, 'h5');
-  for (const [name, content] of Object.entries(FILES)) {
-    mkdirSync(join(h5Dir, name, '..'), { recursive: true });
-    writeFileSync(join(h5Dir, name), content);
-  }
-  writeFileSync(join(tmp, 'secret.txt'), SECRET);
-  stack = await startStack({ env: { H5_DIR: h5Dir } });
+// the build in h5/, and beside it a file no URL may reach
+const tmp = tempFolder('h5-test-', {
+  ...Object.fromEntries(Object.entries(FILES).map(([name, content]) => [`h5/${name}`, content])),
+  'secret.txt': SECRET,
 });
-
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const stack = useStack({ env: { H5_DIR: join(tmp, 'h5') } });
 
 interface Raw {
   status: number;
@@ -57,24 +42,9 @@ interface Raw {
 }
 
 /** node:http sends the path byte for byte; fetch would normalise `%2e%2e` away before it left. */
-function raw(path: string, method = 'GET', headers: Record<string, string> = {}): Promise<Raw> {
-  const { hostname, port } = new URL(stack.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+async function raw(path: string, method = 'GET', headers: Record<string, string> = {}): Promise<Raw> {
+  const answer = await rawRequest(stack.url, path, { method, headers });
+  return { ...answer, body: answer.body.toString() };
 }
 
 function expectJsonNotFound(res: Raw) {

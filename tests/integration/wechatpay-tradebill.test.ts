@@ -77,6 +77,17 @@ let seq = 0;
 const nextOrderNo = () => `ORD${START_MS}${String(++seq).padStart(4, '0')}`;
 
 /** A JSAPI order the patient pays at the current mock-clock instant; → its transaction id. */
+/** The first refund (`RF-<out_trade_no>-1`) of a payment: `refundFen` of its `totalFen`. */
+function refundFirst(paid: { outTradeNo: string }, refundFen: number, totalFen: number) {
+  return gateway.refund({
+    outTradeNo: paid.outTradeNo,
+    outRefundNo: `RF-${paid.outTradeNo}-1`,
+    reason: '退费',
+    refundFen,
+    totalFen,
+  });
+}
+
 async function paidJsapi(amountFen: number): Promise<{ outTradeNo: string; transactionId: string }> {
   const outTradeNo = nextOrderNo();
   await gateway.createJsapiOrder({
@@ -156,26 +167,14 @@ describe('the trade bill is what happened, cut by China-time day', () => {
     rig.clock.advance(MINUTE_MS);
     const p2 = await paidJsapi(1000);
     rig.clock.advance(MINUTE_MS);
-    const r1 = await gateway.refund({
-      outTradeNo: p2.outTradeNo,
-      outRefundNo: `RF-${p2.outTradeNo}-1`,
-      reason: '退费',
-      refundFen: 300,
-      totalFen: 1000,
-    });
+    const r1 = await refundFirst(p2, 300, 1000);
     expect(r1.status).toBe('SUCCESS');
 
     // a payment at 23:59:59 is on D; its refund, asked at once but PROCESSING for 60 s, lands on D+1
     rig.clock.set(at(`${D}T23:59:59`));
     const p3 = await paidJsapi(999);
     await admin('POST', '/options', { refundMode: 'PROCESSING', refundProcessingMs: MINUTE_MS });
-    const r2 = await gateway.refund({
-      outTradeNo: p3.outTradeNo,
-      outRefundNo: `RF-${p3.outTradeNo}-1`,
-      reason: '退费',
-      refundFen: 999,
-      totalFen: 999,
-    });
+    const r2 = await refundFirst(p3, 999, 999);
     expect(r2.status).toBe('PROCESSING');
     rig.clock.advance(MINUTE_MS);
     await rig.mock.deliverDue();

@@ -29,6 +29,14 @@ const row = (
   ...more,
 });
 
+/** The supervisor sp1 acting on the console user cs2. */
+const onUser = (action: string, details: Record<string, unknown> = {}): AuditFacts =>
+  row(
+    action,
+    { userId: ORDER_ID, ...details },
+    { role: 'supervisor', actor: 'sp1', target: 'console_user:cs2' },
+  );
+
 /** One realistic row per action, with the details its writer gives it. */
 const SAMPLES: Record<string, AuditFacts> = {
   'console.login': row('console.login', { ip: '10.0.0.8' }),
@@ -63,31 +71,11 @@ const SAMPLES: Record<string, AuditFacts> = {
     { username: 'cs2', role: 'cashier' },
     { role: 'supervisor', actor: 'sp1' },
   ),
-  'console.user_disabled': row(
-    'console.user_disabled',
-    { userId: ORDER_ID },
-    { role: 'supervisor', actor: 'sp1', target: 'console_user:cs2' },
-  ),
-  'console.user_enabled': row(
-    'console.user_enabled',
-    { userId: ORDER_ID },
-    { role: 'supervisor', actor: 'sp1', target: 'console_user:cs2' },
-  ),
-  'console.password_reset': row(
-    'console.password_reset',
-    { userId: ORDER_ID },
-    { role: 'supervisor', actor: 'sp1', target: 'console_user:cs2' },
-  ),
-  'console.totp_reenrolled': row(
-    'console.totp_reenrolled',
-    { userId: ORDER_ID },
-    { role: 'supervisor', actor: 'sp1', target: 'console_user:cs2' },
-  ),
-  'console.unlocked': row(
-    'console.unlocked',
-    { userId: ORDER_ID, addresses: 1 },
-    { role: 'supervisor', actor: 'sp1', target: 'console_user:cs2' },
-  ),
+  'console.user_disabled': onUser('console.user_disabled'),
+  'console.user_enabled': onUser('console.user_enabled'),
+  'console.password_reset': onUser('console.password_reset'),
+  'console.totp_reenrolled': onUser('console.totp_reenrolled'),
+  'console.unlocked': onUser('console.unlocked', { addresses: 1 }),
   'order.refund': row(
     'order.refund',
     { refundId: REFUND_ID, amount: 10000, reason: '患者取消检查' },

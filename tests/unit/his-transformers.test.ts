@@ -19,6 +19,7 @@ import {
   toRequestedBill,
   toUnpaidBills,
 } from '../../server/gateways/his/transformers';
+import { thrownBy } from '../helpers/thrown';
 
 // 2026-11-23 09:30:00 China time
 const BILLED_AT_MS = Date.UTC(2026, 10, 23, 1, 30, 0);
@@ -75,15 +76,7 @@ const CHARGE: HisCharge = {
   paidAtMs: BILLED_AT_MS,
 };
 
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error('expected a GatewayError');
-}
+const thrown = (fn: () => unknown) => thrownBy(GatewayError, fn);
 
 describe('readEnvelope(body, schema)', () => {
   test('a code "1" answer gives its data, parsed', () => {

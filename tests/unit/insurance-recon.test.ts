@@ -17,16 +17,9 @@ import {
   toReconcileTotals,
 } from '../../server/gateways/insurance/transformers';
 import { toDailyPage, toDailyPagePath } from '../../server/gateways/his/transformers';
+import { thrownBy } from '../helpers/thrown';
 
-function gatewayError(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error('expected a GatewayError');
-}
+const gatewayError = (fn: () => unknown) => thrownBy(GatewayError, fn);
 
 const DAY = '2026-11-23';
 const TOTALS: InsuranceDayTotals = {

@@ -15,16 +15,9 @@ import {
   toRefund,
   toUploadFees,
 } from '../../server/gateways/insurance/transformers';
+import { thrownBy } from '../helpers/thrown';
 
-function gatewayError(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error('expected a GatewayError');
-}
+const gatewayError = (fn: () => unknown) => thrownBy(GatewayError, fn);
 
 const personInfo = {
   baseinfo: {

@@ -18,6 +18,7 @@ import {
   PiiDecryptError,
   PiiKeyError,
 } from '../../server/security/pii';
+import { thrownBy } from '../helpers/thrown';
 
 const ENC_KEY_HEX = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 const ENC_KEY_BASE64 = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
@@ -27,15 +28,7 @@ const ID_NO = '360102199001011234';
 const encKey = parsePiiKey(ENC_KEY_HEX, 'PII_ENCRYPTION_KEY');
 const hashKey = parsePiiKey(HASH_KEY_HEX, 'PII_HASH_KEY');
 
-function decryptError(run: () => unknown): PiiDecryptError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof PiiDecryptError) return err;
-    throw err;
-  }
-  throw new Error('expected a PiiDecryptError');
-}
+const decryptError = (run: () => unknown) => thrownBy(PiiDecryptError, run);
 
 describe('parsePiiKey(text, settingName)', () => {
   test('reads the same 32 bytes from hex, base64 and base64url', () => {

@@ -4,49 +4,18 @@
  * user agent, waiting for `WeixinJSBridgeReady`, and the meaning of `err_msg`. The sandbox cashier (ordinary
  * browser) is in bridge-h5.test.ts.
  */
-import type { PayParamsView, PaymentView } from '../../shared/api';
+import type { PaymentView } from '../../shared/api';
 import { BRIDGE_READY_TIMEOUT_MS, bridge, browser } from '../../miniprogram/services/bridge/index.h5';
 import { PayFailure } from '../../miniprogram/services/bridge/wechatPay';
 import { api } from '../../miniprogram/services/api';
 import { resetTaro } from './stubs/taro';
-import { ORDER_ID } from './fixtures';
+import { FIVE, ORDER_ID, PAY_PARAMS, cashOnly, insuranceOnly, mixed } from './fixtures';
 
 const CONFIG = {
   appId: 'wx0123456789abcdef',
   hospitalName: '南昌市第一医院',
   wechatSandboxUrl: 'http://127.0.0.1:3103/',
   insuranceAuthUrl: 'http://127.0.0.1:3101/oauth/code',
-};
-const PAY_PARAMS: PayParamsView = {
-  appId: CONFIG.appId,
-  timeStamp: '1414561699',
-  nonceStr: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
-  package: 'prepay_id=wx201410272009395522657a690389285100',
-  signType: 'RSA',
-  paySign: 'oR9d8PuhnIc+YZ8cBHFCwfgpaK9gd7vaRvkYD7rthRAZ',
-};
-const FIVE = {
-  timeStamp: PAY_PARAMS.timeStamp,
-  nonceStr: PAY_PARAMS.nonceStr,
-  package: PAY_PARAMS.package,
-  signType: 'RSA',
-  paySign: PAY_PARAMS.paySign,
-};
-const mixed: PaymentView = {
-  status: 'AWAITING_PAYMENT',
-  outTradeNo: 'MO2026030100000001',
-  mixTradeNo: '1217752501201407033233368318',
-  payParams: PAY_PARAMS,
-};
-const insuranceOnly: PaymentView = {
-  status: 'AWAITING_PAYMENT',
-  outTradeNo: 'MO2026030100000002',
-  mixTradeNo: '1217752501201407033233368319',
-};
-const cashOnly: PaymentView = {
-  status: 'AWAITING_PAYMENT',
-  outTradeNo: 'MO2026030100000003',
-  payParams: PAY_PARAMS,
 };
 
 const UA = {

@@ -6,54 +6,21 @@
  */
 import { createElement } from 'react';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import type { PayParamsView, PaymentView } from '../../shared/api';
 import { bridge, weChatClient } from '../../miniprogram/services/bridge/index.weapp';
 import { PayFailure } from '../../miniprogram/services/bridge/wechatPay';
 import Confirm from '../../miniprogram/pages/confirm/index';
 import { api } from '../../miniprogram/services/api';
 import Taro, { resetTaro } from './stubs/taro';
-import { ORDER_ID, order } from './fixtures';
+import { FIVE, ORDER_ID, cashOnly, insuranceOnly, mixed, order } from './fixtures';
 
 // the confirm page imports `services/bridge/index`: give it the weapp bridge, as the weapp build does
 jest.mock('../../miniprogram/services/bridge/index', () =>
   jest.requireActual('../../miniprogram/services/bridge/index.weapp'),
 );
 
-const PAY_PARAMS: PayParamsView = {
-  appId: 'wx0123456789abcdef',
-  timeStamp: '1414561699',
-  nonceStr: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
-  package: 'prepay_id=wx201410272009395522657a690389285100',
-  signType: 'RSA',
-  paySign: 'oR9d8PuhnIc+YZ8cBHFCwfgpaK9gd7vaRvkYD7rthRAZ',
-};
-const FIVE = {
-  timeStamp: PAY_PARAMS.timeStamp,
-  nonceStr: PAY_PARAMS.nonceStr,
-  package: PAY_PARAMS.package,
-  signType: 'RSA',
-  paySign: PAY_PARAMS.paySign,
-};
 const CALLBACKS = { success: expect.any(Function), fail: expect.any(Function) };
 const UPGRADE = '当前微信版本过低，无法使用医保支付。请将微信升级到 8.0.44 或以上版本后再试。';
 const UPGRADE_HARMONY = '当前微信版本过低，无法使用医保支付。请将鸿蒙版微信升级到 8.0.13 或以上版本后再试。';
-
-const mixed: PaymentView = {
-  status: 'AWAITING_PAYMENT',
-  outTradeNo: 'MO2026030100000001',
-  mixTradeNo: '1217752501201407033233368318',
-  payParams: PAY_PARAMS,
-};
-const insuranceOnly: PaymentView = {
-  status: 'AWAITING_PAYMENT',
-  outTradeNo: 'MO2026030100000002',
-  mixTradeNo: '1217752501201407033233368319',
-};
-const cashOnly: PaymentView = {
-  status: 'AWAITING_PAYMENT',
-  outTradeNo: 'MO2026030100000003',
-  payParams: PAY_PARAMS,
-};
 
 type Callbacks = { success?: (res: { errMsg?: string }) => void; fail?: (err: { errMsg?: string }) => void };
 type Answer = { ok: string } | { fail: string };

@@ -41,6 +41,14 @@ const text = (id: string) => (document.getElementById(id)?.textContent ?? '').re
 const fill = (id: string, value: string) =>
   fireEvent.change(document.getElementById(id)!, { target: { value } });
 
+/** The console login form, filled in and submitted. */
+function submitLogin(username: string, password: string, otp: string) {
+  fill('login-username', username);
+  fill('login-password', password);
+  fill('login-otp', otp);
+  fireEvent.click(document.getElementById('login-submit')!);
+}
+
 function login(role: 'cashier' | 'supervisor') {
   setConsoleSession({
     token: 'ct_abcdefghijklmnopqrstuvwx',
@@ -153,10 +161,7 @@ describe('console login', () => {
         new ApiError('CONSOLE_LOGIN_FAILED', 'wrong username, password or one-time code', 401),
       );
     render(<ConsoleLogin />);
-    fill('login-username', 'admin');
-    fill('login-password', 'nope');
-    fill('login-otp', '000000');
-    fireEvent.click(document.getElementById('login-submit')!);
+    submitLogin('admin', 'nope', '000000');
     expect(await screen.findByText('wrong username, password or one-time code')).toBeTruthy();
     expect(text('login-error')).toContain('用户名、密码或动态码不正确');
     expect((document.getElementById('login-otp') as HTMLInputElement).value).toBe('');
@@ -174,10 +179,7 @@ describe('console login', () => {
         ),
       );
     render(<ConsoleLogin />);
-    fill('login-username', 'admin');
-    fill('login-password', 'nope');
-    fill('login-otp', '000000');
-    fireEvent.click(document.getElementById('login-submit')!);
+    submitLogin('admin', 'nope', '000000');
     await waitFor(() => expect(text('login-locked')).toContain('账号已锁定'));
     expect(text('login-locked')).toContain('2026-03-0110:15');
   });
@@ -188,10 +190,7 @@ describe('console login', () => {
       .mockResolvedValue({ token: 'ct_new_token_abcdefghijkl', role: 'supervisor', expiresInS: 3600 });
     setConsoleAfterLogin('/pages/console/run/index?runId=42');
     render(<ConsoleLogin />);
-    fill('login-username', ' admin ');
-    fill('login-password', 'Admin#2026');
-    fill('login-otp', '123456');
-    fireEvent.click(document.getElementById('login-submit')!);
+    submitLogin(' admin ', 'Admin#2026', '123456');
     await waitFor(() =>
       expect(Taro.reLaunch).toHaveBeenCalledWith({ url: '/pages/console/run/index?runId=42' }),
     );
@@ -215,10 +214,7 @@ describe('console login after a password reset, and when locked', () => {
       mustChangePassword: true,
     });
     render(<ConsoleLogin />);
-    fill('login-username', 'wang.fang');
-    fill('login-password', 'TempPass23456789');
-    fill('login-otp', '123456');
-    fireEvent.click(document.getElementById('login-submit')!);
+    submitLogin('wang.fang', 'TempPass23456789', '123456');
     await waitFor(() => expect(document.getElementById('change-password')).toBeTruthy());
   }
 
@@ -294,10 +290,7 @@ describe('console login after a password reset, and when locked', () => {
         ),
       );
     render(<ConsoleLogin />);
-    fill('login-username', 'admin');
-    fill('login-password', 'nope');
-    fill('login-otp', '000000');
-    fireEvent.click(document.getElementById('login-submit')!);
+    submitLogin('admin', 'nope', '000000');
     await waitFor(() =>
       expect(text('login-locked')).toContain('北京时间2026-03-0110:15:00之后再试，或联系主管解锁'),
     );

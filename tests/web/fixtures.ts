@@ -1,5 +1,5 @@
 /** Answers shaped like the server's (shared/api views); amounts in fen. */
-import type { BillView, OrderView, PatientView } from '../../shared/api';
+import type { BillView, OrderView, PatientView, PayParamsView, PaymentView } from '../../shared/api';
 
 export const PATIENT_ID = '6f1c2a9e-0d4b-4c55-9a7e-1b2c3d4e5f60';
 export const ORDER_ID = '0b7d4c1e-5a6f-4e3d-8c2b-9a1f0e7d6c5b';
@@ -60,3 +60,39 @@ export function order(overrides: Partial<OrderView> = {}): OrderView {
     ...overrides,
   };
 }
+
+/** The WeChat Pay parameters of a prepay (WeChat's documented example), signed for the app the bridges use. */
+export const PAY_PARAMS: PayParamsView = {
+  appId: 'wx0123456789abcdef',
+  timeStamp: '1414561699',
+  nonceStr: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
+  package: 'prepay_id=wx201410272009395522657a690389285100',
+  signType: 'RSA',
+  paySign: 'oR9d8PuhnIc+YZ8cBHFCwfgpaK9gd7vaRvkYD7rthRAZ',
+};
+/** The five cash fields a med-ins or plain payment passes on from PAY_PARAMS. */
+export const FIVE = {
+  timeStamp: PAY_PARAMS.timeStamp,
+  nonceStr: PAY_PARAMS.nonceStr,
+  package: PAY_PARAMS.package,
+  signType: 'RSA',
+  paySign: PAY_PARAMS.paySign,
+};
+
+/** A payment of each mix_pay_type, waiting in the sheet. */
+export const mixed: PaymentView = {
+  status: 'AWAITING_PAYMENT',
+  outTradeNo: 'MO2026030100000001',
+  mixTradeNo: '1217752501201407033233368318',
+  payParams: PAY_PARAMS,
+};
+export const insuranceOnly: PaymentView = {
+  status: 'AWAITING_PAYMENT',
+  outTradeNo: 'MO2026030100000002',
+  mixTradeNo: '1217752501201407033233368319',
+};
+export const cashOnly: PaymentView = {
+  status: 'AWAITING_PAYMENT',
+  outTradeNo: 'MO2026030100000003',
+  payParams: PAY_PARAMS,
+};

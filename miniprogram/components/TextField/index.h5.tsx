@@ -4,21 +4,10 @@
  */
 import type { TextFieldProps } from './types';
 
-export function TextField({
-  id,
-  className,
-  value,
-  placeholder,
-  maxLength,
-  kind = 'text',
-  onChange,
-}: TextFieldProps) {
+export function TextField({ kind = 'text', maxLength, onChange, ...shown }: TextFieldProps) {
   return (
     <input
-      id={id}
-      className={className}
-      value={value}
-      placeholder={placeholder}
+      {...shown}
       maxLength={maxLength}
       type={kind === 'number' ? 'tel' : 'text'}
       inputMode={kind === 'number' ? 'numeric' : kind === 'digit' ? 'decimal' : undefined}

@@ -2,24 +2,6 @@
 import { Input } from '@tarojs/components';
 import type { TextFieldProps } from './types';
 
-export function TextField({
-  id,
-  className,
-  value,
-  placeholder,
-  maxLength,
-  kind = 'text',
-  onChange,
-}: TextFieldProps) {
-  return (
-    <Input
-      id={id}
-      className={className}
-      value={value}
-      placeholder={placeholder}
-      maxlength={maxLength}
-      type={kind}
-      onInput={(e) => onChange(e.detail.value)}
-    />
-  );
+export function TextField({ kind = 'text', maxLength, onChange, ...shown }: TextFieldProps) {
+  return <Input {...shown} maxlength={maxLength} type={kind} onInput={(e) => onChange(e.detail.value)} />;
 }

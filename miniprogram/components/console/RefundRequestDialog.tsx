@@ -5,12 +5,38 @@
 import { useState } from 'react';
 import type { RefundRequestView } from '../../../shared/api';
 import { consoleApi } from '../../services/console/api';
+import { REFUND_REQUEST_STATUS } from '../../services/console/labels';
 import { useSubmit } from '../../services/console/useSubmit';
 import { Fen } from './Amount';
 import { Dialog } from './Dialog';
-import { CNotice } from './States';
+import { CNotice, CTag } from './States';
 
 export type RequestDecision = { kind: 'approve' | 'reject'; request: RefundRequestView };
+
+/** What a request asks for: an amount, or (none given) whatever is left of the order. */
+export function RequestAmount({ amount }: { amount?: number }) {
+  return amount !== undefined ? <Fen fen={amount} /> : <span className="c-muted">剩余全部</span>;
+}
+
+/** A request's amount, the patient's reason and its status (a coloured tag): three cells of a table row. */
+export function RequestCells({
+  request,
+}: {
+  request: Pick<RefundRequestView, 'amount' | 'reason' | 'status'>;
+}) {
+  const status = REFUND_REQUEST_STATUS[request.status];
+  return (
+    <>
+      <td className="c-num">
+        <RequestAmount amount={request.amount} />
+      </td>
+      <td>{request.reason}</td>
+      <td>
+        <CTag tone={status.tone}>{status.label}</CTag>
+      </td>
+    </>
+  );
+}
 
 /** What the cashier is told once a decision went through. */
 export function decisionNotice(answer: RefundRequestView): string {
@@ -55,7 +81,9 @@ export function RefundRequestDialog({
         <dt>订单号</dt>
         <dd className="c-mono">{request.orderNo}</dd>
         <dt>申请金额</dt>
-        <dd>{request.amount !== undefined ? <Fen fen={request.amount} /> : '剩余全部'}</dd>
+        <dd>
+          <RequestAmount amount={request.amount} />
+        </dd>
         <dt>患者说明</dt>
         <dd>{request.reason}</dd>
       </dl>

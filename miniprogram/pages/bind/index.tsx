@@ -10,7 +10,7 @@ import { api } from '../../services/api';
 import { goBack } from '../../services/routes';
 import { setCurrentPatientId } from '../../services/storage';
 import { ErrorNotice } from '../../components/PageState';
-import { TextField } from '../../components/TextField/index';
+import { FormField } from '../../components/FormField';
 import { validateBinding, validateCode, type BindingErrors } from './validate';
 import './index.css';
 
@@ -80,19 +80,16 @@ export default function Bind() {
           <Text id="bind-code-sent" className="muted">
             验证码已发送至医院登记的手机号 {verification.phoneMasked}，5 分钟内有效。
           </Text>
-          <View className="field">
-            <Text className="field-label">验证码</Text>
-            <TextField
-              id="bind-code"
-              className="field-input"
-              kind="number"
-              placeholder="6 位数字"
-              maxLength={6}
-              value={code}
-              onChange={setCode}
-            />
-            {errors.code ? <Text className="field-error">{errors.code}</Text> : null}
-          </View>
+          <FormField
+            label="验证码"
+            error={errors.code}
+            id="bind-code"
+            kind="number"
+            placeholder="6 位数字"
+            maxLength={6}
+            value={code}
+            onChange={setCode}
+          />
         </View>
         {serverError ? <ErrorNotice error={serverError} /> : null}
         <Button
@@ -122,31 +119,25 @@ export default function Bind() {
     <View className="page bind">
       <View className="card">
         <Text className="card-title">就诊人信息</Text>
-        <View className="field">
-          <Text className="field-label">姓名</Text>
-          <TextField
-            id="bind-name"
-            className="field-input"
-            placeholder="与身份证一致"
-            maxLength={50}
-            value={name}
-            onChange={setName}
-          />
-          {errors.name ? <Text className="field-error">{errors.name}</Text> : null}
-        </View>
-        <View className="field">
-          <Text className="field-label">身份证号</Text>
-          <TextField
-            id="bind-idno"
-            className="field-input"
-            kind="idcard"
-            placeholder="18 位居民身份证号"
-            maxLength={18}
-            value={idNo}
-            onChange={setIdNo}
-          />
-          {errors.idNo ? <Text className="field-error">{errors.idNo}</Text> : null}
-        </View>
+        <FormField
+          label="姓名"
+          error={errors.name}
+          id="bind-name"
+          placeholder="与身份证一致"
+          maxLength={50}
+          value={name}
+          onChange={setName}
+        />
+        <FormField
+          label="身份证号"
+          error={errors.idNo}
+          id="bind-idno"
+          kind="idcard"
+          placeholder="18 位居民身份证号"
+          maxLength={18}
+          value={idNo}
+          onChange={setIdNo}
+        />
       </View>
       {serverError ? <ErrorNotice error={serverError} /> : null}
       <Button

@@ -12,7 +12,7 @@ import { api } from '../../services/api';
 import { formatDateTime, type Tone } from '../../services/labels';
 import { ErrorNotice } from '../../components/PageState';
 import { Tag } from '../../components/Tag';
-import { TextField } from '../../components/TextField/index';
+import { FormField } from '../../components/FormField';
 import { readRefunds } from './refunds';
 
 export const REQUEST_STATUS: Record<RefundRequestStatus, { label: string; tone: Tone }> = {
@@ -101,29 +101,23 @@ export function RefundRequests({ order, onChanged }: { order: OrderView; onChang
       ) : null}
       {canAsk && open ? (
         <View className="refund-form">
-          <View className="field">
-            <Text className="field-label">退款金额（元，选填）</Text>
-            <TextField
-              id="refund-request-amount"
-              className="field-input"
-              kind="digit"
-              placeholder={`最多 ${formatFen(remaining)}，不填则退剩余全部`}
-              maxLength={12}
-              value={amount}
-              onChange={setAmount}
-            />
-          </View>
-          <View className="field">
-            <Text className="field-label">退款原因</Text>
-            <TextField
-              id="refund-request-reason"
-              className="field-input"
-              placeholder="如：检查取消、重复缴费"
-              maxLength={200}
-              value={reason}
-              onChange={setReason}
-            />
-          </View>
+          <FormField
+            label="退款金额（元，选填）"
+            id="refund-request-amount"
+            kind="digit"
+            placeholder={`最多 ${formatFen(remaining)}，不填则退剩余全部`}
+            maxLength={12}
+            value={amount}
+            onChange={setAmount}
+          />
+          <FormField
+            label="退款原因"
+            id="refund-request-reason"
+            placeholder="如：检查取消、重复缴费"
+            maxLength={200}
+            value={reason}
+            onChange={setReason}
+          />
           {problem ? (
             <Text className="field-error" id="refund-request-problem">
               {problem}

@@ -3,34 +3,16 @@
  * page shows after another page (back from a drill-down), and on `reload()`. While reloading, the last data
  * stays on screen. `update` changes the data in place (an action's answer replaces one row).
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { useDidShow } from '@tarojs/taro';
-import type { Loaded } from '../useLoader';
+import { useLoading, type Loading } from '../useLoader';
+import type { Paged } from './api';
+import { useSubmit } from './useSubmit';
 
-export function useConsoleData<T>(
-  load: () => Promise<T>,
-  deps: readonly unknown[] = [],
-): { state: Loaded<T>; reload: () => Promise<void>; update: (change: (data: T) => T) => void } {
-  const [state, setState] = useState<Loaded<T>>({ status: 'loading' });
-  const latest = useRef(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
+export function useConsoleData<T>(load: () => Promise<T>, deps: readonly unknown[] = []): Loading<T> {
+  const loading = useLoading(load);
+  const { reload } = loading;
   const shown = useRef(false);
-
-  const reload = useCallback(async () => {
-    const ticket = ++latest.current;
-    setState((s) => (s.status === 'ready' ? { ...s, refreshing: true } : { status: 'loading' }));
-    try {
-      const data = await loadRef.current();
-      if (ticket === latest.current) setState({ status: 'ready', data, refreshing: false });
-    } catch (error) {
-      if (ticket === latest.current) setState({ status: 'error', error });
-    }
-  }, []);
-
-  const update = useCallback((change: (data: T) => T) => {
-    setState((s) => (s.status === 'ready' ? { ...s, data: change(s.data) } : s));
-  }, []);
 
   useEffect(() => {
     void reload();
@@ -43,5 +25,24 @@ export function useConsoleData<T>(
     shown.current = true;
   });
 
-  return { state, reload, update };
+  return loading;
+}
+
+/**
+ * The next page of a paged list that useConsoleData loaded: fetched from its cursor and appended in place
+ * (`update`). Busy, the last try's error and the click: LoadMore's props but its id and cursor.
+ */
+export function useLoadMore<T>(
+  update: (change: (data: Paged<T>) => Paged<T>) => void,
+  fetchPage: (cursor: string) => Promise<Paged<T>>,
+): { busy: boolean; error: unknown; onMore: (cursor: string) => void } {
+  const more = useSubmit();
+  const onMore = (cursor: string) => {
+    void more
+      .run(() => fetchPage(cursor))
+      .then((next) => {
+        if (next) update((page) => ({ items: [...page.items, ...next.items], nextCursor: next.nextCursor }));
+      });
+  };
+  return { busy: more.busy, error: more.error, onMore };
 }

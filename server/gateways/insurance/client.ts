@@ -3,7 +3,7 @@
  * headers) and the mobile-payment SM envelope (6201–6401: sealed with the hospital's SM2 key, answers opened
  * with the platform's public key), plus the authCode exchange. All JSON exchanges go through
  * createHttpCaller('insurance'); the 9102 file download is read as a stream here (the caller buffers whole
- * bodies). The wire ↔ port conversions and integrity checks are in transformers.ts.
+ * bodies). The wire ↔ port conversions and integrity checks are in transformers/ (by protocol family).
  */
 import type { ServerKeys } from '../../../shared/keys';
 import { cstCompact, type Clock } from '../../../shared/clock';

@@ -4,21 +4,13 @@
  * read (headers → clock skew ±300 s → known serial, PUB_KEY_ID_ included → SHA256withRSA), callbacks verified
  * and decrypted the same way. An unknown serial in an answer or a callback makes the platform certificate store
  * download GET /v3/certificates once (a rotation is followed; platformCertificates.ts) before it is refused.
- * The data side is transformers.ts.
+ * The data side is transformers.ts; the signature check is signatures.ts, callbacks are callbacks.ts, and the trade
+ * bill file is read by tradeBillDownload.ts (parsed by tradeBill.ts).
  */
 import type { ServerKeys } from '../../../shared/keys';
-import { createHash, type KeyObject } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable, Transform, pipeline } from 'node:stream';
-import { pipeline as pipelineAsync } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { createGunzip } from 'node:zlib';
+import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../../../shared/clock';
 import {
-  aesGcmDecrypt,
   buildAuthorization,
   idDigest,
   paySignMessage,
@@ -26,22 +18,18 @@ import {
   publicKeyFromPem,
   randomNonce,
   requestMessage,
-  responseMessage,
   rsaOaepEncrypt,
   signSha256Rsa,
-  verifySha256Rsa,
 } from '../../../shared/crypto/wechatpay';
 import { createHttpCaller, parseJson, type HttpCaller, type HttpRequest, type HttpResponse } from '../http';
 import {
   GatewayError,
-  NotificationRejected,
   type CashRefund,
   type JsapiOrder,
   type MedInsOrder,
   type MedInsOrderRef,
   type MedInsOrderState,
   type MedInsRefundNotice,
-  type NotificationRejection,
   type PayParams,
   type RefundState,
   type TradeBillRow,
@@ -55,33 +43,19 @@ import {
   fromPrepay,
   fromRefund,
   fromTransaction,
-  notificationEnvelopeSchema,
-  outRefundNoOf,
-  outTradeNoOf,
   toJsapiRequest,
   toMedInsRefundNotice,
   toMedInsRequest,
   toRefundRequest,
   type MerchantIds,
 } from './transformers';
-import {
-  describeRefresh,
-  pickSignedHeaders,
-  PlatformCertificateStore,
-  signatureSkewMs,
-  type SignedHeaders,
-} from './platformCertificates';
-import { fromTradeBillAnswer, TradeBillReader, type TradeBillDownload } from './tradeBill';
+import { PlatformCertificateStore } from './platformCertificates';
+import { fromTradeBillAnswer } from './tradeBill';
+import { readTradeBillFile } from './tradeBillDownload';
+import { verifyNotification } from './callbacks';
+import { SIGNATURE_SKEW_MAX_MS, verifyResponse } from './signatures';
 
-/** Clock skew accepted on answers and callbacks (the official SDK's 5 min). */
-export const SIGNATURE_SKEW_MAX_MS = 300_000;
-
-/** The bill download may take this many outside-call timeouts (a day's file is megabytes, not a JSON answer). */
-export const TRADE_BILL_DOWNLOAD_TIMEOUT_FACTOR = 10;
-/** A bill file larger than this (as downloaded, gzipped) is refused rather than stored. */
-export const TRADE_BILL_DOWNLOAD_BYTES_MAX = 512 * 1024 * 1024;
-/** A bill line longer than this is refused: a line is held in memory whole. */
-export const TRADE_BILL_LINE_BYTES_MAX = 64 * 1024;
+export { SIGNATURE_SKEW_MAX_MS } from './signatures';
 
 /** What a hospital holds for WeChat Pay. */
 export type WeChatMerchantKeys = ServerKeys['wechat'];
@@ -102,8 +76,6 @@ export interface WeChatPayGatewayOptions {
   /** where trade bills are stored while read (removed afterwards); default os.tmpdir() */
   tempDir?: string;
 }
-
-type Check = { reason: NotificationRejection; message: string } | null;
 
 const ALREADY_EXISTS = 'ALREADY_EXISTS';
 
@@ -314,189 +286,35 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     const query = new URLSearchParams({ bill_date: date, bill_type: 'ALL', tar_type: 'GZIP' });
     const response = await this.call('GET', `/v3/bill/tradebill?${query}`, undefined, true);
     const download = fromTradeBillAnswer(this.ok(response), this.opts.baseUrl);
-    const dir = await mkdtemp(join(this.opts.tempDir ?? tmpdir(), 'wechatpay-tradebill-'));
-    try {
-      const file = join(dir, `${date}.csv.gz`);
-      await this.downloadBill(download, file);
-      const reader = new TradeBillReader();
-      for await (const line of gunzippedLines(file)) {
-        const row = reader.line(line);
-        if (row) yield row;
-      }
-      reader.end();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  /** A signed GET of download_url (its answer is unsigned) streamed to `file`; throws unless the SHA1 agrees. */
-  private async downloadBill(download: TradeBillDownload, file: string): Promise<void> {
-    const what = `GET ${download.downloadUrl.pathname}`;
-    const timeoutMs = this.opts.timeoutMs * TRADE_BILL_DOWNLOAD_TIMEOUT_FACTOR;
-    const headers = { ...this.signedHeaders('GET', download.downloadUrl, ''), Accept: '*/*' };
-    const sha1 = createHash('sha1');
-    let bytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        bytes += chunk.length;
-        if (bytes > TRADE_BILL_DOWNLOAD_BYTES_MAX) {
-          done(
-            new GatewayError(
-              'wechatpay',
-              'invalid_response',
-              `${what}: the bill is larger than ${TRADE_BILL_DOWNLOAD_BYTES_MAX} bytes`,
-            ),
-          );
-          return;
-        }
-        sha1.update(chunk);
-        done(null, chunk);
-      },
+    yield* readTradeBillFile(download, {
+      date,
+      tempDir: this.opts.tempDir,
+      timeoutMs: this.opts.timeoutMs,
+      sign: (url) => this.signedHeaders('GET', url, ''),
     });
-    try {
-      // no redirects: the signed request goes to the URL WeChat named, on the origin we called, or nowhere
-      const response = await fetch(download.downloadUrl, {
-        headers,
-        redirect: 'error',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (response.status !== 200 || !response.body) {
-        const text = (await response.text()).slice(0, 500);
-        throw downloadRefusal(what, response.status, text);
-      }
-      await pipelineAsync(
-        Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-        meter,
-        createWriteStream(file, { flags: 'wx', mode: 0o600 }),
-      );
-    } catch (err) {
-      throw downloadFailure(what, timeoutMs, err);
-    }
-    const actual = sha1.digest('hex');
-    if (actual !== download.sha1Hex) {
-      throw new GatewayError(
-        'wechatpay',
-        'invalid_response',
-        `${what}: SHA1 of the ${bytes} bytes downloaded is ${actual}, WeChat said ${download.sha1Hex}`,
-      );
-    }
   }
 
   // ───────────────────────────── callbacks ─────────────────────────────
 
   /**
-   * Verifies and decrypts a callback. An unknown Wechatpay-Serial first makes the store download the certificate
-   * list (at most once a minute), so a callback signed with a certificate WeChat has just rotated to is accepted,
-   * and a serial still unknown is UNKNOWN_SERIAL as before.
+   * Verifies and decrypts a callback (callbacks.ts). An unknown Wechatpay-Serial first makes the store download the
+   * certificate list (at most once a minute), so a callback signed with a certificate WeChat has just rotated to is
+   * accepted, and a serial still unknown is UNKNOWN_SERIAL as before.
    */
-  async verifyNotification(
+  verifyNotification(
     headers: Record<string, string | undefined>,
     rawBody: string,
     nowMs: number,
   ): Promise<VerifiedNotification> {
-    const signed = signedHeadersOf(headers);
-    let problem = this.checkSignature(signed, rawBody, nowMs);
-    if (problem?.reason === 'UNKNOWN_SERIAL') {
-      const { key, outcome } = await this.platformCertificates.keyFollowingRotation(signed.serial);
-      problem = key
-        ? this.checkSignatureWith(signed, rawBody, key)
-        : unknownSerial(signed.serial, describeRefresh(outcome));
-    }
-    if (problem) throw new NotificationRejected(problem.reason, problem.message);
-    return this.openNotification(signed, rawBody);
-  }
-
-  /** The body of a callback whose signature verified: the envelope parsed and its resource decrypted. */
-  private openNotification(signed: SignedHeaders, rawBody: string): VerifiedNotification {
-    let json: unknown;
-    try {
-      json = JSON.parse(rawBody);
-    } catch {
-      throw new NotificationRejected('BAD_BODY', 'the body is not JSON');
-    }
-    const envelope = notificationEnvelopeSchema.safeParse(json);
-    if (!envelope.success)
-      throw new NotificationRejected(
-        'BAD_BODY',
-        `not a notification envelope: ${envelope.error.issues[0].message}`,
-      );
-    const { resource } = envelope.data;
-    let plaintext: unknown;
-    try {
-      plaintext = JSON.parse(
-        aesGcmDecrypt(
-          this.opts.keys.apiV3Key,
-          resource.nonce,
-          resource.associated_data ?? '',
-          resource.ciphertext,
-        ),
-      );
-    } catch {
-      throw new NotificationRejected('DECRYPT_FAILED', 'the resource does not decrypt with our APIv3 key');
-    }
-    const base = { id: envelope.data.id, nonce: signed.nonce, timestampS: Number(signed.timestamp) };
-    try {
-      return this.toNotification(base, envelope.data.event_type, plaintext);
-    } catch (err) {
-      if (err instanceof GatewayError) throw new NotificationRejected('BAD_BODY', err.message);
-      throw err;
-    }
-  }
-
-  private toNotification(
-    base: { id: string; nonce: string; timestampS: number },
-    eventType: VerifiedNotification['eventType'],
-    plaintext: unknown,
-  ): VerifiedNotification {
-    switch (eventType) {
-      case 'TRANSACTION.SUCCESS':
-        return {
-          ...base,
-          eventType,
-          transaction: fromTransaction(plaintext, this.ids, outTradeNoOf(plaintext)),
-        };
-      case 'MEDICAL_INSURANCE.SUCCESS':
-        return {
-          ...base,
-          eventType,
-          medIns: fromMedInsEntity(plaintext, this.ids.appId, { outTradeNo: outTradeNoOf(plaintext) }),
-        };
-      case 'REFUND.SUCCESS':
-      case 'REFUND.ABNORMAL':
-      case 'REFUND.CLOSED':
-        return {
-          ...base,
-          eventType,
-          refund: fromRefund(plaintext, { outRefundNo: outRefundNoOf(plaintext), mchId: this.ids.mchId }),
-        };
-    }
+    const ctx = {
+      platformCertificates: this.platformCertificates,
+      apiV3Key: this.opts.keys.apiV3Key,
+      ids: this.ids,
+    };
+    return verifyNotification(ctx, headers, rawBody, nowMs);
   }
 
   // ───────────────────────────── signing and verification ─────────────────────────────
-
-  /**
-   * skew → serial → signature, with the keys held now; null when the message is WeChat's. A signature probe
-   * (`WECHATPAY/SIGNTEST/…`) gets no special case (checklist radar 4): it fails here like any bad signature.
-   */
-  private checkSignature(signed: SignedHeaders, body: string, nowMs: number): Check {
-    const skewMs = signatureSkewMs(signed.timestamp, nowMs);
-    if (!(skewMs <= SIGNATURE_SKEW_MAX_MS)) {
-      return {
-        reason: 'TIMESTAMP_SKEW',
-        message: `Wechatpay-Timestamp ${signed.timestamp} is ${Math.round(skewMs / 1000)} s from now`,
-      };
-    }
-    const key = this.platformCertificates.key(signed.serial, nowMs);
-    if (!key) return unknownSerial(signed.serial);
-    return this.checkSignatureWith(signed, body, key);
-  }
-
-  private checkSignatureWith(signed: SignedHeaders, body: string, key: KeyObject): Check {
-    if (!verifySha256Rsa(responseMessage(signed.timestamp, signed.nonce, body), signed.signature, key)) {
-      return { reason: 'BAD_SIGNATURE', message: `the signature does not verify with ${signed.serial}` };
-    }
-    return null;
-  }
 
   /** The Authorization of one request (PROTOCOLS 1.1): SHA256withRSA over method, path?query, time, nonce, body. */
   private signedHeaders(method: HttpRequest['method'], url: URL, bodyText: string): Record<string, string> {
@@ -526,7 +344,7 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     idempotent: boolean,
   ): Promise<HttpResponse> {
     const response = await this.exchange(method, path, body, idempotent);
-    await this.verifyResponse(method, path, response);
+    await verifyResponse(this.platformCertificates, this.opts.clock, method, path, response);
     return response;
   }
 
@@ -553,34 +371,6 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     });
   }
 
-  /**
-   * An answer signed with a serial we do not know is checked again after the store has followed a rotation.
-   */
-  private async verifyResponse(method: string, path: string, response: HttpResponse): Promise<void> {
-    const signed = pickSignedHeaders(response.headers);
-    // WeChat's gateway may refuse without signing (e.g. 401 SIGN_ERROR): an unsigned 4xx is read as the refusal
-    // it says it is — it moves no money — while every 2xx, and every signed answer, is verified
-    if (!signed && response.status >= 400 && response.status < 500) return;
-    let problem: Check = signed
-      ? this.checkSignature(signed, response.body, this.opts.clock.now())
-      : { reason: 'MISSING_HEADERS', message: 'no Wechatpay-* signature headers' };
-    if (signed && problem?.reason === 'UNKNOWN_SERIAL') {
-      const { key, outcome } = await this.platformCertificates.keyFollowingRotation(signed.serial);
-      problem = key
-        ? this.checkSignatureWith(signed, response.body, key)
-        : unknownSerial(signed.serial, describeRefresh(outcome));
-    }
-    if (problem) {
-      throw new GatewayError(
-        'wechatpay',
-        'invalid_response',
-        `${method} ${path}: answer not verified: ${problem.reason}: ${problem.message}`,
-        undefined,
-        response.status,
-      );
-    }
-  }
-
   /** The JSON of a 2xx answer; a 4xx is a refusal with WeChat's own code. */
   private ok(response: HttpResponse): unknown {
     const body = parseJson('wechatpay', response);
@@ -588,96 +378,4 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     const { code, message } = errorOf(body, response.status);
     throw new GatewayError('wechatpay', 'rejected', message, code, response.status);
   }
-}
-
-function signedHeadersOf(headers: Record<string, string | undefined>): SignedHeaders {
-  const signed = pickSignedHeaders(headers);
-  if (!signed)
-    throw new NotificationRejected('MISSING_HEADERS', 'Wechatpay-Timestamp/Nonce/Signature/Serial required');
-  return signed;
-}
-
-function unknownSerial(serial: string, afterRefresh?: string): Check {
-  const message = `Wechatpay-Serial ${serial} is not a key we trust`;
-  return { reason: 'UNKNOWN_SERIAL', message: afterRefresh ? `${message}: ${afterRefresh}` : message };
-}
-
-/** A non-200 answer to the download: 4xx → rejected with WeChat's code, else unavailable. */
-function downloadRefusal(what: string, status: number, text: string): GatewayError {
-  if (status >= 400 && status < 500) {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    const { code, message } = errorOf(body, status);
-    return new GatewayError('wechatpay', 'rejected', `${what}: ${message}`, code, status);
-  }
-  return new GatewayError('wechatpay', 'unavailable', `${what} answered ${status}`, undefined, status);
-}
-
-/** Any failure of the download, as a GatewayError (a refusal or a bad file keeps its own). */
-function downloadFailure(what: string, timeoutMs: number, err: unknown): GatewayError {
-  if (err instanceof GatewayError) return err;
-  // not `instanceof Error`: fetch's DOMException comes from another realm under jest
-  const name = typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '';
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new GatewayError('wechatpay', 'timeout', `${what} timed out after ${timeoutMs} ms`);
-  }
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-  return new GatewayError('wechatpay', 'unavailable', `${what} failed: ${cause}`);
-}
-
-/**
- * The lines of a gzipped file, read as a stream: split on LF bytes (never inside a UTF-8 sequence), each line
- * decoded strictly. A corrupt gzip, bad UTF-8 or an endless line is invalid_response.
- */
-async function* gunzippedLines(file: string): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const gunzip = pipeline(createReadStream(file), createGunzip(), () => undefined);
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let lineNo = 0;
-  const decode = (bytes: Uint8Array): string => {
-    lineNo++;
-    if (bytes.length > TRADE_BILL_LINE_BYTES_MAX) {
-      throw new GatewayError(
-        'wechatpay',
-        'invalid_response',
-        `trade bill: line ${lineNo}: longer than ${TRADE_BILL_LINE_BYTES_MAX} bytes`,
-      );
-    }
-    try {
-      return decoder.decode(bytes);
-    } catch {
-      throw new GatewayError('wechatpay', 'invalid_response', `trade bill: line ${lineNo}: not UTF-8`);
-    }
-  };
-  try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      let start = 0;
-      for (let lf = chunk.indexOf(0x0a); lf !== -1; lf = chunk.indexOf(0x0a, start)) {
-        const piece = chunk.subarray(start, lf);
-        const line = pendingBytes === 0 ? piece : Buffer.concat([...pending, piece]);
-        pending = [];
-        pendingBytes = 0;
-        start = lf + 1;
-        yield decode(line);
-      }
-      if (start < chunk.length) {
-        pending.push(chunk.subarray(start));
-        pendingBytes += chunk.length - start;
-        if (pendingBytes > TRADE_BILL_LINE_BYTES_MAX) decode(Buffer.concat(pending));
-      }
-    }
-  } catch (err) {
-    if (err instanceof GatewayError) throw err;
-    throw new GatewayError(
-      'wechatpay',
-      'invalid_response',
-      `trade bill: the file does not gunzip: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
-  if (pendingBytes > 0) yield decode(Buffer.concat(pending));
 }

@@ -2,7 +2,7 @@
  * The pure side of the daily trade bill (PROTOCOLS 1.5): the answer of GET /v3/bill/tradebill, and the CSV read
  * one line at a time — the detail header checked, each detail row turned into a TradeBillRow (backtick prefixes
  * stripped, yuan → fen exactly with yuanToFen, 交易时间 read as China time), then the summary checked against the
- * rows read. The HTTP side (download, SHA1, gunzip, temporary file) is client.ts. Anything not as expected is
+ * rows read. The HTTP side (download, SHA1, gunzip, temporary file) is tradeBillDownload.ts. Anything not as expected is
  * invalid_response naming the line: a bill we cannot read exactly must not be reconciled.
  */
 import { z } from 'zod';

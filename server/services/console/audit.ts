@@ -4,6 +4,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { AuditEntryView } from '../../../shared/api';
+import { insertAuditRow, orderNosOf, refundNamesOf } from '../../db/audit';
 import { AuditLogRow } from '../../db/consoleEntities';
 import { auditIdsOf, auditSentence, type AuditNames } from './auditSentence';
 import type { Deps } from '../deps';
@@ -30,20 +31,16 @@ export interface AuditRecord {
  * audit row commit together or not at all.
  */
 export async function recordAudit(deps: Deps, record: AuditRecord, manager?: EntityManager): Promise<void> {
-  await (manager ?? deps.db.manager).query(
-    `INSERT INTO audit_log (at, actor, role, action, target, details, request_id, description)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
-    [
-      new Date(deps.clock.now()),
-      record.actor.slice(0, ACTOR_LENGTH_MAX),
-      record.role,
-      record.action,
-      record.target ?? null,
-      JSON.stringify(record.details ?? {}),
-      record.requestId ?? null,
-      record.description ?? null,
-    ],
-  );
+  await insertAuditRow(manager ?? deps.db.manager, {
+    at: new Date(deps.clock.now()),
+    actor: record.actor.slice(0, ACTOR_LENGTH_MAX),
+    role: record.role,
+    action: record.action,
+    target: record.target ?? null,
+    details: record.details ?? {},
+    requestId: record.requestId ?? null,
+    description: record.description ?? null,
+  });
 }
 
 /** Newest first, at most `limit` (bounded by LIST_PAGE_MAX). */
@@ -72,19 +69,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 async function namesOf(deps: Deps, ids: { orderIds: string[]; refundIds: string[] }): Promise<AuditNames> {
   const orderIds = ids.orderIds.filter((id) => UUID.test(id));
   const refundIds = ids.refundIds.filter((id) => UUID.test(id));
-  const orders = orderIds.length
-    ? ((await deps.db.query(`SELECT id, order_no FROM orders WHERE id = ANY($1::uuid[])`, [orderIds])) as {
-        id: string;
-        order_no: string;
-      }[])
-    : [];
-  const refunds = refundIds.length
-    ? ((await deps.db.query(`SELECT id, refund_no, total_fen FROM refunds WHERE id = ANY($1::uuid[])`, [
-        refundIds,
-      ])) as { id: string; refund_no: string; total_fen: string | number }[])
-    : [];
   return {
-    orderNos: new Map(orders.map((o) => [o.id, o.order_no])),
-    refunds: new Map(refunds.map((r) => [r.id, { refundNo: r.refund_no, totalFen: Number(r.total_fen) }])),
+    orderNos: orderIds.length ? await orderNosOf(deps.db, orderIds) : new Map(),
+    refunds: refundIds.length ? await refundNamesOf(deps.db, refundIds) : new Map(),
   };
 }

@@ -19,27 +19,28 @@ import {
 import { cstDateTime } from '../../../shared/clock';
 import { createSession, dropSession, readSession, type EphemeralStore } from '../../ephemeral/port';
 import { ConsoleUserRow } from '../../db/consoleEntities';
+import { changeOwnConsolePassword, readConsoleUserAuthState } from '../../db/consoleUsers';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
+import { ensureConsoleAdminOnce } from './accounts';
 import { recordAudit } from './audit';
 import {
   TOTP_PERIOD_S,
   TOTP_WINDOW_STEPS,
   hashPassword,
-  newTotpSecret,
   totpStepAt,
   totpStepOf,
   verifyPassword,
 } from './credentials';
 import { clearLoginFailures, loginGate, recordLoginFailure, type Gate } from './lockout';
 
-export const CONSOLE_ADMIN_USERNAME = 'admin';
+/** Who acts on a console user (accounts.ts), importable from here as before. */
+export type { Actor } from './accounts';
+
 /** login attempts per client IP per minute, whatever the username */
 export const CONSOLE_LOGIN_PER_MINUTE = 30;
 
 const LOGIN_FAILED_MESSAGE = '用户名、密码或动态验证码不正确，请重新输入。';
-const USERNAME = /^[A-Za-z0-9_.-]{2,64}$/;
-const PASSWORD_LENGTH_MIN = 8;
 
 const consoleSessionSchema = z.object({
   kind: z.literal('console'),
@@ -53,96 +54,6 @@ const consoleSessionSchema = z.object({
 export interface RequestOrigin {
   ip: string;
   requestId?: string;
-}
-
-// ---- users ----
-
-export interface NewConsoleUser {
-  username: string;
-  password: string;
-  role: ConsoleRole;
-  /** base32; a fresh 160-bit secret when absent */
-  totpSecret?: string;
-}
-
-/** Who creates a user, for the audit row; the seeded admin is created by 'system'. */
-export interface Actor {
-  username: string;
-  role: string;
-  requestId?: string;
-}
-
-/**
- * Creates a console user; returns the TOTP secret once (to enrol an authenticator). false in `created` when the
- * username is taken (nothing changes: ON CONFLICT DO NOTHING, safe when two instances seed at once).
- */
-/** `audited: false` when the caller writes its own audit row (a supervisor's enrolment): one row per creation. */
-export async function createConsoleUser(
-  deps: Deps,
-  input: NewConsoleUser,
-  by: Actor,
-  { audited = true }: { audited?: boolean } = {},
-): Promise<{ created: boolean; username: string; role: ConsoleRole; totpSecret: string }> {
-  if (!USERNAME.test(input.username))
-    throw new AppError('VALIDATION_FAILED', '用户名须为 2–64 位字母、数字或 _ . -');
-  if (input.password.length < PASSWORD_LENGTH_MIN)
-    throw new AppError('VALIDATION_FAILED', `密码至少 ${PASSWORD_LENGTH_MIN} 位。`);
-  const totpSecret = input.totpSecret ?? newTotpSecret();
-  const passwordHash = await hashPassword(input.password);
-  const inserted = (await deps.db.query(
-    `INSERT INTO console_users (id, username, password_hash, totp_secret_enc, role, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING id`,
-    [
-      randomUUID(),
-      input.username,
-      passwordHash,
-      deps.pii.encrypt(totpSecret),
-      input.role,
-      new Date(deps.clock.now()),
-    ],
-  )) as { id: string }[];
-  const created = inserted.length === 1;
-  if (created && audited)
-    await recordAudit(deps, {
-      actor: by.username,
-      role: by.role,
-      action: 'console.user_created',
-      target: `console_user:${input.username}`,
-      details: { role: input.role },
-      requestId: by.requestId,
-    });
-  return { created, username: input.username, role: input.role, totpSecret };
-}
-
-/** Seeds the supervisor `admin` from settings when absent; an existing admin is never overwritten. */
-export async function ensureConsoleAdmin(deps: Deps): Promise<void> {
-  const exists = await deps.db.getRepository(ConsoleUserRow).existsBy({ username: CONSOLE_ADMIN_USERNAME });
-  if (exists) return;
-  await createConsoleUser(
-    deps,
-    {
-      username: CONSOLE_ADMIN_USERNAME,
-      password: deps.settings.CONSOLE_ADMIN_PASSWORD,
-      totpSecret: deps.settings.CONSOLE_ADMIN_TOTP_SECRET,
-      role: 'supervisor',
-    },
-    { username: 'system', role: 'system' },
-  );
-}
-
-const adminSeeded = new WeakMap<Deps, Promise<void>>();
-
-/** ensureConsoleAdmin once per server (lazily, before the first login); a failed attempt is tried again. */
-function ensureConsoleAdminOnce(deps: Deps): Promise<void> {
-  let pending = adminSeeded.get(deps);
-  if (!pending) {
-    pending = ensureConsoleAdmin(deps).catch((err: unknown) => {
-      adminSeeded.delete(deps);
-      throw err;
-    });
-    adminSeeded.set(deps, pending);
-  }
-  return pending;
 }
 
 // ---- login ----
@@ -346,13 +257,7 @@ const sessionEnded = () => new AppError('UNAUTHENTICATED', '登录已失效，�
 export async function authenticateConsole(deps: Deps, token: string): Promise<ConsoleCaller> {
   const data = await readSession(deps.store, token, (v) => consoleSessionSchema.parse(v));
   if (!data) throw sessionEnded();
-  const rows = (await deps.db.query(
-    `SELECT role, disabled_at IS NOT NULL AS disabled, must_change_password AS "mustChangePassword",
-            session_epoch AS epoch
-       FROM console_users WHERE id = $1`,
-    [data.userId],
-  )) as { role: ConsoleRole; disabled: boolean; mustChangePassword: boolean; epoch: number }[];
-  const user = rows[0];
+  const user = await readConsoleUserAuthState(deps.db, data.userId);
   if (!user || user.disabled || user.epoch !== data.epoch) {
     await dropSession(deps.store, token);
     throw sessionEnded();
@@ -410,19 +315,15 @@ export async function changeConsolePassword(
   if (req.newPassword === req.currentPassword)
     throw new AppError('VALIDATION_FAILED', '新密码不能与当前密码相同');
   const passwordHash = await hashPassword(req.newPassword);
-  const [rows] = (await deps.db.query(
-    `UPDATE console_users SET password_hash = $2, must_change_password = false, session_epoch = session_epoch + 1
-      WHERE id = $1 AND session_epoch = $3 AND disabled_at IS NULL RETURNING session_epoch AS epoch`,
-    [user.id, passwordHash, user.sessionEpoch],
-  )) as [{ epoch: number }[], number];
+  const epoch = await changeOwnConsolePassword(deps.db, user.id, passwordHash, user.sessionEpoch);
   // disabled, reset or re-enrolled by a supervisor meanwhile: this session is over
-  if (rows.length === 0) throw sessionEnded();
+  if (epoch === null) throw sessionEnded();
   await audit(
     'console.password_changed',
     user.role,
     {},
     `用户 ${user.username} 修改了自己的登录密码，其他登录会话已失效`,
   );
-  const token = await newConsoleSession(deps, user, rows[0].epoch);
+  const token = await newConsoleSession(deps, user, epoch);
   return sessionView(deps, token, user.role, false);
 }

@@ -13,6 +13,16 @@
  * a pair under its row lock, so failures arriving together are counted one by one.
  */
 import type { EntityManager } from 'typeorm';
+import {
+  deleteAllLoginFailures,
+  deleteLoginFailures,
+  ensureLoginFailures,
+  lockedAddressCountsAt,
+  readLoginFailures,
+  writeLoginFailures,
+  type LoginFailureRow,
+} from '../../db/consoleLockout';
+import type { Db } from '../../db/rows';
 import type { Deps } from '../deps';
 
 export const LOGIN_DELAY_AFTER_FAILURES = 3;
@@ -78,13 +88,7 @@ export function afterFailure(
 
 const keyAddress = (address: string) => (address || 'unknown').slice(0, ADDRESS_LENGTH_MAX);
 
-interface PairRow {
-  failures: number;
-  lastFailedAt: Date;
-  lockedUntil: Date | null;
-}
-
-const stateOf = (row: PairRow | undefined): PairState | null =>
+const stateOf = (row: LoginFailureRow | undefined): PairState | null =>
   row
     ? {
         failures: row.failures,
@@ -94,17 +98,12 @@ const stateOf = (row: PairRow | undefined): PairState | null =>
     : null;
 
 async function readPair(
-  db: Pick<EntityManager, 'query'>,
+  db: Db,
   userId: string,
   address: string,
   forUpdate: boolean,
 ): Promise<PairState | null> {
-  const rows = (await db.query(
-    `SELECT failures, last_failed_at AS "lastFailedAt", locked_until AS "lockedUntil"
-       FROM console_login_failures WHERE user_id = $1 AND address = $2${forUpdate ? ' FOR UPDATE' : ''}`,
-    [userId, keyAddress(address)],
-  )) as PairRow[];
-  return stateOf(rows[0]);
+  return stateOf(await readLoginFailures(db, userId, keyAddress(address), forUpdate));
 }
 
 /** What a try from `address` for the user meets now, before any credential is checked. */
@@ -127,26 +126,16 @@ export async function recordLoginFailure(
 ): Promise<FailureOutcome> {
   return deps.db.transaction(async (m) => {
     const key = keyAddress(address);
-    await m.query(
-      `INSERT INTO console_login_failures (user_id, address, failures, last_failed_at)
-       VALUES ($1, $2, 0, to_timestamp(0)) ON CONFLICT (user_id, address) DO NOTHING`,
-      [userId, key],
-    );
+    await ensureLoginFailures(m, userId, key);
     const state = await readPair(m, userId, key, true);
     const before = gateOf(state, nowMs);
     if (before.kind !== 'open') return { counted: false, gate: before };
     const { next, lockedNow } = afterFailure(state, nowMs);
-    await m.query(
-      `UPDATE console_login_failures SET failures = $3, last_failed_at = $4, locked_until = $5
-        WHERE user_id = $1 AND address = $2`,
-      [
-        userId,
-        key,
-        next.failures,
-        new Date(next.lastFailedAtMs),
-        next.lockedUntilMs === null ? null : new Date(next.lockedUntilMs),
-      ],
-    );
+    await writeLoginFailures(m, userId, key, {
+      failures: next.failures,
+      lastFailedAt: new Date(next.lastFailedAtMs),
+      lockedUntil: next.lockedUntilMs === null ? null : new Date(next.lockedUntilMs),
+    });
     return { counted: true, failures: next.failures, lockedNow, gate: gateOf(next, nowMs) };
   });
 }
@@ -165,11 +154,7 @@ export async function clearLoginFailures(
     const state = await readPair(m, userId, address, true);
     const gate = gateOf(state, nowMs);
     if (gate.kind === 'locked') return gate;
-    if (state)
-      await m.query(`DELETE FROM console_login_failures WHERE user_id = $1 AND address = $2`, [
-        userId,
-        keyAddress(address),
-      ]);
+    if (state) await deleteLoginFailures(m, userId, keyAddress(address));
     return { kind: 'open' };
   });
 }
@@ -180,20 +165,11 @@ export async function unlockAllAddresses(
   userId: string,
   nowMs: number,
 ): Promise<string[]> {
-  const rows = (await manager.query(
-    `DELETE FROM console_login_failures WHERE user_id = $1
-     RETURNING address, locked_until > $2 AS "locked"`,
-    [userId, new Date(nowMs)],
-  )) as [{ address: string; locked: boolean | null }[], number];
-  return rows[0].filter((r) => r.locked === true).map((r) => r.address);
+  const rows = await deleteAllLoginFailures(manager, userId, new Date(nowMs));
+  return rows.filter((r) => r.locked === true).map((r) => r.address);
 }
 
 /** Per user id: how many addresses are locked out of it at nowMs. */
 export async function lockedAddressCounts(deps: Deps, nowMs: number): Promise<Map<string, number>> {
-  const rows = (await deps.db.query(
-    `SELECT user_id AS "userId", count(*)::int AS n FROM console_login_failures
-      WHERE locked_until > $1 GROUP BY user_id`,
-    [new Date(nowMs)],
-  )) as { userId: string; n: number }[];
-  return new Map(rows.map((r) => [r.userId, r.n]));
+  return lockedAddressCountsAt(deps.db, new Date(nowMs));
 }

@@ -11,10 +11,10 @@ import type {
 import { LedgerEntryRow, OrderEventRow, OrderRow, OutboxRow, PatientRow } from '../../db/entities';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
-import { refundViewsOf } from '../refundViews';
-import { splitOf } from '../orderSplit';
-import { orderFacts } from '../orderViews';
-import { refundRequestViewsOf } from '../refundRequests';
+import { refundViewsOf } from '../refund/views';
+import { splitOf } from '../order/split';
+import { orderFacts } from '../order/views';
+import { refundRequestViewsOf } from '../refund/requests';
 import { consoleActions } from '../../domain/orderPolicy';
 
 const DAY_MS = 24 * 3600_000;

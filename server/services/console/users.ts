@@ -17,10 +17,18 @@ import type {
   CreateConsoleUserRequest,
 } from '../../../shared/api';
 import { ConsoleUserRow } from '../../db/consoleEntities';
+import {
+  disableConsoleUserRow,
+  enableConsoleUserRow,
+  listConsoleUserRows,
+  lockActiveSupervisorIds,
+  resetConsolePasswordRow,
+  setConsoleTotpSecret,
+} from '../../db/consoleUsers';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
 import { recordAudit } from './audit';
-import { createConsoleUser, type Actor } from './auth';
+import { createConsoleUser, type Actor } from './accounts';
 import { TOTP_PERIOD_S, hashPassword, newTotpSecret } from './credentials';
 import { lockedAddressCounts, unlockAllAddresses } from './lockout';
 
@@ -45,12 +53,7 @@ export function otpauthUri(issuer: string, username: string, secretBase32: strin
 
 /** Every console user by name, at most LIST_PAGE_MAX, with its state; or only the user `onlyId`. */
 export async function listConsoleUsers(deps: Deps, onlyId?: string): Promise<ConsoleUserListItem[]> {
-  const rows = (await deps.db.query(
-    `SELECT id, username, role, disabled_at IS NOT NULL AS disabled,
-            must_change_password AS "mustChangePassword", created_at AS "createdAt"
-       FROM console_users WHERE $2::uuid IS NULL OR id = $2 ORDER BY username LIMIT $1`,
-    [deps.settings.LIST_PAGE_MAX, onlyId ?? null],
-  )) as (Omit<ConsoleUserListItem, 'createdAt' | 'lockedAddresses'> & { createdAt: Date })[];
+  const rows = await listConsoleUserRows(deps.db, deps.settings.LIST_PAGE_MAX, onlyId);
   const locked = await lockedAddressCounts(deps, deps.clock.now());
   return rows.map((r) => ({
     id: r.id,
@@ -118,10 +121,7 @@ async function lockUser(m: EntityManager, userId: string): Promise<ConsoleUserRo
 
 /** Every active supervisor's row, locked in id order (one order for every caller: no deadlock). */
 async function lockActiveSupervisors(m: EntityManager): Promise<string[]> {
-  const rows = (await m.query(
-    `SELECT id FROM console_users WHERE role = 'supervisor' AND disabled_at IS NULL ORDER BY id FOR UPDATE`,
-  )) as { id: string }[];
-  return rows.map((r) => r.id);
+  return lockActiveSupervisorIds(m);
 }
 
 /**
@@ -185,10 +185,7 @@ export async function disableConsoleUser(
       if (!active.some((id) => id !== user.id))
         throw new AppError('LAST_SUPERVISOR', '不能停用最后一个在用的主管账号，请先新建或启用另一个主管。');
     }
-    await m.query(
-      `UPDATE console_users SET disabled_at = $2, session_epoch = session_epoch + 1 WHERE id = $1`,
-      [user.id, new Date(nowMs)],
-    );
+    await disableConsoleUserRow(m, user.id, new Date(nowMs));
     return {
       result: undefined,
       audit: {
@@ -205,7 +202,7 @@ export async function disableConsoleUser(
 export async function enableConsoleUser(deps: Deps, userId: string, by: Actor): Promise<ConsoleUserListItem> {
   await changeUser(deps, userId, by, async (m, user) => {
     if (!user.disabledAt) return { result: undefined };
-    await m.query(`UPDATE console_users SET disabled_at = NULL WHERE id = $1`, [user.id]);
+    await enableConsoleUserRow(m, user.id);
     return {
       result: undefined,
       audit: {
@@ -244,11 +241,7 @@ export async function resetConsolePassword(
   const password = temporaryPassword();
   const passwordHash = await hashPassword(password);
   return changeUser(deps, userId, by, async (m, user) => {
-    await m.query(
-      `UPDATE console_users SET password_hash = $2, must_change_password = true, session_epoch = session_epoch + 1
-        WHERE id = $1`,
-      [user.id, passwordHash],
-    );
+    await resetConsolePasswordRow(m, user.id, passwordHash);
     return {
       result: { username: user.username, temporaryPassword: password },
       audit: {
@@ -269,10 +262,7 @@ export async function reenrolConsoleTotp(
 ): Promise<ConsoleEnrolmentView> {
   const secret = newTotpSecret();
   return changeUser(deps, userId, by, async (m, user) => {
-    await m.query(
-      `UPDATE console_users SET totp_secret_enc = $2, session_epoch = session_epoch + 1 WHERE id = $1`,
-      [user.id, deps.pii.encrypt(secret)],
-    );
+    await setConsoleTotpSecret(m, user.id, deps.pii.encrypt(secret));
     return {
       result: enrolmentView(deps, user.username, user.role, secret),
       audit: {

@@ -8,20 +8,22 @@
 import type { EntityManager } from 'typeorm';
 import type { PostMissingPreview, ReconRowAction, ReconRowView } from '../../../shared/api';
 import { OrderRow } from '../../db/entities';
-import { enqueue } from '../../db/outbox';
+import { enqueue, reviveJob } from '../../db/outbox';
+import type { StoredResolution } from '../../db/recon/json';
+import { claimReconRow, releaseReconRow, type RowRecord } from '../../db/recon/rows';
 import { StateConflict, transitionOrder } from '../../db/orders';
 import { channelMoney } from '../../domain/reconciliation';
 import { recordAudit } from '../console/audit';
 import { AppError } from '../errors';
-import { hisChargeOf } from '../hisConfirm';
-import { splitOf } from '../orderSplit';
-import { requestRefund } from '../refunds';
+import { hisChargeOf } from '../payment/hisConfirm';
+import { splitOf } from '../order/split';
+import { requestRefund } from '../refund/refunds';
 import { isClosedUnpaid } from '../../domain/orderPolicy';
-import { latePaymentRefundNo } from '../latePayments';
-import { queryOrder } from '../reconcileOrder';
+import { latePaymentRefundNo } from '../payment/late';
+import { queryOrder } from '../payment/query';
 import type { Deps } from '../deps';
 import type { ReconActor } from './runs';
-import { actionsOf, loadRow, rowView, type RowRecord, type StoredResolution } from './rows';
+import { actionsOf, loadRow, rowView } from './rows';
 
 function assertOffers(row: RowRecord, action: ReconRowAction): void {
   if (row.closed) throw new AppError('DAY_CLOSED', `${row.date} 已日结，记录不能再修改。`);
@@ -37,15 +39,11 @@ async function claim(
   rowId: string,
   resolution: StoredResolution,
 ): Promise<boolean> {
-  const result = (await m.query(
-    `UPDATE recon_rows SET resolution = $2::jsonb WHERE id = $1 AND resolution IS NULL RETURNING id`,
-    [rowId, JSON.stringify(resolution)],
-  )) as [unknown[], number];
-  return result[1] === 1;
+  return claimReconRow(m, rowId, resolution);
 }
 
 async function release(deps: Deps, rowId: string): Promise<void> {
-  await deps.db.query(`UPDATE recon_rows SET resolution = NULL WHERE id = $1`, [rowId]);
+  await releaseReconRow(deps.db, rowId);
 }
 
 function audit(
@@ -115,12 +113,8 @@ export async function retryHisConfirm(deps: Deps, rowId: string, actor: ReconAct
     if (!(await claim(m, rowId, resolutionOf(deps, 'retry-his-confirm', actor, '重试 HIS 缴费确认'))))
       throw lostRace();
     const dedupeKey = `his_confirm:${orderId}`;
-    const revived = (await m.query(
-      `UPDATE outbox SET status = 'PENDING', attempts = 0, next_attempt_at = $2, last_error = NULL, updated_at = $2
-        WHERE dedupe_key = $1 AND status IN ('DEAD', 'PENDING') RETURNING id`,
-      [dedupeKey, now],
-    )) as [unknown[], number];
-    if (revived[1] === 0) await enqueue(m, 'his_confirm', `${dedupeKey}:retry:${rowId}`, orderId, {}, now);
+    if (!(await reviveJob(m, dedupeKey, now)))
+      await enqueue(m, 'his_confirm', `${dedupeKey}:retry:${rowId}`, orderId, {}, now);
     await audit(deps, actor, 'recon_row.retry_his_confirm', row, { orderId }, m);
   });
   deps.kickJobs?.();
@@ -198,7 +192,7 @@ export async function postMissing(
 /**
  * Money taken for an order we closed, that no callback announced (the janitor asks only about open orders): ask
  * WeChat Pay now; a payment it confirms is recorded as a late payment and given back whole through the outbox
- * (services/latePayments.ts). Nothing moves on the bill's word alone.
+ * (services/payment/late.ts). Nothing moves on the bill's word alone.
  */
 async function returnLatePayment(deps: Deps, row: RowRecord, input: { amount?: number }): Promise<string> {
   if (input.amount !== undefined) {

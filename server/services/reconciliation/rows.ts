@@ -16,38 +16,8 @@ import { fenToYuan } from '../../../shared/money';
 import { channelMoney, rowActions, type ReconSide } from '../../domain/reconciliation';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
-import type { StoredSides } from './match';
-
-export interface StoredResolution {
-  action: ReconRowAction;
-  by: string;
-  reason: string;
-  at: string;
-}
-
-export interface RowRecord {
-  id: string;
-  run_id: string;
-  date: string;
-  kind: ReconKind;
-  record: 'PAYMENT' | 'REFUND';
-  order_no: string;
-  refund_no: string | null;
-  order_id: string | null;
-  sides: StoredSides;
-  note: string;
-  resolution: StoredResolution | null;
-  order_status: OrderStatusName | null;
-  closed: boolean;
-}
-
-export const ROW_SELECT = `
-  SELECT x.id::text AS id, x.run_id, to_char(r.date, 'YYYY-MM-DD') AS date, x.kind, x.record, x.order_no,
-         x.refund_no, x.order_id, x.sides, x.note, x.resolution, o.status AS order_status,
-         EXISTS (SELECT 1 FROM daily_closes c WHERE c.date = r.date) AS closed
-    FROM recon_rows x
-    JOIN recon_runs r ON r.id = x.run_id
-    LEFT JOIN orders o ON o.id = x.order_id`;
+import { pageReconRows, readReconRow, type RowFilter, type RowRecord } from '../../db/recon/rows';
+import { runExists } from '../../db/recon/runs';
 
 function sideView(side: ReconSide | undefined) {
   if (!side) return undefined;
@@ -94,24 +64,9 @@ export function rowView(row: RowRecord): ReconRowView {
 }
 
 export async function loadRow(deps: Deps, rowId: string): Promise<RowRecord> {
-  const rows = (await deps.db.query(`${ROW_SELECT} WHERE x.id = $1`, [rowId])) as RowRecord[];
-  if (rows.length === 0) throw new AppError('NOT_FOUND', '没有找到这条对账记录。');
-  return rows[0];
-}
-
-type RowFilter = Pick<ReconRowsQuery, 'kind' | 'discrepancies' | 'resolved'>;
-
-function filterSql(filter: RowFilter, params: unknown[]): string {
-  const where: string[] = [];
-  if (filter.kind) {
-    params.push(filter.kind);
-    where.push(`x.kind = $${params.length}`);
-  }
-  if (filter.discrepancies === 'true') where.push(`x.kind <> 'MATCHED'`);
-  if (filter.discrepancies === 'false') where.push(`x.kind = 'MATCHED'`);
-  if (filter.resolved === 'true') where.push(`x.resolution IS NOT NULL`);
-  if (filter.resolved === 'false') where.push(`x.resolution IS NULL`);
-  return where.map((w) => ` AND ${w}`).join('');
+  const row = await readReconRow(deps.db, rowId);
+  if (!row) throw new AppError('NOT_FOUND', '没有找到这条对账记录。');
+  return row;
 }
 
 /** One keyset page of a run's rows (by id); `nextCursor` when there may be more. */
@@ -122,9 +77,7 @@ export async function pageRows(
   cursor: string | undefined,
   limit: number,
 ): Promise<{ rows: RowRecord[]; nextCursor?: string }> {
-  const params: unknown[] = [runId, cursor ?? '0', limit];
-  const sql = `${ROW_SELECT} WHERE x.run_id = $1 AND x.id > $2::bigint${filterSql(filter, params)} ORDER BY x.id LIMIT $3`;
-  const rows = (await deps.db.query(sql, params)) as RowRecord[];
+  const rows = await pageReconRows(deps.db, runId, filter, cursor, limit);
   return { rows, nextCursor: rows.length === limit ? rows[rows.length - 1].id : undefined };
 }
 
@@ -140,8 +93,7 @@ export async function listRows(
 }
 
 export async function assertRunExists(deps: Deps, runId: string): Promise<void> {
-  const found = (await deps.db.query(`SELECT 1 FROM recon_runs WHERE id = $1`, [runId])) as unknown[];
-  if (found.length === 0) throw new AppError('NOT_FOUND', '没有找到这次对账。');
+  if (!(await runExists(deps.db, runId))) throw new AppError('NOT_FOUND', '没有找到这次对账。');
 }
 
 // ───────────────────────────── CSV export ─────────────────────────────

@@ -6,12 +6,23 @@
  */
 import { PARTY_NAMES_ZH } from '../gatewayErrors';
 import { randomUUID } from 'node:crypto';
-import type { ReconRunStatus, ReconRunView, ReconSummary, ReconTotals } from '../../../shared/api';
+import type { ReconRunView } from '../../../shared/api';
 import { GatewayError } from '../../gateways/ports';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
 import { recordAudit } from '../console/audit';
-import { fenOf } from '../../db/columns';
+import {
+  failRun,
+  failStaleRunRows,
+  finishRun,
+  insertRun,
+  isDayClosed as dayClosed,
+  listRunRows,
+  ourInsuranceItemTotals,
+  readRun,
+  type RunRow,
+} from '../../db/recon/runs';
+import { deleteRunItems } from '../../db/recon/items';
 import { computeTotals, emptySummary, matchAndWrite } from './match';
 import { dayBounds, Stager, stageHis, stageInsurance, stageOurs, stageWeChat } from './staging';
 
@@ -20,27 +31,6 @@ export interface ReconActor {
   role: string;
   requestId?: string;
 }
-
-interface RunRow {
-  id: string;
-  date: string;
-  status: ReconRunStatus;
-  actor: string;
-  started_at: Date;
-  finished_at: Date | null;
-  error: string | null;
-  summary: ReconSummary;
-  totals: ReconTotals | null;
-  open: number;
-  closed: boolean;
-}
-
-const RUN_SELECT = `
-  SELECT r.id, to_char(r.date, 'YYYY-MM-DD') AS date, r.status, r.actor, r.started_at, r.finished_at, r.error,
-         r.summary, r.totals,
-         (SELECT count(*)::int FROM recon_rows x WHERE x.run_id = r.id AND x.kind <> 'MATCHED' AND x.resolution IS NULL) AS open,
-         EXISTS (SELECT 1 FROM daily_closes c WHERE c.date = r.date) AS closed
-    FROM recon_runs r`;
 
 function runView(r: RunRow): ReconRunView {
   return {
@@ -59,8 +49,7 @@ function runView(r: RunRow): ReconRunView {
 }
 
 export async function isDayClosed(deps: Deps, date: string): Promise<boolean> {
-  const rows = (await deps.db.query(`SELECT 1 FROM daily_closes WHERE date = $1`, [date])) as unknown[];
-  return rows.length > 0;
+  return dayClosed(deps.db, date);
 }
 
 /** A party's answer that says the day's file is not there yet (e.g. before 09:00 the next day) is a 409. */
@@ -80,32 +69,12 @@ function asAppError(err: unknown): unknown {
 
 /** Our insurance totals of the day (net of refunds), as 3201 wants them, from the staged items. */
 async function ourInsuranceTotals(deps: Deps, runId: string, date: string) {
-  // the platform nets refunds (6203, cash part included) against settlements, counts too
-  const [row] = (await deps.db.query(
-    `SELECT count(*) FILTER (WHERE record = 'PAYMENT')::int - count(*) FILTER (WHERE record = 'REFUND')::int AS n,
-            coalesce(sum(sign * total_fen), 0) AS total, coalesce(sum(sign * fund_fen), 0) AS fund,
-            coalesce(sum(sign * account_fen), 0) AS account, coalesce(sum(sign * cash_fen), 0) AS cash
-       FROM (SELECT *, CASE WHEN record = 'PAYMENT' THEN 1 ELSE -1 END AS sign FROM recon_items
-              WHERE run_id = $1 AND source = 'ours' AND fund_fen + account_fen > 0) i`,
-    [runId],
-  )) as { n: number; total: string; fund: string; account: string; cash: string }[];
-  return {
-    date,
-    count: row.n,
-    totalFen: fenOf(row.total),
-    fundFen: fenOf(row.fund),
-    accountFen: fenOf(row.account),
-    cashFen: fenOf(row.cash),
-  };
+  return { date, ...(await ourInsuranceItemTotals(deps.db, runId)) };
 }
 
 /** Runs that were RUNNING when their process died never finish: after a while they are marked FAILED. */
 async function failStaleRuns(deps: Deps, date: string, now: Date): Promise<void> {
-  await deps.db.query(
-    `UPDATE recon_runs SET status = 'FAILED', finished_at = $3, error = 'interrupted (the process stopped)'
-      WHERE date = $1 AND status = 'RUNNING' AND started_at < $2`,
-    [date, new Date(now.getTime() - deps.settings.RECON_RUN_STALE_MS), now],
-  );
+  await failStaleRunRows(deps.db, date, new Date(now.getTime() - deps.settings.RECON_RUN_STALE_MS), now);
 }
 
 async function stageAll(deps: Deps, runId: string, date: string): Promise<number> {
@@ -127,10 +96,7 @@ export async function reconcileDay(deps: Deps, date: string, actor: ReconActor):
   const runId = randomUUID();
   const startedAt = new Date(deps.clock.now());
   await failStaleRuns(deps, date, startedAt);
-  await deps.db.query(
-    `INSERT INTO recon_runs (id, date, status, actor, started_at) VALUES ($1, $2, 'RUNNING', $3, $4)`,
-    [runId, date, actor.username, startedAt],
-  );
+  await insertRun(deps.db, runId, date, actor.username, startedAt);
   try {
     const feeFen = await stageAll(deps, runId, date);
     const totals = await computeTotals(deps.db, runId, feeFen);
@@ -142,10 +108,7 @@ export async function reconcileDay(deps: Deps, date: string, actor: ReconActor):
     }
     const summary = await matchAndWrite(deps.db, runId, date, deps.settings.RECON_BATCH_SIZE);
     await deps.db.transaction(async (m) => {
-      await m.query(
-        `UPDATE recon_runs SET status = 'DONE', finished_at = $2, summary = $3::jsonb, totals = $4::jsonb WHERE id = $1`,
-        [runId, new Date(deps.clock.now()), JSON.stringify(summary), JSON.stringify(totals)],
-      );
+      await finishRun(m, runId, new Date(deps.clock.now()), summary, totals);
       await recordAudit(
         deps,
         {
@@ -161,28 +124,23 @@ export async function reconcileDay(deps: Deps, date: string, actor: ReconActor):
     });
   } catch (err) {
     deps.logger.warn({ err, runId, date }, 'reconciliation run failed');
-    await deps.db.query(
-      `UPDATE recon_runs SET status = 'FAILED', finished_at = $2, error = $3 WHERE id = $1`,
-      [runId, new Date(deps.clock.now()), (err as Error).message.slice(0, 2000)],
-    );
+    await failRun(deps.db, runId, new Date(deps.clock.now()), (err as Error).message.slice(0, 2000));
     throw asAppError(err);
   } finally {
-    await deps.db.query(`DELETE FROM recon_items WHERE run_id = $1`, [runId]);
+    await deleteRunItems(deps.db, runId);
   }
   return getRun(deps, runId);
 }
 
 export async function getRun(deps: Deps, runId: string): Promise<ReconRunView> {
-  const rows = (await deps.db.query(`${RUN_SELECT} WHERE r.id = $1`, [runId])) as RunRow[];
-  if (rows.length === 0) throw new AppError('NOT_FOUND', '没有找到这次对账。');
-  return runView(rows[0]);
+  const run = await readRun(deps.db, runId);
+  if (!run) throw new AppError('NOT_FOUND', '没有找到这次对账。');
+  return runView(run);
 }
 
 /** Newest first; of one date when given. */
 export async function listRuns(deps: Deps, date: string | undefined, limit: number): Promise<ReconRunView[]> {
   const take = Math.min(limit, deps.settings.LIST_PAGE_MAX);
-  const rows = (await (date
-    ? deps.db.query(`${RUN_SELECT} WHERE r.date = $1 ORDER BY r.started_at DESC, r.id LIMIT $2`, [date, take])
-    : deps.db.query(`${RUN_SELECT} ORDER BY r.started_at DESC, r.id LIMIT $1`, [take]))) as RunRow[];
+  const rows = await listRunRows(deps.db, date, take);
   return rows.map(runView);
 }

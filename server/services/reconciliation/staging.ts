@@ -4,25 +4,19 @@
  *
  * Keys: a payment is keyed by our order number (also WeChat's out_trade_no, 6201 medOrgOrd and the HIS order
  * no.), a refund by our refund number (out_refund_no, 6203 appRefdSn, the HIS refund no.). Money given back
- * because the order did not complete — the insurance reversal (6203 `RV…`, services/release.ts) and the return
- * of a payment that arrived after the order closed (WeChat refund `LR…`, services/latePayments.ts) — is folded
+ * because the order did not complete — the insurance reversal (6203 `RV…`, services/payment/close.ts) and the return
+ * of a payment that arrived after the order closed (WeChat refund `LR…`, services/payment/late.ts) — is folded
  * into the order's payment as a negative amount, so such an order nets to zero.
  */
 import type { DataSource } from 'typeorm';
 import type { Split } from '../../../shared/money';
 import type { HisGateway, InsuranceGateway, WeChatPayGateway } from '../../gateways/ports';
 import { BOOKED_ORDER_STATUSES, type ReconSourceName } from '../../domain/reconciliation';
-import { latePaymentRefundNo } from '../latePayments';
-import { insuranceReversalNo } from '../insuranceReversal';
+import { insertReconItems, stageOurItems, type ReconItem } from '../../db/recon/items';
+import { latePaymentRefundNo } from '../payment/late';
+import { insuranceReversalNo } from '../payment/insuranceReversal';
 
-export interface StagedItem {
-  record: 'PAYMENT' | 'REFUND';
-  key: string;
-  orderNo: string;
-  split: Split;
-  ref?: string;
-  atMs?: number;
-}
+export type StagedItem = ReconItem;
 
 /** [start, end) of a China business day. */
 export function dayBounds(date: string): { start: Date; end: Date } {
@@ -52,24 +46,7 @@ export class Stager {
     if (this.batch.length === 0) return;
     const b = this.batch;
     this.batch = [];
-    await this.db.query(
-      `INSERT INTO recon_items (run_id, source, record, key, order_no, total_fen, fund_fen, account_fen, cash_fen, ref, at)
-       SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[],
-                                    $9::bigint[], $10::text[], $11::timestamptz[])`,
-      [
-        this.runId,
-        this.source,
-        b.map((i) => i.record),
-        b.map((i) => i.key),
-        b.map((i) => i.orderNo),
-        b.map((i) => i.split.total),
-        b.map((i) => i.split.fund),
-        b.map((i) => i.split.account),
-        b.map((i) => i.split.cash),
-        b.map((i) => i.ref ?? null),
-        b.map((i) => (i.atMs === undefined ? null : new Date(i.atMs))),
-      ],
-    );
+    await insertReconItems(this.db, this.runId, this.source, b);
   }
 }
 
@@ -84,34 +61,7 @@ export const CLOSED_DAY_LOOKBACK_DAYS = 31;
  */
 export async function stageOurs(db: DataSource, runId: string, date: string): Promise<void> {
   const { start, end } = dayBounds(date);
-  await db.query(
-    `INSERT INTO recon_items (run_id, source, record, key, order_no, total_fen, fund_fen, account_fen, cash_fen, ref, at)
-     SELECT $1, 'ours', 'PAYMENT', o.order_no, o.order_no, o.total_fen, o.fund_fen, o.account_fen, o.cash_fen,
-            o.status, o.paid_at
-       FROM daily_closes c
-       JOIN orders o ON o.paid_at >= (c.date::text || 'T00:00:00+08:00')::timestamptz
-                    AND o.paid_at < (c.date::text || 'T00:00:00+08:00')::timestamptz + interval '1 day'
-      WHERE c.date < $5::date AND c.date >= $5::date - $6::int AND c.closed_at < $3
-        AND o.status = ANY($4)
-        AND EXISTS (SELECT 1 FROM order_events e
-                     WHERE e.order_id = o.id AND e.to_status = 'PAID'
-                       AND e.created_at > c.closed_at AND e.created_at >= $2 AND e.created_at < $3)`,
-    [runId, start, end, BOOKED_ORDER_STATUSES, date, CLOSED_DAY_LOOKBACK_DAYS],
-  );
-  await db.query(
-    `INSERT INTO recon_items (run_id, source, record, key, order_no, total_fen, fund_fen, account_fen, cash_fen, ref, at)
-     SELECT $1, 'ours', 'PAYMENT', order_no, order_no, total_fen, fund_fen, account_fen, cash_fen, status, paid_at
-       FROM orders WHERE paid_at >= $2 AND paid_at < $3 AND status = ANY($4)`,
-    [runId, start, end, BOOKED_ORDER_STATUSES],
-  );
-  await db.query(
-    `INSERT INTO recon_items (run_id, source, record, key, order_no, total_fen, fund_fen, account_fen, cash_fen, ref, at)
-     SELECT $1, 'ours', 'REFUND', r.refund_no, o.order_no, r.total_fen, r.fund_fen, r.account_fen, r.cash_fen,
-            r.status, r.completed_at
-       FROM refunds r JOIN orders o ON o.id = r.order_id
-      WHERE r.status = 'SUCCEEDED' AND r.completed_at >= $2 AND r.completed_at < $3`,
-    [runId, start, end],
-  );
+  await stageOurItems(db, runId, { date, start, end }, BOOKED_ORDER_STATUSES, CLOSED_DAY_LOOKBACK_DAYS);
 }
 
 const negated = (s: Split): Split => ({ total: -s.total, fund: -s.fund, account: -s.account, cash: -s.cash });

@@ -5,11 +5,10 @@
 import { useState } from 'react';
 import type { RefundRequestView } from '../../../../shared/api';
 import type { ConsoleOrderDetailView } from '../../../services/console/api';
-import { REFUND_REQUEST_STATUS } from '../../../services/console/labels';
 import { formatCst } from '../../../services/console/time';
-import { Fen } from '../../../components/console/Amount';
 import {
   RefundRequestDialog,
+  RequestCells,
   decisionNotice,
   type RequestDecision,
 } from '../../../components/console/RefundRequestDialog';
@@ -66,19 +65,7 @@ export function RequestsPanel({
                 className={r.status === 'PENDING' ? undefined : 'c-row--resolved'}
               >
                 <td className="c-nowrap">{formatCst(r.createdAt)}</td>
-                <td className="c-num">
-                  {r.amount !== undefined ? (
-                    <Fen fen={r.amount} />
-                  ) : (
-                    <span className="c-muted">剩余全部</span>
-                  )}
-                </td>
-                <td>{r.reason}</td>
-                <td>
-                  <CTag tone={REFUND_REQUEST_STATUS[r.status].tone}>
-                    {REFUND_REQUEST_STATUS[r.status].label}
-                  </CTag>
-                </td>
+                <RequestCells request={r} />
                 <td>
                   {r.status === 'PENDING' ? (
                     <div className="c-actions">

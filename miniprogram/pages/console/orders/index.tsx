@@ -8,8 +8,7 @@ import { consoleApi } from '../../../services/console/api';
 import { parseYuanInput } from '../../../services/amount';
 import { openConsolePage } from '../../../services/console/routes';
 import { cstDate, formatCst, isDate } from '../../../services/console/time';
-import { useConsoleData } from '../../../services/console/useData';
-import { useSubmit } from '../../../services/console/useSubmit';
+import { useConsoleData, useLoadMore } from '../../../services/console/useData';
 import { ORDER_STATUS, orderStatusLabel, orderStatusTone } from '../../../services/labels';
 import { Fen } from '../../../components/console/Amount';
 import { ConsoleShell } from '../../../components/console/Shell';
@@ -55,19 +54,14 @@ export default function ConsoleOrders() {
   const [draft, setDraft] = useState<Query>(() => ({ date: cstDate(Date.now()), status: '' }));
   const [query, setQuery] = useState<Query>(draft);
   const [local, setLocal] = useState<LocalFilter>({ minYuan: '', maxYuan: '', text: '' });
-  const more = useSubmit();
 
   const { state, reload, update } = useConsoleData(
     () => consoleApi.orders({ date: query.date, status: query.status || undefined }),
     [query.date, query.status],
   );
-
-  const loadMore = async (cursor: string) => {
-    const next = await more.run(() =>
-      consoleApi.orders({ date: query.date, status: query.status || undefined, cursor }),
-    );
-    if (next) update((page) => ({ items: [...page.items, ...next.items], nextCursor: next.nextCursor }));
-  };
+  const more = useLoadMore(update, (cursor) =>
+    consoleApi.orders({ date: query.date, status: query.status || undefined, cursor }),
+  );
 
   const search = () => {
     if (!isDate(draft.date)) return;
@@ -170,13 +164,7 @@ export default function ConsoleOrders() {
               </div>
               <OrdersTable rows={filtered.rows} />
               {filtered.rows.length === 0 ? <CEmpty title="没有符合筛选条件的订单" /> : null}
-              <LoadMore
-                id="orders-more"
-                cursor={page.nextCursor}
-                busy={more.busy}
-                error={more.error}
-                onMore={(cursor) => void loadMore(cursor)}
-              />
+              <LoadMore id="orders-more" cursor={page.nextCursor} {...more} />
             </>
           )}
         </DataState>

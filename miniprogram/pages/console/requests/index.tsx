@@ -5,18 +5,17 @@
 import { useState } from 'react';
 import type { RefundRequestStatus, RefundRequestView } from '../../../../shared/api';
 import { consoleApi } from '../../../services/console/api';
-import { REFUND_REQUEST_STATUS } from '../../../services/console/labels';
 import { openConsolePage } from '../../../services/console/routes';
 import { formatCst } from '../../../services/console/time';
 import { useConsoleData } from '../../../services/console/useData';
-import { Fen } from '../../../components/console/Amount';
 import {
   RefundRequestDialog,
+  RequestCells,
   decisionNotice,
   type RequestDecision,
 } from '../../../components/console/RefundRequestDialog';
 import { ConsoleShell } from '../../../components/console/Shell';
-import { CEmpty, CNotice, CTag, DataState } from '../../../components/console/States';
+import { CEmpty, CNotice, DataState } from '../../../components/console/States';
 
 type Filter = RefundRequestStatus | 'ALL';
 const FILTERS: { value: Filter; label: string }[] = [
@@ -107,19 +106,7 @@ export default function ConsoleRefundRequests() {
                         {r.orderNo}
                       </button>
                     </td>
-                    <td className="c-num">
-                      {r.amount !== undefined ? (
-                        <Fen fen={r.amount} />
-                      ) : (
-                        <span className="c-muted">剩余全部</span>
-                      )}
-                    </td>
-                    <td>{r.reason}</td>
-                    <td>
-                      <CTag tone={REFUND_REQUEST_STATUS[r.status].tone}>
-                        {REFUND_REQUEST_STATUS[r.status].label}
-                      </CTag>
-                    </td>
+                    <RequestCells request={r} />
                     <td>
                       {r.decidedBy ? (
                         <>

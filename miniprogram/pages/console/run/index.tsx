@@ -10,7 +10,7 @@ import { RECON_KIND, RECON_KINDS_IN_ORDER, RUN_STATUS } from '../../../services/
 import { consoleBack, shortId } from '../../../services/console/routes';
 import { getConsoleSession, isSupervisor } from '../../../services/console/session';
 import { formatCst } from '../../../services/console/time';
-import { useConsoleData } from '../../../services/console/useData';
+import { useConsoleData, useLoadMore } from '../../../services/console/useData';
 import { useSubmit } from '../../../services/console/useSubmit';
 import { usePageParams } from '../../../services/params';
 import { DayChart } from '../../../components/console/DayChart';
@@ -234,14 +234,9 @@ function RowsPanel(props: RowsPanelProps) {
     () => consoleApi.reconRows(run.id, rowsQueryOf(kind, resolved)),
     [run.id, kind, resolved],
   );
-  const more = useSubmit();
-
-  const loadMore = async (cursor: string) => {
-    const next = await more.run(() =>
-      consoleApi.reconRows(run.id, { ...rowsQueryOf(kind, resolved), cursor }),
-    );
-    if (next) rows.update((page) => ({ items: [...page.items, ...next.items], nextCursor: next.nextCursor }));
-  };
+  const more = useLoadMore(rows.update, (cursor) =>
+    consoleApi.reconRows(run.id, { ...rowsQueryOf(kind, resolved), cursor }),
+  );
 
   /** An action's answer replaces its row; the run's counts are fetched again. */
   const rowDone = (row: ReconRowView, what: string) => {
@@ -309,13 +304,7 @@ function RowsPanel(props: RowsPanelProps) {
               closed={run.closed}
               onAction={props.onAction}
             />
-            <LoadMore
-              id="rows-more"
-              cursor={page.nextCursor}
-              busy={more.busy}
-              error={more.error}
-              onMore={(cursor) => void loadMore(cursor)}
-            />
+            <LoadMore id="rows-more" cursor={page.nextCursor} {...more} />
           </>
         )}
       </DataState>
