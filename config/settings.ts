@@ -247,6 +247,41 @@ const schema = z.object({
   RECON_DAILY_HOUR_CST: z.coerce.number().int().min(0).max(23).default(10),
   /** a run still RUNNING after this long was interrupted (the process died): it is marked FAILED */
   RECON_RUN_STALE_MS: ms(30 * 60_000),
+  /** four eyes: a cashier's refund above this (fen) waits for a supervisor's approval; supervisors' do not */
+  REFUND_APPROVAL_THRESHOLD_FEN: z.coerce.number().int().min(0).max(100_000_000_000).default(50_000),
+  // (risk rules: RISK_* below)
+  // Risk rules (issue 13; server/domain/risk.ts): the thresholds of the rules, counted per WeChat user, card,
+  // ID number, device (X-Device-Id) and cashier. Each count is of earlier attempts in the window named.
+  /** cards one WeChat user may bind in 24 h; the next one is decided by RISK_CARDS_PER_USER_DECISION */
+  RISK_CARDS_PER_USER_PER_DAY: z.coerce.number().int().min(1).max(1000).default(5),
+  /** what binding one card too many does: step_up (the texted code, always asked), review (409) or block (403) */
+  RISK_CARDS_PER_USER_DECISION: z.enum(['step_up', 'review', 'block']).default('step_up'),
+  /** other WeChat users who may hold the same ID number bound before a binding is stepped up */
+  RISK_USERS_PER_ID_NO: z.coerce.number().int().min(1).max(1000).default(3),
+  /** bindings started from one device in 24 h before the next is blocked */
+  RISK_BINDS_PER_DEVICE_PER_DAY: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** wrong texted codes of one user in an hour from which a binding is blocked */
+  RISK_FAILED_CODES_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(10),
+  /** insurance authorizations refused in 24 h (one user) from which a checkout is held for review */
+  RISK_FAILED_AUTHORIZATIONS_PER_DAY: z.coerce.number().int().min(1).max(1000).default(5),
+  /** orders one user may create in an hour before the next is blocked */
+  RISK_ORDERS_PER_USER_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** orders for one card in an hour before the next is held for review */
+  RISK_ORDERS_PER_CARD_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(6),
+  /** checkouts from one device in an hour before the next is blocked */
+  RISK_ORDERS_PER_DEVICE_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** orders one user cancelled or let expire in 24 h from which a checkout is held for review */
+  RISK_CANCELLED_PER_DAY: z.coerce.number().int().min(1).max(10_000).default(8),
+  /** an amount above this factor × the card's largest earlier payment is held for review … */
+  RISK_AMOUNT_FACTOR: z.coerce.number().int().min(1).max(1000).default(5),
+  /** … when it is also above this floor (fen) … */
+  RISK_AMOUNT_FLOOR_FEN: z.coerce.number().int().min(0).max(100_000_000_000).default(100_000),
+  /** … and the card has at least this many earlier payments */
+  RISK_AMOUNT_HISTORY_MIN: z.coerce.number().int().min(1).max(1000).default(3),
+  /** refunds one cashier may start in an hour before the next is reviewed */
+  RISK_REFUNDS_PER_CASHIER_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** a refund more than this many days after the payment is reviewed */
+  RISK_REFUND_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   JOBS_ENABLED: z
     .enum(['true', 'false'])
     .default('true')

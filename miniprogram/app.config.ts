@@ -11,6 +11,7 @@ const CONSOLE_PAGES = [
   'pages/console/requests/index',
   'pages/console/audit/index',
   'pages/console/users/index',
+  'pages/console/risk/index',
 ];
 
 const consolePages = (): string[] => (process.env.TARO_ENV === 'h5' ? CONSOLE_PAGES : []);

@@ -17,7 +17,8 @@ import { HttpInsuranceGateway } from './gateways/insurance/client';
 import { HttpWeChatPayGateway } from './gateways/wechatpay/client';
 import type { EphemeralStore } from './ephemeral/port';
 import { createApp } from './http/app';
-import { createMetrics, type Metrics } from './http/metrics';
+import { callObserver, createMetrics, databaseRefresh, type Metrics } from './http/metrics';
+import { observeCalls } from './gateways/http';
 import { createOpsApp } from './http/ops';
 import { ReadinessCache, type ReadinessProbe } from './http/readiness';
 import { runOutboxOnce } from './jobs/outboxWorker';
@@ -117,6 +118,9 @@ export function buildServer(parts: ServerParts): RunningServer {
     }),
   };
   const metrics = createMetrics();
+  // every outside call of this process feeds these metrics; stop() unregisters
+  const unobserveCalls = observeCalls(callObserver(metrics));
+  const refreshFromDatabase = databaseRefresh(parts.db, metrics, clock);
   const probeTimeoutMs = parts.settings.READINESS_PROBE_TIMEOUT_MS;
   const probes: ReadinessProbe[] = [
     { name: 'postgres', check: () => pingDatabase(parts.db) },
@@ -165,6 +169,7 @@ export function buildServer(parts: ServerParts): RunningServer {
     const byState = await ordersByStatus(parts.db);
     metrics.ordersByState.reset();
     for (const row of byState) metrics.ordersByState.set({ state: row.status }, row.count);
+    await refreshFromDatabase();
   };
 
   return {
@@ -188,6 +193,7 @@ export function buildServer(parts: ServerParts): RunningServer {
       );
     },
     stop: async () => {
+      unobserveCalls();
       await scheduler.stop();
       await readiness.stop();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

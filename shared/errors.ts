@@ -60,6 +60,12 @@ export const ERROR_STATUS = {
   VERIFICATION_EXPIRED: 422,
   /** card binding: too many codes asked for (per WeChat user, phone or ID number) */
   VERIFICATION_RATE_LIMITED: 429,
+  /** the risk rules refused this (a blocked WeChat user, too many attempts): nothing was done */
+  RISK_BLOCKED: 403,
+  /** the risk rules hold this for a cashier: the order waits until a cashier approves it */
+  RISK_REVIEW: 409,
+  /** the risk rules ask the patient to prove the card again (the texted code) before going on */
+  RISK_STEP_UP: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -55,6 +55,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   VERIFICATION_CODE_INVALID: '验证码不正确，请重新输入。',
   VERIFICATION_EXPIRED: '验证码已失效，请重新获取。',
   VERIFICATION_RATE_LIMITED: '获取验证码太频繁，请稍后再试。',
+  RISK_BLOCKED: '为保障您的账户安全，此操作暂时无法进行，请到医院收费窗口咨询。',
+  RISK_REVIEW: '这笔订单需要收费员人工审核，审核通过后才能支付，请稍候或到收费窗口咨询。',
+  RISK_STEP_UP: '为保障您的账户安全，请重新验证就诊人身份（短信验证码）后再试。',
 };
 
 /** An ASCII word of 3+ letters: English (or a code) that must not reach a patient or a cashier. */
@@ -91,6 +94,8 @@ export function orderStatusZh(status: OrderStatusName): string {
 
 /** A refund's status as a cashier reads it in a message or a reconciliation note. */
 export const REFUND_STATUS_ZH: Record<RefundStatusName, string> = {
+  AWAITING_APPROVAL: '待主管审批',
+  REJECTED: '主管未批准',
   REQUESTED: '已申请',
   PROCESSING: '退款中',
   SUCCEEDED: '退款成功',

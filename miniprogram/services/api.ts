@@ -20,7 +20,7 @@ import type {
 } from '../../shared/api';
 import { ApiError, apiErrorFromBody } from './errors';
 import { PAGES, pageUrl, queryString } from './routes';
-import { getToken, setAfterLogin, setToken } from './storage';
+import { getDeviceId, getToken, setAfterLogin, setToken } from './storage';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -71,6 +71,7 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
   if (options.data !== undefined) header['Content-Type'] = 'application/json';
   const token = auth ? getToken() : undefined;
   if (token) header.Authorization = `Bearer ${token}`;
+  if (auth) header['X-Device-Id'] = getDeviceId();
 
   let response: Taro.request.SuccessCallbackResult<Body>;
   try {

@@ -5,6 +5,7 @@ import type {
   OrderOutcome,
   OrderStatusName,
 } from '../../shared/api';
+import { formatFen } from '../../shared/money';
 
 export type Tone = 'success' | 'warning' | 'danger' | 'muted' | 'info';
 
@@ -86,6 +87,36 @@ export function formatDateTime(iso: string | undefined): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * How long ago something was true, in plain Chinese: 刚刚 (under a minute, or a phone clock a little behind the
+ * server's), 3 分钟前, 2 小时前, 5 天前, then the date; '' for a missing or bad date.
+ */
+export function agoLabel(iso: string | undefined, nowMs = Date.now()): string {
+  if (!iso) return '';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '';
+  const ago = nowMs - at;
+  if (ago < MINUTE_MS) return '刚刚';
+  if (ago < HOUR_MS) return `${Math.floor(ago / MINUTE_MS)} 分钟前`;
+  if (ago < DAY_MS) return `${Math.floor(ago / HOUR_MS)} 小时前`;
+  if (ago < 30 * DAY_MS) return `${Math.floor(ago / DAY_MS)} 天前`;
+  return formatDateTime(iso).slice(0, 10);
+}
+
+/** '个账余额 ¥300.00（3 分钟前更新）'; undefined when the authorization gave no balance. */
+export function balanceLabel(
+  auth: Pick<InsuranceAuthorizationView, 'balance' | 'balanceAsOf'>,
+  nowMs = Date.now(),
+): string | undefined {
+  if (auth.balance === undefined) return undefined;
+  const ago = agoLabel(auth.balanceAsOf, nowMs);
+  return `个账余额 ${formatFen(auth.balance)}${ago ? `（${ago}更新）` : ''}`;
 }
 
 /** How a closed order really ended, when its status alone would mislead (the server decides: OrderView.outcome). */

@@ -116,7 +116,7 @@ export function mountMobileRoutes(
     tags.payOrdId = input.payOrdId;
     const order = state.ownedOrder(input.payOrdId, input.payToken, input.idNo);
     tags.medOrgOrd = order.medOrgOrd;
-    return queryOrderOutput(order, keys.orgCodg, frame.clock.now());
+    return queryOrderOutput(order, state.view(personOf(order.psnNo)), keys.orgCodg, frame.clock.now());
   });
 
   route(INFNO.revokeOrder, INSURANCE_PATHS.revokeOrder, revokeInputSchema, (input, tags) => {

@@ -225,6 +225,7 @@ export class InsuranceOrders extends InsurancePersons {
       settledAtMs,
       year,
       result: now,
+      balanceAfterFen: person.balanceFen,
     };
     order.status = 'SETTLED';
     this.days.add(settledAtMs, { kind: 'SETTLEMENT', order });

@@ -23,6 +23,8 @@ export interface Settlement {
   settledAtMs: number;
   year: string;
   result: SettlementResult;
+  /** the person's 个人账户 balance right after this settlement took the account leg (setlinfo balc) */
+  balanceAfterFen: number;
   /** what the platform's books (3201, the 3202 file) show instead of result.split; set by the admin API */
   reportedSplit?: Split;
 }

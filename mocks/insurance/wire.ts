@@ -62,7 +62,10 @@ function latestSplit(order: Order): Split {
 function setlinfo(order: Order, person: Person, r: SettlementResult, nowMs: number): Record<string, string> {
   const s = r.split;
   const poolSelfPay = Math.max(0, r.inScopeFen - r.deductibleConsumedFen - s.fund);
-  const balanceAfter = order.settlement ? person.balanceFen : person.balanceFen - s.account;
+  // settled: the balance the settlement left; pre-settled: what it would leave
+  const balanceAfter = order.settlement
+    ? order.settlement.balanceAfterFen
+    : Math.max(0, person.balanceFen - s.account);
   return {
     mdtrt_id: order.medOrgOrd,
     psn_no: person.psnNo,
@@ -87,6 +90,7 @@ function setlinfo(order: Order, person: Person, r: SettlementResult, nowMs: numb
     psn_cash_pay: yuan(s.cash),
     hosp_part_amt: '0.00',
     balc: yuan(balanceAfter),
+    ...(order.settlement ? { setl_id: order.settlement.setlId } : {}),
   };
 }
 
@@ -107,7 +111,16 @@ export function payOrderOutput(order: Order, person: Person, nowMs: number): Rec
   };
 }
 
-export function queryOrderOutput(order: Order, orgCodg: string, nowMs: number): Record<string, unknown> {
+/**
+ * 6301: the order as the platform has it. Once settled, extData.setlinfo holds the settlement's 2207-style setlinfo
+ * (with balc, the balance the settlement left), as the settle-callback DTO carries it (unverified).
+ */
+export function queryOrderOutput(
+  order: Order,
+  person: Person,
+  orgCodg: string,
+  nowMs: number,
+): Record<string, unknown> {
   const split = latestSplit(order);
   const settled = order.settlement;
   return {
@@ -134,6 +147,7 @@ export function queryOrderOutput(order: Order, orgCodg: string, nowMs: number): 
         cashRefdAmt: yuan(order.refunded.cash),
       },
       failureReason: order.failureReason,
+      ...(settled ? { setlinfo: [setlinfo(order, person, settled.result, nowMs)] } : {}),
     },
   };
 }

@@ -13,6 +13,9 @@ import { MedInsPayerAndFunds1763900000007 } from './migrations/1763900000007-Med
 import { PatientVerifications1763900000008 } from './migrations/1763900000008-PatientVerifications';
 import { ConsoleUserStates1763900000009 } from './migrations/1763900000009-ConsoleUserStates';
 import { OrderDept1763900000010 } from './migrations/1763900000010-OrderDept';
+import { Risk1763900000013 } from './migrations/1763900000013-Risk';
+import { RefundApproval1763900000011 } from './migrations/1763900000011-RefundApproval';
+import { InsuranceBalance1763900000012 } from './migrations/1763900000012-InsuranceBalance';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -25,6 +28,9 @@ export const MIGRATIONS = [
   PatientVerifications1763900000008,
   ConsoleUserStates1763900000009,
   OrderDept1763900000010,
+  RefundApproval1763900000011,
+  InsuranceBalance1763900000012,
+  Risk1763900000013,
 ];
 export const POOL_SIZE_MAX = 20;
 

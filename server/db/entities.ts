@@ -42,6 +42,8 @@ export class InsuranceAuthorizationRow {
   @Column({ type: 'text', name: 'insured_status', nullable: true }) insuredStatus!: string | null;
   @Column({ type: 'bigint', name: 'balance_fen', nullable: true, transformer: fenTransformer }) balanceFen!:
     number | null;
+  /** when balanceFen was true: the 1101 of the authorization, later a settlement or refund that moved it */
+  @Column({ type: 'timestamptz', name: 'balance_as_of', nullable: true }) balanceAsOf!: Date | null;
   @Column({ type: 'text', name: 'city_id' }) cityId!: string;
   @Column({ type: 'text', name: 'geo_location' }) geoLocation!: string;
   /** 代亲属: the e-voucher holder who authorized for this card's person (null: the person themself) */

@@ -23,6 +23,10 @@ export class RefundRow {
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
   @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt!: Date;
   @Column({ type: 'timestamptz', name: 'completed_at', nullable: true }) completedAt!: Date | null;
+  /** four eyes: the supervisor who approved or rejected it, when, and (rejected) why */
+  @Column({ type: 'text', name: 'decided_by', nullable: true }) decidedBy!: string | null;
+  @Column({ type: 'timestamptz', name: 'decided_at', nullable: true }) decidedAt!: Date | null;
+  @Column({ type: 'text', name: 'decision_reason', nullable: true }) decisionReason!: string | null;
 }
 
 @Entity('refund_legs')

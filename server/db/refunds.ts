@@ -62,3 +62,17 @@ export async function markLegFailed(
 export async function lockRefundFollowUp(m: EntityManager, refundId: string): Promise<void> {
   await m.query(`SELECT pg_advisory_xact_lock(hashtext('refund_follow_up:' || $1))`, [refundId]);
 }
+
+/** Who approved or rejected a refund awaiting approval, when, and (rejected) why. */
+export async function recordRefundDecision(
+  m: EntityManager,
+  refundId: string,
+  by: string,
+  reason: string | null,
+  at: Date,
+): Promise<void> {
+  await m.query(
+    `UPDATE refunds SET decided_by = $2, decided_at = $3, decision_reason = $4, updated_at = $3 WHERE id = $1`,
+    [refundId, by, at, reason],
+  );
+}

@@ -45,13 +45,19 @@ export interface OrderFacts {
   /** every refund counted, failed ones too (a failed refund's money is settled by a person) */
   refundedOrClaimedFen: number;
   pendingRequest: boolean;
+  /** a cashier's large refund waits for a supervisor (four eyes): no other refund starts meanwhile */
+  refundAwaitingApproval: boolean;
 }
 
 export function patientActions(o: OrderFacts): PatientOrderAction[] {
   const actions: PatientOrderAction[] = [];
   if (canPatientPay(o.status)) actions.push('pay');
   if (canCancel(o.status)) actions.push('cancel');
-  if (canRefund(o.status, o.totalFen - o.refundedOrClaimedFen) && !o.pendingRequest)
+  if (
+    canRefund(o.status, o.totalFen - o.refundedOrClaimedFen) &&
+    !o.pendingRequest &&
+    !o.refundAwaitingApproval
+  )
     actions.push('request-refund');
   return actions;
 }
@@ -59,8 +65,11 @@ export function patientActions(o: OrderFacts): PatientOrderAction[] {
 export function consoleActions(o: OrderFacts): ConsoleOrderAction[] {
   const actions: ConsoleOrderAction[] = [];
   const left = o.totalFen - o.refundedOrClaimedFen;
-  if (canRefund(o.status, left)) actions.push('refund');
-  if (o.pendingRequest && canRefund(o.status, left)) actions.push('approve-request');
+  const refundable = canRefund(o.status, left) && !o.refundAwaitingApproval;
+  if (refundable) actions.push('refund');
+  if (o.pendingRequest && refundable) actions.push('approve-request');
   if (o.pendingRequest) actions.push('reject-request');
+  // the server also checks the role (supervisors only) and that the approver is not the refund's cashier
+  if (o.refundAwaitingApproval) actions.push('approve-refund', 'reject-refund');
   return actions;
 }

@@ -12,17 +12,38 @@
  */
 import { assertSplit, isFen, type Split } from '../../shared/money';
 
-export const REFUND_STATUSES = ['REQUESTED', 'PROCESSING', 'SUCCEEDED', 'FAILED'] as const;
+export const REFUND_STATUSES = [
+  'AWAITING_APPROVAL',
+  'REQUESTED',
+  'PROCESSING',
+  'SUCCEEDED',
+  'FAILED',
+  'REJECTED',
+] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
 const TRANSITIONS: Record<RefundStatus, readonly RefundStatus[]> = {
+  // four eyes: a cashier's large refund waits for a supervisor, who starts it or turns it down
+  AWAITING_APPROVAL: ['REQUESTED', 'REJECTED'],
   // the first leg to be worked moves the refund to PROCESSING
   REQUESTED: ['PROCESSING'],
   // SUCCEEDED when every leg has; FAILED when a party refused a leg for good (a person must look at it)
   PROCESSING: ['SUCCEEDED', 'FAILED'],
   SUCCEEDED: [],
   FAILED: [],
+  // nothing moved: the amount is free to refund again
+  REJECTED: [],
 };
+
+/** Four eyes: a cashier's refund above the threshold (fen) waits for a supervisor; a supervisor's does not. */
+export function needsApproval(role: string, totalFen: number, thresholdFen: number): boolean {
+  return role !== 'supervisor' && totalFen > thresholdFen;
+}
+
+/** A refund that claims part of what was paid: every one but a rejected one (a failed one may have moved money). */
+export function claimsMoney(status: RefundStatus): boolean {
+  return status !== 'REJECTED';
+}
 
 export function canRefundTransition(from: RefundStatus, to: RefundStatus): boolean {
   return TRANSITIONS[from].includes(to);

@@ -10,6 +10,7 @@ import {
   retry,
   ExponentialBackoff,
   BrokenCircuitError,
+  CircuitState,
   type IPolicy,
 } from 'cockatiel';
 import { GatewayError, type Party } from './ports';
@@ -38,6 +39,62 @@ export interface HttpCaller {
 export const RETRY_ATTEMPTS_MAX = 2;
 export const BREAKER_FAILURES_MAX = 10;
 export const BREAKER_HALF_OPEN_AFTER_MS = 5_000;
+
+/** What became of one attempt: answered (any status below 500), or why not; `circuit_open`: never sent. */
+export type CallOutcome = 'ok' | 'timeout' | 'unavailable' | 'circuit_open';
+export type BreakerState = 'closed' | 'half_open' | 'open';
+
+/**
+ * Told of every attempt and every breaker change, so the operations metrics can count them without the gateways
+ * knowing about http/ (the composition root registers one with `observeCalls`). Must not throw.
+ */
+export interface CallObserver {
+  /** one attempt; `seconds` is 0 for `circuit_open` (nothing was sent) */
+  attempt(party: Party, outcome: CallOutcome, seconds: number): void;
+  breaker(party: Party, state: BreakerState): void;
+}
+
+const observers = new Set<CallObserver>();
+
+/** Registers an observer of every caller of this process; returns the function that removes it. */
+export function observeCalls(observer: CallObserver): () => void {
+  observers.add(observer);
+  return () => {
+    observers.delete(observer);
+  };
+}
+
+const notify = (tell: (o: CallObserver) => void) => {
+  for (const o of observers) {
+    try {
+      tell(o);
+    } catch {
+      // an observer's failure is never the call's
+    }
+  }
+};
+
+const BREAKER_STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.HalfOpen]: 'half_open',
+  [CircuitState.Open]: 'open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/** exchange, timed and told to the observers */
+async function observed(party: Party, request: HttpRequest): Promise<HttpResponse> {
+  const started = performance.now();
+  let outcome: CallOutcome = 'ok';
+  try {
+    return await exchange(party, request);
+  } catch (err) {
+    outcome = err instanceof GatewayError && err.kind === 'timeout' ? 'timeout' : 'unavailable';
+    throw err;
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    notify((o) => o.attempt(party, outcome, seconds));
+  }
+}
 
 /** Error codes (undici's and the OS's) of a connection that closed after the request may have been sent. */
 const MIDWAY_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
@@ -123,6 +180,7 @@ export function createHttpCaller(party: Party): HttpCaller {
     halfOpenAfter: BREAKER_HALF_OPEN_AFTER_MS,
     breaker: new ConsecutiveBreaker(BREAKER_FAILURES_MAX),
   });
+  breaker.onStateChange((state) => notify((o) => o.breaker(party, BREAKER_STATES[state])));
   const retrying: IPolicy = retry(transient, {
     maxAttempts: RETRY_ATTEMPTS_MAX,
     backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
@@ -130,10 +188,11 @@ export function createHttpCaller(party: Party): HttpCaller {
   return async (request) => {
     try {
       if (request.idempotent)
-        return await retrying.execute(() => breaker.execute(() => exchange(party, request)));
-      return await breaker.execute(() => exchange(party, request));
+        return await retrying.execute(() => breaker.execute(() => observed(party, request)));
+      return await breaker.execute(() => observed(party, request));
     } catch (err) {
       if (err instanceof BrokenCircuitError) {
+        notify((o) => o.attempt(party, 'circuit_open', 0));
         throw new GatewayError(party, 'unavailable', `${party} circuit is open after repeated failures`);
       }
       throw err;

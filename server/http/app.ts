@@ -17,6 +17,8 @@ import { reconciliationRoutes } from './reconciliationRoutes';
 import { refundRoutes } from './refundRoutes';
 import { refundRequestRoutes } from './refundRequestRoutes';
 import { consoleUserRoutes } from './consoleUserRoutes';
+import { opsConsoleRoutes } from './opsConsoleRoutes';
+import { riskRoutes } from './riskRoutes';
 import { serveH5 } from './static';
 import { securityHeaders } from './securityHeaders';
 import type { Metrics } from './metrics';
@@ -112,7 +114,9 @@ export function createApp(deps: Deps, metrics: Metrics, clientConfig: ClientConf
     refundRoutes(deps, requireConsole(deps)),
     refundRequestRoutes(deps, rateLimit),
     consoleUserRoutes(deps, rateLimit),
+    opsConsoleRoutes(deps, metrics, rateLimit),
     reconciliationRoutes(deps, requireConsole, rateLimit),
+    riskRoutes(deps, requireConsole, rateLimit),
   ];
   for (const router of routers) {
     app.use(router.routes());

@@ -6,20 +6,29 @@
 import Router from '@koa/router';
 import { recordAudit } from '../services/console/audit';
 import type Koa from 'koa';
-import { refundRequest, uuidParam, type RefundPreviewView } from '../../shared/api';
+import { refundDecisionRequest, refundRequest, uuidParam, type RefundPreviewView } from '../../shared/api';
 import { AppError } from '../services/errors';
-import { getRefund, previewRefund, requestRefund } from '../services/refund/refunds';
+import {
+  approveRefund,
+  getRefund,
+  previewRefund,
+  rejectRefund,
+  requestRefund,
+} from '../services/refund/refunds';
 import type { Deps } from '../services/deps';
 import { pathId } from './params';
 
 export type RequireConsoleRole = (role?: 'cashier' | 'supervisor') => Koa.Middleware;
 
-function actorOf(ctx: Koa.Context): string {
-  const username = (ctx.state as { console?: { username?: string } }).console?.username;
+function consoleUserOf(ctx: Koa.Context): { username: string; role: string } {
+  const user = (ctx.state as { console?: { username?: string; role?: string } }).console;
   // requireConsole runs first; a route mounted without it is a programmer error
-  if (!username) throw new AppError('UNAUTHENTICATED', '请先登录后台。');
-  return username;
+  if (!user?.username || !user.role) throw new AppError('UNAUTHENTICATED', '请先登录后台。');
+  return { username: user.username, role: user.role };
 }
+
+const requestIdOf = (ctx: Koa.Context): string | null =>
+  typeof ctx.state.requestId === 'string' ? ctx.state.requestId : null;
 
 export function refundRoutes(deps: Deps, requireConsole: RequireConsoleRole): Router {
   const r = new Router({ prefix: '/api/v1/console' });
@@ -27,18 +36,50 @@ export function refundRoutes(deps: Deps, requireConsole: RequireConsoleRole): Ro
   r.post('/orders/:id/refunds', requireConsole('cashier'), async (ctx) => {
     const orderId = pathId(ctx, 'id', uuidParam);
     const { amount, reason } = refundRequest.parse(ctx.request.body ?? {});
-    const actor = actorOf(ctx);
-    const created = await requestRefund(deps, orderId, { amount, reason, actor });
+    const { username: actor, role } = consoleUserOf(ctx);
+    const created = await requestRefund(deps, orderId, { amount, reason, actor, role });
     await recordAudit(deps, {
       actor,
-      role: (ctx.state as { console?: { role?: string } }).console?.role ?? 'unknown',
+      role,
       action: 'order.refund',
       target: orderId,
-      details: { refundId: created.id, amount: amount ?? 'rest', reason },
-      requestId: typeof ctx.state.requestId === 'string' ? ctx.state.requestId : null,
+      details: { refundId: created.id, amount: amount ?? 'rest', reason, status: created.status },
+      requestId: requestIdOf(ctx),
     });
-    ctx.status = 201;
+    // a cashier's large refund is accepted but waits for a supervisor (four eyes)
+    ctx.status = created.status === 'AWAITING_APPROVAL' ? 202 : 201;
     ctx.body = created;
+  });
+
+  r.post('/refunds/:id/approve', requireConsole('supervisor'), async (ctx) => {
+    const refundId = pathId(ctx, 'id', uuidParam);
+    const by = consoleUserOf(ctx);
+    const approved = await approveRefund(deps, refundId, by);
+    await recordAudit(deps, {
+      actor: by.username,
+      role: by.role,
+      action: 'refund.approve',
+      target: refundId,
+      details: { refundId },
+      requestId: requestIdOf(ctx),
+    });
+    ctx.body = approved;
+  });
+
+  r.post('/refunds/:id/reject', requireConsole('supervisor'), async (ctx) => {
+    const refundId = pathId(ctx, 'id', uuidParam);
+    const { reason } = refundDecisionRequest.parse(ctx.request.body ?? {});
+    const by = consoleUserOf(ctx);
+    const rejected = await rejectRefund(deps, refundId, by, reason);
+    await recordAudit(deps, {
+      actor: by.username,
+      role: by.role,
+      action: 'refund.reject',
+      target: refundId,
+      details: { refundId, reason },
+      requestId: requestIdOf(ctx),
+    });
+    ctx.body = rejected;
   });
 
   // what 确认 would give back by leg; the same checks as the refund itself, and nothing written

@@ -18,6 +18,7 @@ import { authorizeInsurance } from '../services/patient/insuranceAuthorizations'
 import { listUnpaidBills } from '../services/patient/bills';
 import { createOrder } from '../services/payment/checkout';
 import { startPayment } from '../services/payment/start';
+import { riskContextOf } from './riskRoutes';
 import { cancelOrder } from '../services/payment/close';
 import { getOrder, listOrders } from '../services/order/views';
 import { handleWeChatPayCallback } from '../services/payment/callback';
@@ -76,7 +77,7 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
   r.post('/patients', auth, rateLimit, idemIfSent, async (ctx) => {
     const req = bindPatientRequest.parse(ctx.request.body);
     ctx.status = 202;
-    ctx.body = await startBinding(deps, openidOf(ctx), req);
+    ctx.body = await startBinding(deps, openidOf(ctx), req, riskContextOf(ctx));
   });
   r.post('/patients/verifications/:verificationId', auth, rateLimit, idemIfSent, async (ctx) => {
     const verificationId = pathId(ctx, 'verificationId', uuidParam);
@@ -103,7 +104,7 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
   r.post('/orders', auth, rateLimit, idem, async (ctx) => {
     const req = createOrderRequest.parse(ctx.request.body);
     ctx.status = 201;
-    ctx.body = await createOrder(deps, openidOf(ctx), req);
+    ctx.body = await createOrder(deps, openidOf(ctx), req, riskContextOf(ctx));
   });
   r.get('/orders', auth, rateLimit, async (ctx) => {
     ctx.body = await listOrders(deps, openidOf(ctx), ordersQuery.parse(ctx.query));
@@ -112,7 +113,7 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
     ctx.body = await getOrder(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));
   });
   r.post('/orders/:id/payments', auth, rateLimit, idemIfSent, async (ctx) => {
-    ctx.body = await startPayment(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));
+    ctx.body = await startPayment(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam), riskContextOf(ctx));
   });
   r.post('/orders/:id/cancel', auth, rateLimit, idemIfSent, async (ctx) => {
     ctx.body = await cancelOrder(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));

@@ -23,7 +23,13 @@ export interface OrderEventView {
 }
 
 /** What a cashier may do with an order now; the server checks role and state again when it is done. */
-export const CONSOLE_ORDER_ACTIONS = ['refund', 'approve-request', 'reject-request'] as const;
+export const CONSOLE_ORDER_ACTIONS = [
+  'refund',
+  'approve-request',
+  'reject-request',
+  'approve-refund',
+  'reject-refund',
+] as const;
 export type ConsoleOrderAction = (typeof CONSOLE_ORDER_ACTIONS)[number];
 
 /** POST /api/v1/console/orders/:id/refunds: no amount = everything left of the order. */
@@ -215,3 +221,6 @@ export const rejectRefundRequest = z.object({ reason: trimmed(200) }).strict();
 export const refundRequestsQuery = z
   .object({ status: z.enum(['PENDING', 'APPROVED', 'REJECTED']).optional() })
   .strict();
+
+/** POST /api/v1/console/refunds/:id/reject: why a supervisor turns a cashier's large refund down. */
+export const refundDecisionRequest = z.object({ reason: trimmed(200) }).strict();

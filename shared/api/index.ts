@@ -9,3 +9,4 @@ export * from './common';
 export * from './patient';
 export * from './console';
 export * from './reconciliation';
+export * from './risk';

@@ -77,7 +77,10 @@ export interface InsuranceAuthorizationView {
   insutype?: string;
   insutypeName?: string;
   status?: string;
+  /** 个人账户 balance, fen: from the authorization's 1101, kept current by settlements and refunds */
   balance?: number;
+  /** when `balance` was true (ISO 8601); present with it */
+  balanceAsOf?: string;
   authorizedAt: string;
   expiresAt: string;
 }
@@ -169,7 +172,9 @@ export const ordersQuery = z
   .strict();
 export type OrdersQuery = z.infer<typeof ordersQuery>;
 
-export type RefundStatusName = 'REQUESTED' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED';
+/** AWAITING_APPROVAL: a cashier's large refund waiting for a supervisor; REJECTED: turned down, nothing moved. */
+export type RefundStatusName =
+  'AWAITING_APPROVAL' | 'REQUESTED' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED' | 'REJECTED';
 
 export interface RefundLegView {
   kind: 'cash' | 'insurance' | 'his';

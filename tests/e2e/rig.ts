@@ -18,8 +18,8 @@ import {
 export const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
 
 /** The whole stack serving the H5 build (dist/h5), started before the block's tests and stopped after. */
-export function useH5Stack(): Stack {
-  return useStack({ env: { H5_DIR: 'dist/h5' } });
+export function useH5Stack(env: Record<string, string> = {}): Stack {
+  return useStack({ env: { H5_DIR: 'dist/h5', ...env } });
 }
 
 /** Chromium for the block's tests: launched before them, closed after. */

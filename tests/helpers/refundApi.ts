@@ -12,6 +12,15 @@ import { RETRY_ATTEMPTS_MAX } from '../../server/gateways/http';
 import { useServed } from './served';
 import { adminPost, call, type Stack } from './stack';
 
+/**
+ * Settings under which no refund of a test waits for a supervisor: the four-eyes line above any test order, and
+ * the risk rule on one cashier's refunds per hour out of reach (these tests refund many orders as one cashier).
+ */
+export const NO_APPROVAL_ENV = {
+  REFUND_APPROVAL_THRESHOLD_FEN: String(100_000_000_000),
+  RISK_REFUNDS_PER_CASHIER_PER_HOUR: '10000',
+};
+
 export interface RefundApi {
   /** POST /api/v1/console/orders/:id/refunds, as the cashier */
   refund(

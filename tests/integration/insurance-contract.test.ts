@@ -167,7 +167,9 @@ describe('upload → pre-settle → settle → query → refund', () => {
       balance: 150_000,
       usageThisYear: { deductibleUsedFen: 0, capUsedFen: 0 },
     });
-    expect(await gateway.querySettlement(ref)).toMatchObject({ status: 'PRESETTLED', split: pre.split });
+    const presettled = await gateway.querySettlement(ref);
+    expect(presettled).toMatchObject({ status: 'PRESETTLED', split: pre.split });
+    expect(presettled.accountBalanceFen).toBeUndefined(); // nothing settled: no balance after it
 
     const settled = await admin('POST', settleAdminPath(ref.payOrdId), {});
     expect(settled.status).toBe(200);
@@ -178,6 +180,8 @@ describe('upload → pre-settle → settle → query → refund', () => {
     const state = await gateway.querySettlement(ref);
     expect(state).toMatchObject({ status: 'SETTLED', split: pre.split, setlId: settled.body.setlId });
     expect(state.settledAtMs).toBeGreaterThan(0);
+    // 6301 extData.setlinfo[0].balc: the balance the settlement left
+    expect(state.accountBalanceFen).toBe(150_000 - 41_876);
     const after = await admin('GET', `/__admin/persons/${ZHANG_SAN.psnNo}`);
     expect(after.body).toMatchObject({
       balance: 150_000 - 41_876,
@@ -193,7 +197,11 @@ describe('upload → pre-settle → settle → query → refund', () => {
     };
     expect(await gateway.refund(refund)).toEqual({ status: 'SUCCEEDED' });
     expect(await gateway.refund(refund)).toEqual({ status: 'SUCCEEDED' }); // replay: same answer, no second credit
-    expect(await gateway.querySettlement(ref)).toMatchObject({ status: 'REFUNDED' });
+    // the settlement's record does not change with the refund: its balc is still the one it left
+    expect(await gateway.querySettlement(ref)).toMatchObject({
+      status: 'REFUNDED',
+      accountBalanceFen: 150_000 - 41_876,
+    });
     const restored = await admin('GET', `/__admin/persons/${ZHANG_SAN.psnNo}`);
     expect(restored.body).toMatchObject({
       balance: 150_000,

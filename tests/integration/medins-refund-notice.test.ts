@@ -5,6 +5,7 @@
  * under the SAME out_refund_no with refund_time = when 6203 succeeded. The WeChat mock's journal shows the order;
  * its med-ins order reads MIX_PAY_REFUND only when both parts are back.
  */
+import { NO_APPROVAL_ENV } from '../helpers/refundApi';
 import { adminGet, adminPost, call, seedPatient, useStack } from '../helpers/stack';
 import { failAtWeChat, useRefundApi } from '../helpers/refundApi';
 import { payInFull, type OrderAnswer } from '../helpers/flow';
@@ -12,7 +13,8 @@ import { rfc3339Cst } from '../../shared/clock';
 import type { RefundView } from '../../shared/api';
 import { runRefundLeg } from '../../server/services/refund/refunds';
 
-const stack = useStack({ env: { OUTBOX_ATTEMPTS_MAX: '5' } });
+// the refund mechanics, not the four-eyes rule (refund-approval.test.ts): no cashier refund here waits for approval
+const stack = useStack({ env: { OUTBOX_ATTEMPTS_MAX: '5', ...NO_APPROVAL_ENV } });
 const api = useRefundApi(stack);
 afterEach(async () => {
   await call(stack.wechat.url, 'DELETE', '/__admin/faults');

@@ -148,7 +148,12 @@ describe('GET /api/v1/orders: the patient’s history', () => {
     await stack.runJobs(); // the release unlocks the bill again
 
     refundedB = await payBills(family, [family.billNo]);
-    await requestRefund(stack.server.deps, refundedB.id, { amount: 500, reason: '检查取消', actor: 'wang' });
+    await requestRefund(stack.server.deps, refundedB.id, {
+      amount: 500,
+      reason: '检查取消',
+      actor: 'wang',
+      role: 'supervisor',
+    });
     await stack.runJobs();
 
     const open = await checkoutBills(alice, [alice.billNo], false);

@@ -3,6 +3,7 @@
  * supervisor, logged in with TOTP at the stack's clock) approves — the refund runs through the outbox — or
  * rejects with a reason the patient sees. One refund per request, whatever happens at once or in between.
  */
+import { NO_APPROVAL_ENV } from '../helpers/refundApi';
 import { randomUUID } from 'node:crypto';
 import { call, seedPatient, useStack, type SeededPatient } from '../helpers/stack';
 import { checkout, getOrder, payInFull, type OrderAnswer } from '../helpers/flow';
@@ -14,7 +15,8 @@ import type { ConsoleEnrolmentView, OrderView, RefundRequestView } from '../../s
 
 const CASHIER_PASSWORD = 'Cashier#2026!';
 
-const stack = useStack();
+// the requests' flow, not the four-eyes rule (refund-approval.test.ts): no cashier refund here waits for approval
+const stack = useStack({ env: { ...NO_APPROVAL_ENV } });
 let adminToken: string;
 let cashierToken: string;
 
@@ -280,7 +282,12 @@ describe('approving at once, and after an interrupted approval', () => {
     const order = await payInFull(stack, p, false);
     const req = (await ask(p, order.id, { amount: 100, reason: '退一点' })).body;
     // meanwhile the cashier refunds part of the order by hand: the order is REFUNDING until that is done
-    await requestRefund(stack.server.deps, order.id, { amount: 500, reason: '窗口退费', actor: 'wang' });
+    await requestRefund(stack.server.deps, order.id, {
+      amount: 500,
+      reason: '窗口退费',
+      actor: 'wang',
+      role: 'supervisor',
+    });
     expectError(await decide(req.id, 'approve'), 409, 'REFUND_NOT_ALLOWED');
     expect((await decide(req.id, 'reject', { reason: '已在窗口退费' })).status).toBe(200);
     expect(await refundsOf(order.id)).toHaveLength(1);
@@ -299,6 +306,7 @@ describe('approving at once, and after an interrupted approval', () => {
       amount: 2000,
       reason: `${refundReasonPrefix(req.id)}多收了`,
       actor: 'ghost',
+      role: 'cashier',
       requestId: req.id,
     });
     // asked again for the same request (a second approver after the claim lapsed): the same refund, no second one
@@ -306,6 +314,7 @@ describe('approving at once, and after an interrupted approval', () => {
       amount: 2000,
       reason: 'again',
       actor: 'other',
+      role: 'cashier',
       requestId: req.id,
     });
     expect(again.id).toBe(made.id);

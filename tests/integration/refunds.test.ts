@@ -2,6 +2,7 @@
  * Refunds end to end on real PostgreSQL + Redis and the three mocks: the cashier's router on a small Koa app
  * (with a stub for the console's authentication), the legs worked by the outbox through stack.runJobs().
  */
+import { NO_APPROVAL_ENV } from '../helpers/refundApi';
 import { adminGet, adminPost, call, seedPatient, useStack, type SeededPatient } from '../helpers/stack';
 import { failAtWeChat, useRefundApi } from '../helpers/refundApi';
 import { getOrder, hisBill, payInFull, type OrderAnswer } from '../helpers/flow';
@@ -9,7 +10,8 @@ import { readTrialBalance } from '../../server/db/ledger';
 import { requestRefund } from '../../server/services/refund/refunds';
 import type { RefundView } from '../../shared/api';
 
-const stack = useStack({ env: { OUTBOX_ATTEMPTS_MAX: '5' } });
+// the refund mechanics, not the four-eyes rule (refund-approval.test.ts): no cashier refund here waits for approval
+const stack = useStack({ env: { OUTBOX_ATTEMPTS_MAX: '5', ...NO_APPROVAL_ENV } });
 const { refund, refundView } = useRefundApi(stack);
 afterEach(async () => {
   await call(stack.wechat.url, 'DELETE', '/__admin/faults');
@@ -307,6 +309,7 @@ describe('concurrent refund requests', () => {
           amount: order.split.total,
           reason: 'all',
           actor: 'test',
+          role: 'supervisor',
         }),
       ),
     );

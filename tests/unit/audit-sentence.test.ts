@@ -81,6 +81,12 @@ const SAMPLES: Record<string, AuditFacts> = {
     { refundId: REFUND_ID, amount: 10000, reason: '患者取消检查' },
     { target: ORDER_ID },
   ),
+  'refund.approve': row('refund.approve', { refundId: REFUND_ID }, { role: 'supervisor', actor: 'sp1' }),
+  'refund.reject': row(
+    'refund.reject',
+    { refundId: REFUND_ID, reason: '金额有误' },
+    { role: 'supervisor', actor: 'sp1' },
+  ),
   'refund_request.approve': row('refund_request.approve', {
     orderId: ORDER_ID,
     refundId: REFUND_ID,
@@ -189,6 +195,15 @@ describe('audit sentences', () => {
     expect(auditSentence(SAMPLES['day.close'], names)).toBe('主管 sp1 日结 2026-12-06');
     expect(auditSentence(SAMPLES['reconciliation.run'], names)).toBe(
       '收费员 cs1 对账 2026-12-06：已匹配 10 笔，差异 2 笔，跨日 2 笔',
+    );
+  });
+
+  it('says who approved or turned down a large refund (four eyes)', () => {
+    expect(auditSentence(SAMPLES['refund.approve'], names)).toMatch(
+      /^主管 sp1 批准了退款 .+元（退款单号 .+），退款开始办理$/,
+    );
+    expect(auditSentence(SAMPLES['refund.reject'], names)).toMatch(
+      /^主管 sp1 驳回了退款 .+，原因：金额有误$/,
     );
   });
 

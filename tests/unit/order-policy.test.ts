@@ -15,6 +15,7 @@ const facts = (status: OrderStatus, over: Partial<OrderFacts> = {}): OrderFacts 
   totalFen: 10_000,
   refundedOrClaimedFen: 0,
   pendingRequest: false,
+  refundAwaitingApproval: false,
   ...over,
 });
 
@@ -68,5 +69,11 @@ describe('order policy', () => {
     // a request waiting while a refund is under way can only be turned down (or waited on)
     expect(consoleActions(facts('REFUNDING', { pendingRequest: true }))).toEqual(['reject-request']);
     expect(consoleActions(facts('PARTIALLY_REFUNDED', { refundedOrClaimedFen: 10_000 }))).toEqual([]);
+  });
+
+  it('while a large refund waits for a supervisor, offers its approval and nothing else that refunds', () => {
+    const waiting = facts('COMPLETED', { refundAwaitingApproval: true, pendingRequest: true });
+    expect(consoleActions(waiting)).toEqual(['reject-request', 'approve-refund', 'reject-refund']);
+    expect(patientActions(facts('COMPLETED', { refundAwaitingApproval: true }))).toEqual([]);
   });
 });

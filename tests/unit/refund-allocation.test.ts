@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import {
   REFUND_STATUSES,
+  claimsMoney,
+  needsApproval,
   allocateRefund,
   canRefundTransition,
   legsOf,
@@ -154,8 +156,14 @@ describe('legsOf(split)', () => {
 });
 
 describe('refund state machine', () => {
-  it('goes REQUESTED → PROCESSING → SUCCEEDED | FAILED and nowhere else', () => {
-    const allowed = new Set(['REQUESTED>PROCESSING', 'PROCESSING>SUCCEEDED', 'PROCESSING>FAILED']);
+  it('goes (AWAITING_APPROVAL →) REQUESTED → PROCESSING → SUCCEEDED | FAILED, or is rejected, and nowhere else', () => {
+    const allowed = new Set([
+      'AWAITING_APPROVAL>REQUESTED',
+      'AWAITING_APPROVAL>REJECTED',
+      'REQUESTED>PROCESSING',
+      'PROCESSING>SUCCEEDED',
+      'PROCESSING>FAILED',
+    ]);
     for (const from of REFUND_STATUSES)
       for (const to of REFUND_STATUSES)
         expect(canRefundTransition(from, to)).toBe(allowed.has(`${from}>${to}`));
@@ -211,5 +219,24 @@ describe('otherFundOfRefund(order, fundRefundedBefore, fundOfRefund)', () => {
 
   it('refuses a refund beyond the fund', () => {
     expect(() => otherFundOfRefund({ fundFen: 100, fundOtherFen: 10 }, 90, 11)).toThrow(RangeError);
+  });
+});
+
+describe('four eyes', () => {
+  it("holds a cashier's refund above the threshold, never a supervisor's, and never one at the threshold", () => {
+    fc.assert(
+      fc.property(
+        fc.nat(1_000_000),
+        fc.nat(1_000_000),
+        fc.constantFrom('cashier', 'supervisor'),
+        (total, limit, role) => {
+          expect(needsApproval(role, total, limit)).toBe(role === 'cashier' && total > limit);
+        },
+      ),
+    );
+  });
+
+  it('a rejected refund claims nothing of what was paid; every other one does', () => {
+    expect(REFUND_STATUSES.filter((s) => !claimsMoney(s))).toEqual(['REJECTED']);
   });
 });

@@ -507,6 +507,44 @@ describe('console order detail', () => {
     );
   });
 
+  it("a cashier's large refund waits: the cashier is told, a supervisor approves or rejects with a reason", async () => {
+    const waiting = {
+      id: 'a1b2c3d4-0000-4000-8000-000000000001',
+      refundNo: 'RMO2026030100000001',
+      status: 'AWAITING_APPROVAL' as const,
+      reason: '患者全额退费',
+      split: { total: 49100, fund: 14833, account: 3000, cash: 31267 },
+      legs: [],
+      createdAt: '2026-03-01T02:00:00.000Z',
+    };
+    const order = detail({ refunds: [waiting], allowedActions: ['approve-refund', 'reject-refund'] });
+    jest.spyOn(consoleApi, 'order').mockResolvedValue(order);
+    const { unmount } = render(<ConsoleOrder />);
+    await waitFor(() => expect(text('c-refund-approval')).toContain('须另一位主管批准后才会退款'));
+    expect(text('c-refund-approval')).toContain('请联系主管审批');
+    expect(document.getElementById(`c-approve-${waiting.id}`)).toBeNull();
+    unmount();
+
+    login('supervisor');
+    const approve = jest
+      .spyOn(consoleApi, 'approveRefund')
+      .mockResolvedValue({ id: waiting.id, status: 'REQUESTED', legs: [] });
+    const reject = jest
+      .spyOn(consoleApi, 'rejectRefund')
+      .mockResolvedValue({ id: waiting.id, status: 'REJECTED', legs: [] });
+    render(<ConsoleOrder />);
+    fireEvent.click(await screen.findByText('驳回'));
+    const confirm = document.getElementById(`c-reject-confirm-${waiting.id}`)!;
+    expect(confirm.hasAttribute('disabled')).toBe(true);
+    fireEvent.change(document.getElementById(`c-reject-reason-${waiting.id}`)!, {
+      target: { value: '金额有误' },
+    });
+    fireEvent.click(confirm);
+    await waitFor(() => expect(reject).toHaveBeenCalledWith(waiting.id, '金额有误'));
+    fireEvent.click(document.getElementById(`c-approve-${waiting.id}`)!);
+    await waitFor(() => expect(approve).toHaveBeenCalledWith(waiting.id));
+  });
+
   it('offers no refund once everything is refunded', async () => {
     jest
       .spyOn(consoleApi, 'order')

@@ -14,6 +14,7 @@ const NAV: { page: ConsolePage; label: string; supervisorOnly?: boolean }[] = [
   { page: 'orders', label: '订单查询' },
   { page: 'recon', label: '对账与日结' },
   { page: 'requests', label: '退款申请' },
+  { page: 'risk', label: '风险审核' },
   { page: 'audit', label: '审计日志', supervisorOnly: true },
   { page: 'users', label: '用户管理', supervisorOnly: true },
 ];

@@ -6,10 +6,9 @@ import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import type { PatientView } from '../../../shared/api';
-import { formatFen } from '../../../shared/money';
 import { api } from '../../services/api';
 import { bridge } from '../../services/bridge/index';
-import { insuranceState, insutypeLabel } from '../../services/labels';
+import { balanceLabel, insuranceState, insutypeLabel } from '../../services/labels';
 import { openPage } from '../../services/routes';
 import { getCurrentPatientId, setCurrentPatientId } from '../../services/storage';
 import { useLoader } from '../../services/useLoader';
@@ -23,10 +22,14 @@ function InsuranceSummary({ patient }: { patient: PatientView }) {
   switch (insuranceState(auth)) {
     case 'usable':
       return (
-        <Text className="muted">
-          {insutypeLabel(auth!)}
-          {auth!.balance !== undefined ? ` · 个账余额 ${formatFen(auth!.balance)}` : ''}
-        </Text>
+        <View>
+          <Text className="muted">{insutypeLabel(auth!)}</Text>
+          {auth!.balance !== undefined ? (
+            <Text className="muted patient-balance" id={`balance-${patient.id}`}>
+              {balanceLabel(auth!)}
+            </Text>
+          ) : null}
+        </View>
       );
     case 'ineligible':
       return <Text className="cards-reason">{auth!.reason ?? '暂不能使用医保支付，可全部自费支付'}</Text>;

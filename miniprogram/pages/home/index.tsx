@@ -5,7 +5,7 @@ import type { BillView, PatientView } from '../../../shared/api';
 import { formatFen, sumFen } from '../../../shared/money';
 import { api } from '../../services/api';
 import { hospitalName } from '../../services/config';
-import { insuranceState, insutypeLabel } from '../../services/labels';
+import { balanceLabel, insuranceState, insutypeLabel } from '../../services/labels';
 import { openPage, restartAt } from '../../services/routes';
 import { getCurrentPatientId, getToken, setCurrentPatientId } from '../../services/storage';
 import { useLoader } from '../../services/useLoader';
@@ -106,6 +106,11 @@ function HomeBody({ data }: { data: HomeData }) {
             {insuranceState(current.insurance) === 'usable' ? '查看' : '去授权'}
           </Text>
         </View>
+        {insuranceState(current.insurance) === 'usable' && current.insurance?.balance !== undefined ? (
+          <Text className="muted home-card-balance" id="home-balance">
+            {balanceLabel(current.insurance)}
+          </Text>
+        ) : null}
       </View>
 
       <View className="card card--tappable home-entry" id="bills-link" onClick={() => openPage('bills')}>

@@ -24,7 +24,7 @@ export const REQUEST_STATUS: Record<RefundRequestStatus, { label: string; tone: 
 /** What can still be refunded: the total less every refund that did not fail. */
 export function refundableFen(order: OrderView): number {
   const refunded = readRefunds(order.refunds ?? [])
-    .filter((r) => r.status !== 'FAILED')
+    .filter((r) => r.status !== 'FAILED' && r.status !== 'REJECTED')
     .reduce((sum, r) => sum + (r.total ?? 0), 0);
   return Math.max(0, order.split.total - refunded);
 }

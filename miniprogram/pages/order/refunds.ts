@@ -32,10 +32,12 @@ export function readRefunds(raw: readonly unknown[]): RefundLine[] {
 }
 
 const REFUND_STATUS: Record<string, string> = {
+  AWAITING_APPROVAL: '医院审核中',
+  REJECTED: '医院未批准，未退款',
   REQUESTED: '已申请',
   PROCESSING: '退款中',
   SUCCEEDED: '退款成功',
   FAILED: '退款失败',
 };
 
-export const refundStatusLabel = (status: string) => REFUND_STATUS[status] ?? status;
+export const refundStatusLabel = (status: string) => REFUND_STATUS[status] ?? '处理中';

@@ -25,6 +25,12 @@ import type {
   RefundPreviewView,
   RefundRequestStatus,
   RefundRequestView,
+  RiskBlockView,
+  RiskDecisionName,
+  RiskEventView,
+  RiskReviewDecisionView,
+  RiskReviewView,
+  RiskRuleStatView,
   RefundView,
   ReconKind,
   ReconRowView,
@@ -201,6 +207,10 @@ export const consoleApi = {
   previewRefund: (orderId: string, body: { amount?: number; reason: string }) =>
     json<RefundPreviewView>('POST', `/orders/${id(orderId)}/refunds/preview`, { body }),
   refund: (refundId: string) => json<RefundView>('GET', `/refunds/${id(refundId)}`),
+  /** four eyes: a supervisor starts a cashier's large refund, or turns it down with a reason */
+  approveRefund: (refundId: string) => json<RefundCreatedView>('POST', `/refunds/${id(refundId)}/approve`),
+  rejectRefund: (refundId: string, reason: string) =>
+    json<RefundCreatedView>('POST', `/refunds/${id(refundId)}/reject`, { body: { reason } }),
 
   audit: (limit: number) => json<AuditEntryView[]>('GET', '/audit', { query: { limit } }),
 
@@ -257,4 +267,18 @@ export const consoleApi = {
     json<RefundRequestView>('POST', `/refund-requests/${id(requestId)}/approve`, { body: {} }),
   rejectRefundRequest: (requestId: string, reason: string) =>
     json<RefundRequestView>('POST', `/refund-requests/${id(requestId)}/reject`, { body: { reason } }),
+
+  // the risk rules (issue 13): held orders, decisions, rule hit counts, blocks (supervisors)
+  riskReviews: () => json<RiskReviewView[]>('GET', '/risk/reviews'),
+  approveRiskReview: (orderId: string) =>
+    json<RiskReviewDecisionView>('POST', `/risk/reviews/${id(orderId)}/approve`, { body: {} }),
+  rejectRiskReview: (orderId: string, reason: string) =>
+    json<RiskReviewDecisionView>('POST', `/risk/reviews/${id(orderId)}/reject`, { body: { reason } }),
+  riskEvents: (query: { userId?: string; decision?: RiskDecisionName; cursor?: string } = {}) =>
+    paged<RiskEventView>('/risk/events', { ...query, limit: CONSOLE_PAGE_SIZE }),
+  riskRules: () => json<RiskRuleStatView[]>('GET', '/risk/rules'),
+  riskBlocks: () => json<RiskBlockView[]>('GET', '/risk/blocks'),
+  blockRiskUser: (openid: string, reason: string) =>
+    json<RiskBlockView>('POST', '/risk/blocks', { body: { openid, reason } }),
+  unblockRiskUser: (openid: string) => json<undefined>('DELETE', `/risk/blocks/${id(openid)}`),
 };

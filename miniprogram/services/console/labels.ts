@@ -71,6 +71,8 @@ export const REFUND_REQUEST_STATUS: Record<RefundRequestStatus, { label: string;
 export const RECORD_LABEL: Record<'PAYMENT' | 'REFUND', string> = { PAYMENT: '支付', REFUND: '退款' };
 
 const REFUND_STATUS: Record<string, { label: string; tone: Tone }> = {
+  AWAITING_APPROVAL: { label: '待主管审批', tone: 'warning' },
+  REJECTED: { label: '主管未批准', tone: 'muted' },
   REQUESTED: { label: '已申请', tone: 'info' },
   PROCESSING: { label: '退款中', tone: 'warning' },
   SUCCEEDED: { label: '退款成功', tone: 'success' },
@@ -125,6 +127,7 @@ const EVENT_REASON: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^outcome unknown: (.*)$/s, (m) => `支付结果未知：${m[1]}`],
   [/^query: (.*)$/, (m) => `巡检查询支付结果：${m[1]}`],
   [/^refund requested: (.*)$/s, (m) => `发起退款：${m[1]}`],
+  [/^refund approved: (.*)$/s, (m) => `主管批准退款：${m[1]}`],
   [/^refund (\S+) succeeded$/, (m) => `退款 ${m[1]} 成功`],
   [/^late payment returned: (.*)$/s, () => '迟到的付款已退回'],
   [/^med-ins order failed/, () => '医保支付未成功'],

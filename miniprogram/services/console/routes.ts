@@ -11,6 +11,7 @@ export const CONSOLE_PAGES = {
   requests: '/pages/console/requests/index',
   audit: '/pages/console/audit/index',
   users: '/pages/console/users/index',
+  risk: '/pages/console/risk/index',
 } as const;
 
 export type ConsolePage = keyof typeof CONSOLE_PAGES;

@@ -82,6 +82,8 @@ export interface SettlementState {
   /** settlement id (setl_id) once settled */
   setlId?: string;
   settledAtMs?: number;
+  /** the 个人账户 balance right after the settlement (setlinfo balc), when the platform gives it */
+  accountBalanceFen?: number;
 }
 
 export interface SettlementRef {

@@ -68,6 +68,7 @@ export function auditSentence(row: AuditFacts, names: AuditNames): string {
   const refund = names.refunds.get(text(d.refundId) ?? '');
   const amount = amountWords(d.amount, refund?.totalFen);
   const refundNo = refund ? `（退款单号 ${refund.refundNo}）` : '';
+  const decidedAmount = refund ? ` ${fenToYuan(refund.totalFen)} 元` : '';
   const recordOf = () => {
     const kind = KIND_WORD[text(d.kind) ?? ''];
     const no = text(d.refundNo) ? `退款 ${text(d.refundNo)}` : orderNo ? `订单 ${orderNo}` : '一条记录';
@@ -108,7 +109,13 @@ export function auditSentence(row: AuditFacts, names: AuditNames): string {
     case 'console.unlocked':
       return text(row.description) ?? `${who} 解除了后台用户 ${userOf(row)} 的登录锁定`;
     case 'order.refund':
-      return `${who} 为${order}发起退款 ${amount}${refundNo}${reason}`;
+      return `${who} 为${order}发起退款 ${amount}${refundNo}${reason}${
+        text(d.status) === 'AWAITING_APPROVAL' ? '；金额超过审批线，等待主管审批' : ''
+      }`;
+    case 'refund.approve':
+      return `${who} 批准了退款${decidedAmount}${refundNo}，退款开始办理`;
+    case 'refund.reject':
+      return `${who} 驳回了退款${decidedAmount}${refundNo}${reason}`;
     case 'refund_request.approve':
       return `${who} 同意了${order}的患者退款申请，退款 ${amount}${refundNo}`;
     case 'refund_request.reject':
@@ -127,11 +134,25 @@ export function auditSentence(row: AuditFacts, names: AuditNames): string {
       return `${who} 为${recordOf()}退回迟到的付款${reason}`;
     case 'recon_row.refund':
       return `${who} 为${recordOf()}发起退款 ${amount}${refundNo}${reason}`;
+    case 'risk.review_approve':
+      return `${who} 审核通过了${order.trim()}，患者现在可以支付`;
+    case 'risk.review_reject':
+      return `${who} 审核驳回了${order.trim()}，订单已取消，账单已释放${reason}`;
+    case 'risk.block':
+      return `${who} 封禁了微信用户 ${maskedUser(row.target)}${reason}`;
+    case 'risk.unblock':
+      return `${who} 解除了微信用户 ${maskedUser(row.target)} 的封禁`;
     case 'day.close':
       return `${who} 日结 ${text(row.target) ?? text(d.date) ?? ''}`;
     default:
       return text(row.description) ?? `${who} 进行了一项操作（${row.action}）`;
   }
+}
+
+/** a WeChat user as the trail shows it: the first and last four characters of the openid */
+function maskedUser(openid: string | null): string {
+  const id = text(openid) ?? '';
+  return id.length > 8 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id;
 }
 
 function whoOf(row: AuditFacts): string {

@@ -20,8 +20,11 @@ export function orderFacts(
   return {
     status: row.status,
     totalFen: row.totalFen,
-    refundedOrClaimedFen: refunds.reduce((sum, r) => sum + r.split.total, 0),
+    refundedOrClaimedFen: refunds
+      .filter((r) => r.status !== 'REJECTED')
+      .reduce((sum, r) => sum + r.split.total, 0),
     pendingRequest: (requests ?? []).some((r) => r.status === 'PENDING'),
+    refundAwaitingApproval: refunds.some((r) => r.status === 'AWAITING_APPROVAL'),
   };
 }
 

@@ -11,6 +11,8 @@
  * - Limits per WeChat user, per ID number and per phone (VERIFICATION_CODES_PER_HOUR each); the phone's limit
  *   is applied silently (no text), since refusing would say the phone exists.
  * - Until verified, nothing of the card exists: every route for it is 404.
+ * - The risk rules (issue 13, services/risk/checks.ts) judge every attempt first: block → 403 RISK_BLOCKED,
+ *   review → 409 RISK_REVIEW; step_up is the texted code, which every binding asks for anyway.
  */
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { BindPatientRequest, PatientView, VerificationView } from '../../../shared/api';
@@ -31,6 +33,7 @@ import { maskIdNo, maskName, maskPhone } from '../../security/pii';
 import { AppError } from '../errors';
 import { upstreamError } from '../gatewayErrors';
 import { getPatient } from './cards';
+import { checkBinding, type RiskContext } from '../risk/checks';
 import type { Deps } from '../deps';
 
 export const VERIFICATION_TTL_MS = 5 * 60_000;
@@ -109,8 +112,10 @@ export async function startBinding(
   deps: Deps,
   openid: string,
   req: BindPatientRequest,
+  risk: RiskContext = {},
 ): Promise<VerificationView> {
   const idNoHash = deps.pii.lookupHash(req.idNo);
+  await checkBinding(deps, openid, idNoHash, risk);
   for (const [name, key] of [
     ['bind-user', openid],
     ['bind-idno', idNoHash],

@@ -1,12 +1,13 @@
 import type { InsuranceAuthorizationView } from '../../../shared/api';
-import { InsuranceAuthorizationRow } from '../../db/entities';
+import { InsuranceAuthorizationRow, type OrderRow } from '../../db/entities';
+import { recordBalance } from '../../db/insuranceBalances';
 import { newId } from '../../db/orders';
 import { GatewayError, type InsuredIdentity, type InsuredStatus } from '../../gateways/ports';
 import { AppError } from '../errors';
 import { upstreamError } from '../gatewayErrors';
 import { authorizationView } from './insuranceViews';
 import { ownPatient } from './cards';
-import { cardPerson } from '../order/insuredIdentity';
+import { authorizationOfOrder, cardPerson, cardPersonOfOrder } from '../order/insuredIdentity';
 import type { Deps } from '../deps';
 
 /** payAuthNo is valid for a limited time; we ask again after this. */
@@ -83,6 +84,7 @@ async function saveAuthorization(
     insutype: person?.insutype ?? null,
     insuredStatus: person?.status ?? null,
     balanceFen: person?.accountBalanceFen ?? null,
+    balanceAsOf: person ? new Date(now) : null,
     cityId: identity.cityId,
     geoLocation: identity.geoLocation,
     holderNameEnc: identity.holder ? deps.pii.encrypt(identity.holder.name) : null,
@@ -108,4 +110,49 @@ export async function currentAuthorization(
   if (!row.eligible)
     throw new AppError('INSURANCE_INELIGIBLE', row.reason ?? '这位就诊人暂时不能使用医保，请选择自费支付。');
   return row;
+}
+
+/**
+ * The 个人账户 balance a settlement left (6301's setlinfo balc), as of the settlement's time, kept on the order's
+ * card. Display only: a failure is logged, never in the way of the payment.
+ */
+export async function keepSettledBalance(
+  deps: Deps,
+  order: OrderRow,
+  balanceFen: number,
+  asOfMs: number,
+): Promise<void> {
+  try {
+    const { psnNo } = await authorizationOfOrder(deps, order);
+    if (!psnNo) return;
+    await recordBalance(deps.db, { patientId: order.patientId, psnNo, balanceFen, asOf: new Date(asOfMs) });
+  } catch (err) {
+    deps.logger.warn({ err, orderId: order.id }, 'could not keep the insurance balance of a settlement');
+  }
+}
+
+/**
+ * Asks 1101 for the balance of the order's insured person again (after the account leg came back by 6203, or a
+ * settlement whose 6301 gave no balance) and keeps it on the card, as of now. Display only: a failure is logged,
+ * never in the way of the payment or refund.
+ */
+export async function refreshBalance(deps: Deps, order: OrderRow): Promise<void> {
+  try {
+    const { psnNo } = await authorizationOfOrder(deps, order);
+    if (!psnNo) return;
+    const { idNo, name } = await cardPersonOfOrder(deps, order);
+    const person = await deps.insurance.queryPerson(idNo, name);
+    if (person.psnNo !== psnNo) {
+      deps.logger.warn({ orderId: order.id }, '1101 answered another insured person than the order’s');
+      return;
+    }
+    await recordBalance(deps.db, {
+      patientId: order.patientId,
+      psnNo,
+      balanceFen: person.accountBalanceFen,
+      asOf: new Date(deps.clock.now()),
+    });
+  } catch (err) {
+    deps.logger.warn({ err, orderId: order.id }, 'could not refresh the insurance balance (1101)');
+  }
 }

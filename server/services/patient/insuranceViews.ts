@@ -15,6 +15,7 @@ export function authorizationView(row: InsuranceAuthorizationRow): InsuranceAuth
     insutypeName: row.insutype ? INSUTYPE_NAMES[row.insutype] : undefined,
     status: row.insuredStatus ?? undefined,
     balance: row.balanceFen ?? undefined,
+    balanceAsOf: row.balanceFen !== null ? (row.balanceAsOf ?? row.createdAt).toISOString() : undefined,
     authorizedAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt.toISOString(),
   };

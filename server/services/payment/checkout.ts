@@ -2,6 +2,13 @@
  * Checkout (DESIGN 6.5): lock the HIS bills → 6201 upload the fee lines → 6202 pre-settle → PRESETTLED with the
  * split. Outside calls happen outside transactions; each result is recorded in a short one. If a step fails the
  * order is cancelled and the release (unlock, revoke) goes through the outbox, so it survives a crash.
+ *
+ * The risk rules (issue 13, services/risk/checks.ts): a blocked user is refused first (403 RISK_BLOCKED, before
+ * the HIS is asked anything); the other rules judge the checkout once the bills and their amount are known and
+ * before anything is locked at the HIS: block → 403 RISK_BLOCKED with nothing written but the risk
+ * event; review or step_up → the order is created and pre-settled as usual but held (`risk_hold = 'REVIEW'`),
+ * so paying it answers 409 RISK_REVIEW until a cashier approves it (step_up is treated as review here: a
+ * checkout has no code of its own to ask for).
  */
 import type { CreateOrderRequest, OrderView } from '../../../shared/api';
 import { assertSplit, cashOnlySplit, sumFen, type Split } from '../../../shared/money';
@@ -17,17 +24,31 @@ import { newOrderNo } from './orderNumbers';
 import { ownPatient } from '../patient/cards';
 import { forgetBills } from '../patient/bills';
 import { orderView } from '../order/views';
+import { holdForReview } from '../../db/risk';
+import {
+  checkCheckout,
+  refuseBlockedCheckout,
+  type CheckoutAssessment,
+  type RiskContext,
+} from '../risk/checks';
 import type { Deps } from '../deps';
 
-export async function createOrder(deps: Deps, openid: string, req: CreateOrderRequest): Promise<OrderView> {
+export async function createOrder(
+  deps: Deps,
+  openid: string,
+  req: CreateOrderRequest,
+  risk: RiskContext = {},
+): Promise<OrderView> {
   const patient = await ownPatient(deps, openid, req.patientId);
   const billNos = [...new Set(req.billNos)];
   if (billNos.length !== req.billNos.length)
     throw new AppError('VALIDATION_FAILED', '同一张账单被选择了两次，请刷新后重新选择。');
+  await refuseBlockedCheckout(deps, { openid, patientId: patient.id }, risk);
   const authorization = req.useInsurance ? await currentAuthorization(deps, patient.id) : null;
   const bills = await payableBills(deps, patient, billNos);
   const feeLines = snapshotFeeLines(bills);
   const total = sumFen(bills.map((b) => b.amountFen));
+  const assessment = await checkCheckout(deps, { openid, patientId: patient.id, amountFen: total }, risk);
 
   const now = new Date(deps.clock.now());
   const order = await insertCreatedOrder(
@@ -40,6 +61,7 @@ export async function createOrder(deps: Deps, openid: string, req: CreateOrderRe
     deptOf(bills),
     req.useInsurance,
     now,
+    assessment,
   );
   await forgetBills(deps, patient.hisPatientId);
   try {
@@ -149,6 +171,7 @@ async function insertCreatedOrder(
   dept: string | null,
   useInsurance: boolean,
   now: Date,
+  assessment: CheckoutAssessment,
 ): Promise<OrderRow> {
   const split: Split = cashOnlySplit(total);
   const row: OrderRow = Object.assign(new OrderRow(), {
@@ -177,6 +200,8 @@ async function insertCreatedOrder(
   await deps.db.transaction(async (m) => {
     await m.getRepository(OrderRow).insert(row);
     await insertOrderEvent(m, row.id, 'CREATED', { actor: 'patient', reason: 'checkout', at: now });
+    if (assessment.hold) await holdForReview(m, row.id);
+    await assessment.record(m, row.id);
   });
   return row;
 }

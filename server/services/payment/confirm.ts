@@ -24,6 +24,7 @@ import { paymentEventType, recordNotification, type ReceivedNotification } from 
 import { canApplyPayment, isClosedUnpaid, PAYMENT_APPLICABLE } from '../../domain/orderPolicy';
 import { recordLatePayment } from './late';
 import { splitOf } from '../order/split';
+import { keepSettledBalance, refreshBalance } from '../patient/insuranceAuthorizations';
 import type { Deps } from '../deps';
 import type { PaymentEvidence } from './evidence';
 
@@ -289,5 +290,9 @@ async function confirmInsurance(
     );
     return 'mismatch';
   }
+  // the 个人账户 balance the settlement left, for the card: from 6301 when it says, else asked by 1101
+  if (state.accountBalanceFen !== undefined)
+    await keepSettledBalance(deps, order, state.accountBalanceFen, state.settledAtMs ?? deps.clock.now());
+  else if (expected.account > 0) await refreshBalance(deps, order);
   return { setlId: state.setlId };
 }

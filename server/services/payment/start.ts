@@ -2,6 +2,8 @@
  * Pay (DESIGN 6.6): PRESETTLED → AWAITING_PAYMENT is recorded first (intent), then WeChat orders are created:
  * JSAPI for the cash share, /v3/med-ins/orders when insurance pays. Creates are idempotent by out_trade_no, so
  * calling again after a definite failure re-creates safely; an unknown outcome sends the order to UNKNOWN.
+ * The risk rules come first (issue 13): a blocked user → 403 RISK_BLOCKED, an order held for a cashier's review
+ * → 409 RISK_REVIEW; either way nothing moves.
  */
 import { orderStatusZh } from '../../../shared/messages';
 import type { PaymentView } from '../../../shared/api';
@@ -14,10 +16,17 @@ import { AppError } from '../errors';
 import { upstreamError } from '../gatewayErrors';
 import { splitOf } from '../order/split';
 import { ownOrder } from '../order/views';
+import { checkPayment, type RiskContext } from '../risk/checks';
 import type { Deps } from '../deps';
 
-export async function startPayment(deps: Deps, openid: string, orderId: string): Promise<PaymentView> {
+export async function startPayment(
+  deps: Deps,
+  openid: string,
+  orderId: string,
+  risk: RiskContext = {},
+): Promise<PaymentView> {
   let order = await ownOrder(deps, openid, orderId);
+  await checkPayment(deps, order, risk);
   if (order.status === 'PRESETTLED') {
     if (order.expiresAt.getTime() <= deps.clock.now())
       throw new AppError('ORDER_STATE_CONFLICT', '订单已过期，请重新下单。');

@@ -233,6 +233,7 @@ export async function refundRow(
       amount: input.amount,
       reason: `对账差错退款: ${input.reason}`,
       actor: actor.username,
+      role: actor.role,
     }));
   } catch (err) {
     await release(deps, rowId);

@@ -9,6 +9,7 @@ import { RefundRow, type RefundLegRow } from '../../db/refundEntities';
 import { isMoneyLeg, otherFundOfRefund } from '../../domain/refunds';
 import { GatewayError, type RefundState } from '../../gateways/ports';
 import { refundSplitOf } from './views';
+import { refreshBalance } from '../patient/insuranceAuthorizations';
 import type { Deps } from '../deps';
 
 export type LegOutcome =
@@ -96,6 +97,8 @@ async function insuranceLeg(deps: Deps, order: OrderRow, refund: RefundRow): Pro
     case 'FAILED':
       return { kind: 'refused', message: `6203 ${refund.refundNo} FAILED` };
     case 'SUCCEEDED':
+      // the account part went back to the 个人账户: the card's balance is asked again (1101)
+      if (refund.accountFen > 0) await refreshBalance(deps, order);
       return { kind: 'succeeded', ref: refund.refundNo };
   }
 }

@@ -37,13 +37,16 @@ import {
   sumSplits,
   type RefundLegKind,
   type RefundStatus,
+  claimsMoney,
+  needsApproval,
 } from '../../domain/refunds';
 import { REFUNDABLE } from '../../domain/orderPolicy';
 import { OrderRow } from '../../db/entities';
 import { appendPosting } from '../../db/ledger';
 import { transitionOrder } from '../../db/orders';
 import { enqueue, isQueued, nudgeJob } from '../../db/outbox';
-import { lockRefundFollowUp } from '../../db/refunds';
+import { lockRefundFollowUp, recordRefundDecision } from '../../db/refunds';
+import { checkRefundRisk } from '../risk/checks';
 import { markLegFailed, markLegSucceeded, moveRefundRow } from '../../db/refunds';
 import { RefundLegRow, RefundRow } from '../../db/refundEntities';
 import { GatewayError } from '../../gateways/ports';
@@ -59,6 +62,8 @@ export interface RefundInput {
   reason: string;
   /** who asked (the cashier's username) */
   actor: string;
+  /** the asker's console role: a cashier's refund above REFUND_APPROVAL_THRESHOLD_FEN waits for a supervisor */
+  role: string;
   /** the patient's refund request it is made for: a second call for the same request returns the first refund */
   requestId?: string;
 }
@@ -92,7 +97,8 @@ export interface RefundCheck {
 export function checkRefund(order: OrderRow, earlier: readonly RefundRow[], amountFen?: number): RefundCheck {
   if (![...REFUNDABLE, 'REFUNDING', 'REFUNDED'].includes(order.status))
     throw new AppError('REFUND_NOT_ALLOWED', `订单当前为“${orderStatusZh(order.status)}”，不能退款。`);
-  const refunded = sumSplits(earlier.map(refundSplitOf));
+  const claiming = earlier.filter((r) => claimsMoney(r.status));
+  const refunded = sumSplits(claiming.map(refundSplitOf));
   const allocation = allocateRefund(splitOf(order), refunded, amountFen);
   if (!allocation.ok) {
     const left = allocation.code === 'REFUND_EXCEEDS_PAID' ? allocation.leftFen : 0;
@@ -102,6 +108,8 @@ export function checkRefund(order: OrderRow, earlier: readonly RefundRow[], amou
   }
   if (!REFUNDABLE.includes(order.status))
     throw new AppError('REFUND_NOT_ALLOWED', '这笔订单正在退款，请等退款完成后再操作。');
+  if (earlier.some((r) => r.status === 'AWAITING_APPROVAL'))
+    throw new AppError('REFUND_NOT_ALLOWED', '这笔订单有一笔退款正在等待主管审批，请先审批或驳回。');
   if (earlier.length >= REFUNDS_PER_ORDER_MAX)
     throw new AppError('REFUND_NOT_ALLOWED', `一笔订单最多退款 ${REFUNDS_PER_ORDER_MAX} 次。`);
   return { split: allocation.split, leftAfter: order.totalFen - refunded.total - allocation.split.total };
@@ -133,12 +141,18 @@ export async function requestRefund(
     // what is left comes from the refunds table, read under the order lock; every refund counts, failed too
     const earlier = await m.getRepository(RefundRow).find({ where: { orderId } });
     const { split } = checkRefund(order, earlier, input.amount);
+    const risk = await checkRefundRisk(deps, m, { cashier: input.actor, orderId, paidAt: order.paidAt });
+    // four eyes for a large refund, and for one the risk rules want a person to look at
+    const awaiting =
+      needsApproval(input.role, split.total, deps.settings.REFUND_APPROVAL_THRESHOLD_FEN) ||
+      risk.decision === 'review' ||
+      risk.decision === 'block';
     const refund = m.getRepository(RefundRow).create({
       id: randomUUID(),
       orderId,
       refundNo: refundNoOf(order.orderNo, earlier.length + 1),
       sequence: earlier.length + 1,
-      status: 'REQUESTED',
+      status: awaiting ? 'AWAITING_APPROVAL' : 'REQUESTED',
       reason: input.reason,
       actor: input.actor,
       refundRequestId: input.requestId ?? null,
@@ -149,6 +163,9 @@ export async function requestRefund(
       createdAt: at,
       updatedAt: at,
       completedAt: null,
+      decidedBy: null,
+      decidedAt: null,
+      decisionReason: null,
     });
     await m.getRepository(RefundRow).insert(refund);
     const legs = legsOf(split).map((l) =>
@@ -164,27 +181,100 @@ export async function requestRefund(
       }),
     );
     await m.getRepository(RefundLegRow).insert(legs);
-    await transitionOrder(
-      m,
-      orderId,
-      REFUNDABLE,
-      'REFUNDING',
-      {},
-      { actor: input.actor, reason: `refund requested: ${input.reason}`, externalRef: refund.refundNo, at },
-    );
-    for (const leg of legs.filter((l) => isMoneyLeg(l.kind)))
-      await enqueue(
-        m,
-        'refund_leg',
-        legKey(refund.refundNo, leg.kind),
-        orderId,
-        { refundId: refund.id, kind: leg.kind },
-        at,
-      );
+    // waiting for a supervisor: nothing moves, and the order stays as it is until the refund is approved
+    if (!awaiting) await startRefund(m, refund, legs, input.actor, `refund requested: ${input.reason}`, at);
     return { id: refund.id, status: refund.status, legs: legViews(legs) };
   });
   deps.kickJobs?.();
   return created;
+}
+
+/** The order goes REFUNDING and the money legs are queued, in the caller's transaction (order locked). */
+async function startRefund(
+  m: EntityManager,
+  refund: RefundRow,
+  legs: readonly RefundLegRow[],
+  actor: string,
+  reason: string,
+  at: Date,
+): Promise<void> {
+  await transitionOrder(
+    m,
+    refund.orderId,
+    REFUNDABLE,
+    'REFUNDING',
+    {},
+    {
+      actor,
+      reason,
+      externalRef: refund.refundNo,
+      at,
+    },
+  );
+  for (const leg of legs.filter((l) => isMoneyLeg(l.kind)))
+    await enqueue(
+      m,
+      'refund_leg',
+      legKey(refund.refundNo, leg.kind),
+      refund.orderId,
+      { refundId: refund.id, kind: leg.kind },
+      at,
+    );
+}
+
+export interface Approver {
+  username: string;
+  role: string;
+}
+
+/** The refund awaiting approval, with its order locked; the errors a supervisor reads otherwise. */
+async function awaitingRefund(
+  m: EntityManager,
+  refundId: string,
+): Promise<{ refund: RefundRow; order: OrderRow }> {
+  const found = await m.getRepository(RefundRow).findOneBy({ id: refundId });
+  if (!found) throw new AppError('NOT_FOUND', '没有找到这笔退款。');
+  const order = await lockOrder(m, found.orderId);
+  const refund = await lockRefund(m, refundId);
+  if (refund.status !== 'AWAITING_APPROVAL')
+    throw new AppError('REFUND_NOT_ALLOWED', '这笔退款不在待审批状态，可能已被其他主管处理，请刷新。');
+  return { refund, order };
+}
+
+/** A supervisor approves a cashier's large refund: it starts as if made now. Never one's own refund. */
+export async function approveRefund(deps: Deps, refundId: string, by: Approver): Promise<RefundCreatedView> {
+  const at = new Date(deps.clock.now());
+  const view = await deps.db.transaction(async (m) => {
+    const { refund, order } = await awaitingRefund(m, refundId);
+    if (refund.actor === by.username)
+      throw new AppError('FORBIDDEN', '不能审批自己发起的退款，请另一位主管审批。');
+    if (!REFUNDABLE.includes(order.status))
+      throw new AppError('REFUND_NOT_ALLOWED', '这笔订单正在退款，请等退款完成后再审批。');
+    await moveRefund(m, refund.id, 'AWAITING_APPROVAL', 'REQUESTED', at.getTime());
+    await recordRefundDecision(m, refund.id, by.username, null, at);
+    const legs = await m.getRepository(RefundLegRow).findBy({ refundId });
+    await startRefund(m, refund, legs, by.username, `refund approved: ${refund.reason}`, at);
+    return { id: refund.id, status: 'REQUESTED' as const, legs: legViews(legs) };
+  });
+  deps.kickJobs?.();
+  return view;
+}
+
+/** A supervisor turns a large refund down: nothing moved, the amount is free again; the reason is kept. */
+export async function rejectRefund(
+  deps: Deps,
+  refundId: string,
+  by: Approver,
+  reason: string,
+): Promise<RefundCreatedView> {
+  const at = new Date(deps.clock.now());
+  return deps.db.transaction(async (m) => {
+    const { refund } = await awaitingRefund(m, refundId);
+    await moveRefund(m, refund.id, 'AWAITING_APPROVAL', 'REJECTED', at.getTime());
+    await recordRefundDecision(m, refund.id, by.username, reason, at);
+    const legs = await m.getRepository(RefundLegRow).findBy({ refundId });
+    return { id: refund.id, status: 'REJECTED' as const, legs: legViews(legs) };
+  });
 }
 
 export async function getRefund(deps: Deps, refundId: string): Promise<RefundView> {

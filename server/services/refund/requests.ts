@@ -228,6 +228,7 @@ export async function approveRefundRequest(deps: Deps, id: string, by: Decider):
       amount: row.amount_fen ?? undefined,
       reason: `${refundReasonPrefix(row.id)}${row.reason}`,
       actor: by.username,
+      role: by.role,
       requestId: row.id,
     }));
   } catch (err) {

@@ -258,6 +258,14 @@ export const queryOrderOutputSchema = z.object({
 });
 export type QueryOrderOutput = z.infer<typeof queryOrderOutputSchema>;
 
+/**
+ * 6301 `extData.setlinfo[]` once settled: the settlement's 2207-style setlinfo (field names as 2207 has them,
+ * PROTOCOLS 3.2), as the hsa-his settle-callback DTO carries it (`ExtDataDTO.setlinfo`; unverified). Only what
+ * we read is named here; `balc` is the 个人账户 balance right after the settlement, a yuan string.
+ */
+const settlementInfoSchema = z.looseObject({ setl_id: z.string().optional(), balc: yuanSchema.optional() });
+export const queryOrderExtDataSchema = z.looseObject({ setlinfo: z.array(settlementInfoSchema).optional() });
+
 // ───────────────────────────── 6401 费用明细上传撤销 ─────────────────────────────
 
 export const revokeInputSchema = z.object({

@@ -43,7 +43,9 @@ export function RefundPanel({
       </div>
       {created ? (
         <CNotice tone={refundStatus(created.status).tone} id="c-refund-created">
-          退款已受理，状态：{refundStatus(created.status).label}
+          {created.status === 'AWAITING_APPROVAL'
+            ? '退款金额超过审批线，已提交主管审批；主管批准后才会退款。'
+            : `退款已受理，状态：${refundStatus(created.status).label}`}
           {created.legs.map((l) => (
             <span key={l.kind} className="c-sub">
               {legKindLabel(l.kind)} <Fen fen={l.amount} /> · {refundStatus(l.status).label}
@@ -59,7 +61,11 @@ export function RefundPanel({
         <RefundForm order={order} remaining={remaining} onCreated={setCreated} onChanged={onChanged} />
       ) : (
         <CNotice tone="muted" id="c-refund-unavailable">
-          {refundBlockedReason(order.status, remaining)}
+          {refundBlockedReason(
+            order.status,
+            remaining,
+            order.refunds.some((r) => r.status === 'AWAITING_APPROVAL'),
+          )}
         </CNotice>
       )}
     </div>

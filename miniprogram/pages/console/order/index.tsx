@@ -25,6 +25,7 @@ import { ConsoleShell } from '../../../components/console/Shell';
 import { CEmpty, CTag, DataState } from '../../../components/console/States';
 import { RefundPanel } from './RefundPanel';
 import { RequestsPanel } from './RequestsPanel';
+import { ApprovalPanel } from './ApprovalPanel';
 
 const ACTOR: Record<string, string> = {
   patient: '患者',
@@ -130,6 +131,7 @@ function OrderDetail({
       </div>
 
       <div className="c-stack c-stack--after">
+        <ApprovalPanel order={order} onChanged={onChanged} />
         <RequestsPanel order={order} onChanged={onChanged} />
         <RefundsPanel refunds={order.refunds} />
         <EventsPanel order={order} />

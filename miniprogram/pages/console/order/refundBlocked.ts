@@ -16,7 +16,12 @@ const BLOCKED: Record<OrderStatusName, string> = {
   REFUNDED: '已全额退款。',
 };
 
-export function refundBlockedReason(status: OrderStatusName, remainingFen: number): string {
+export function refundBlockedReason(
+  status: OrderStatusName,
+  remainingFen: number,
+  awaitingApproval = false,
+): string {
+  if (awaitingApproval) return '有一笔退款正在等待主管审批，审批或驳回后才能再退款。';
   if (remainingFen <= 0 && status !== 'REFUNDING') return '已全额退款。';
   return BLOCKED[status];
 }

@@ -10,6 +10,7 @@ import {
   mobileErrorName,
   mobileResponseSchema,
   payOrderOutputSchema,
+  queryOrderExtDataSchema,
   queryOrderOutputSchema,
   refundOutputSchema,
   revokeOutputSchema,
@@ -216,7 +217,23 @@ export function fromQueryOrder(data: unknown, sent: { payOrdId: string }): Settl
   if (out.setlId) state.setlId = out.setlId;
   const settledAtMs = parseCstCompact(out.hiChrgTime);
   if (settledAtMs !== undefined) state.settledAtMs = settledAtMs;
+  const balance = settledBalanceOf(out.extData);
+  if (balance !== undefined && (state.status === 'SETTLED' || state.status === 'REFUNDED'))
+    state.accountBalanceFen = balance;
   return state;
+}
+
+/**
+ * The 个人账户 balance right after the settlement: `balc` of 6301's extData.setlinfo[0] (the 2207-style setlinfo),
+ * undefined when the platform gives none; a malformed one is invalid_response.
+ */
+function settledBalanceOf(extData: Record<string, unknown> | undefined): number | undefined {
+  if (extData?.setlinfo === undefined) return undefined;
+  const parsed = queryOrderExtDataSchema.safeParse(extData);
+  if (!parsed.success)
+    throw invalid(`6301 extData.setlinfo: ${parsed.error.issues[0]?.message ?? 'malformed'}`);
+  const balc = parsed.data.setlinfo?.[0]?.balc;
+  return balc === undefined ? undefined : fen(balc, '6301 extData.setlinfo.balc');
 }
 
 export function toRevoke(ref: SettlementRef, orgCodg: string): RevokeInput {

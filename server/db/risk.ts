@@ -1,0 +1,431 @@
+/**
+ * The risk engine's SQL (issue 13): the facts the rules count (per WeChat user, card, ID number, device), the
+ * append-only event log of decisions, blocks of WeChat users, and orders held for a cashier's review.
+ */
+import type { RiskActionName, RiskDecisionName } from '../../shared/api';
+import { RISK_ACTION_NAMES, RISK_DECISION_NAMES } from '../../shared/api';
+import {
+  date,
+  int,
+  jsonObject,
+  oneOf,
+  returnedRows,
+  rowsOf,
+  text,
+  textOrNull,
+  type Db,
+  type Row,
+} from './rows';
+
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+const ago = (now: Date, ms: number) => new Date(now.getTime() - ms);
+
+/** Orders a patient has paid (whatever happened after). */
+const PAID_STATUSES = ['PAID', 'COMPLETED', 'REFUNDING', 'REFUNDED', 'PARTIALLY_REFUNDED'];
+
+async function count(db: Db, sql: string, params: unknown[]): Promise<number> {
+  const [row] = rowsOf(await db.query(sql, params));
+  return int(row, 'n');
+}
+
+function textArray(row: Row, name: string): string[] {
+  const v = row[name];
+  if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string'))
+    throw new TypeError(`column ${name} is not a text array`);
+  return v;
+}
+
+// ───────────────────────────── facts ─────────────────────────────
+
+export async function isBlocked(db: Db, openid: string): Promise<boolean> {
+  return (
+    (await count(
+      db,
+      `SELECT count(*)::int AS n FROM risk_blocks WHERE openid = $1 AND unblocked_at IS NULL`,
+      [openid],
+    )) > 0
+  );
+}
+
+export interface BindCounts {
+  cardsBoundByUserToday: number;
+  otherUsersWithIdNo: number;
+  bindsFromDeviceToday?: number;
+  failedCodesLastHour: number;
+}
+
+export async function bindCounts(
+  db: Db,
+  q: { openid: string; idNoHash: string; deviceId?: string; now: Date },
+): Promise<BindCounts> {
+  const cardsBoundByUserToday = await count(
+    db,
+    `SELECT count(*)::int AS n FROM patients WHERE openid = $1 AND created_at > $2`,
+    [q.openid, ago(q.now, DAY_MS)],
+  );
+  const otherUsersWithIdNo = await count(
+    db,
+    `SELECT count(DISTINCT openid)::int AS n FROM patients
+      WHERE id_no_hash = $1 AND openid <> $2 AND unbound_at IS NULL`,
+    [q.idNoHash, q.openid],
+  );
+  const bindsFromDeviceToday =
+    q.deviceId === undefined
+      ? undefined
+      : await count(
+          db,
+          `SELECT count(*)::int AS n FROM risk_events WHERE device_id = $1 AND action = 'bind' AND at > $2`,
+          [q.deviceId, ago(q.now, DAY_MS)],
+        );
+  // every try of a code that did not verify; a verified verification's last try was the right one
+  const failedCodesLastHour = await count(
+    db,
+    `SELECT COALESCE(sum(attempts - CASE WHEN status = 'VERIFIED' THEN 1 ELSE 0 END), 0)::int AS n
+       FROM patient_verifications WHERE openid = $1 AND created_at > $2`,
+    [q.openid, ago(q.now, HOUR_MS)],
+  );
+  return { cardsBoundByUserToday, otherUsersWithIdNo, bindsFromDeviceToday, failedCodesLastHour };
+}
+
+export interface CheckoutCounts {
+  ordersByUserLastHour: number;
+  ordersByCardLastHour: number;
+  ordersByDeviceLastHour?: number;
+  cancelledByUserToday: number;
+  failedAuthorizationsToday: number;
+  history: { count: number; maxFen: number };
+}
+
+export async function checkoutCounts(
+  db: Db,
+  q: { openid: string; patientId: string; deviceId?: string; now: Date },
+): Promise<CheckoutCounts> {
+  const hour = ago(q.now, HOUR_MS);
+  const day = ago(q.now, DAY_MS);
+  const ordersByUserLastHour = await count(
+    db,
+    `SELECT count(*)::int AS n FROM orders WHERE openid = $1 AND created_at > $2`,
+    [q.openid, hour],
+  );
+  const ordersByCardLastHour = await count(
+    db,
+    `SELECT count(*)::int AS n FROM orders WHERE patient_id = $1 AND created_at > $2`,
+    [q.patientId, hour],
+  );
+  const ordersByDeviceLastHour =
+    q.deviceId === undefined
+      ? undefined
+      : await count(
+          db,
+          `SELECT count(*)::int AS n FROM risk_events WHERE device_id = $1 AND action = 'checkout' AND at > $2`,
+          [q.deviceId, hour],
+        );
+  const cancelledByUserToday = await count(
+    db,
+    `SELECT count(*)::int AS n FROM orders
+      WHERE openid = $1 AND status IN ('CANCELLED','EXPIRED') AND updated_at > $2`,
+    [q.openid, day],
+  );
+  const failedAuthorizationsToday = await count(
+    db,
+    `SELECT count(*)::int AS n FROM insurance_authorizations a JOIN patients p ON p.id = a.patient_id
+      WHERE p.openid = $1 AND NOT a.eligible AND a.created_at > $2`,
+    [q.openid, day],
+  );
+  const [h] = rowsOf(
+    await db.query(
+      `SELECT count(*)::int AS n, COALESCE(max(total_fen), 0)::bigint AS max_fen FROM orders
+        WHERE patient_id = $1 AND status = ANY($2)`,
+      [q.patientId, PAID_STATUSES],
+    ),
+  );
+  return {
+    ordersByUserLastHour,
+    ordersByCardLastHour,
+    ordersByDeviceLastHour,
+    cancelledByUserToday,
+    failedAuthorizationsToday,
+    history: { count: int(h, 'n'), maxFen: int(h, 'max_fen') },
+  };
+}
+
+// ───────────────────────────── events ─────────────────────────────
+
+export interface RiskEventInsert {
+  at: Date;
+  action: RiskActionName;
+  openid?: string | null;
+  cashier?: string | null;
+  patientId?: string | null;
+  orderId?: string | null;
+  deviceId?: string | null;
+  decision: RiskDecisionName;
+  rules: string[];
+  inputs: Record<string, unknown>;
+}
+
+/** Refunds a cashier asked for since `since` (every one, whatever became of it). */
+export async function refundsByCashierSince(db: Db, cashier: string, since: Date): Promise<number> {
+  return count(db, `SELECT count(*)::int AS n FROM refunds WHERE actor = $1 AND created_at >= $2`, [
+    cashier,
+    since,
+  ]);
+}
+
+export async function insertRiskEvent(db: Db, e: RiskEventInsert): Promise<void> {
+  await db.query(
+    `INSERT INTO risk_events (at, action, openid, cashier, patient_id, order_id, device_id, decision, rules, inputs)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      e.at,
+      e.action,
+      e.openid ?? null,
+      e.cashier ?? null,
+      e.patientId ?? null,
+      e.orderId ?? null,
+      e.deviceId ?? null,
+      e.decision,
+      e.rules,
+      JSON.stringify(e.inputs),
+    ],
+  );
+}
+
+export interface RiskEventRow {
+  id: string;
+  at: Date;
+  action: RiskActionName;
+  openid: string | null;
+  cashier: string | null;
+  patientId: string | null;
+  orderId: string | null;
+  deviceId: string | null;
+  decision: RiskDecisionName;
+  rules: string[];
+  inputs: Row;
+}
+
+export interface RiskEventFilter {
+  openid?: string;
+  decision?: RiskDecisionName;
+  action?: RiskActionName;
+  from?: Date;
+  to?: Date;
+  /** events with an id below this (the previous page's last) */
+  before?: string;
+  limit: number;
+}
+
+/** Newest first. */
+export async function listRiskEvents(db: Db, f: RiskEventFilter): Promise<RiskEventRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.openid !== undefined) add('openid = ?', f.openid);
+  if (f.decision !== undefined) add('decision = ?', f.decision);
+  if (f.action !== undefined) add('action = ?', f.action);
+  if (f.from !== undefined) add('at >= ?', f.from);
+  if (f.to !== undefined) add('at < ?', f.to);
+  if (f.before !== undefined) add('id < ?::bigint', f.before);
+  params.push(f.limit);
+  const rows = rowsOf(
+    await db.query(
+      `SELECT id::text AS id, at, action, openid, cashier, patient_id::text AS patient_id,
+              order_id::text AS order_id, device_id, decision, rules, inputs
+         FROM risk_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    ),
+  );
+  return rows.map((r) => ({
+    id: text(r, 'id'),
+    at: date(r, 'at'),
+    action: oneOf(r, 'action', RISK_ACTION_NAMES),
+    openid: textOrNull(r, 'openid'),
+    cashier: textOrNull(r, 'cashier'),
+    patientId: textOrNull(r, 'patient_id'),
+    orderId: textOrNull(r, 'order_id'),
+    deviceId: textOrNull(r, 'device_id'),
+    decision: oneOf(r, 'decision', RISK_DECISION_NAMES),
+    rules: textArray(r, 'rules'),
+    inputs: jsonObject(r, 'inputs'),
+  }));
+}
+
+/** How often each rule fired: in all, and since `since`. */
+export async function ruleHitCounts(
+  db: Db,
+  since: Date,
+): Promise<{ rule: string; hits: number; hitsSince: number }[]> {
+  const rows = rowsOf(
+    await db.query(
+      `SELECT rule, count(*)::int AS hits, count(*) FILTER (WHERE at > $1)::int AS hits_since
+         FROM risk_events, unnest(rules) AS rule GROUP BY rule ORDER BY rule`,
+      [since],
+    ),
+  );
+  return rows.map((r) => ({ rule: text(r, 'rule'), hits: int(r, 'hits'), hitsSince: int(r, 'hits_since') }));
+}
+
+// ───────────────────────────── blocks ─────────────────────────────
+
+export interface RiskBlockRow {
+  openid: string;
+  blockedBy: string;
+  reason: string;
+  at: Date;
+}
+
+const blockOf = (r: Row): RiskBlockRow => ({
+  openid: text(r, 'openid'),
+  blockedBy: text(r, 'blocked_by'),
+  reason: text(r, 'reason'),
+  at: date(r, 'at'),
+});
+
+/** Blocks a user; false when already blocked (the unique index on active blocks decides). */
+export async function insertBlock(db: Db, b: RiskBlockRow): Promise<boolean> {
+  const rows = rowsOf(
+    await db.query(
+      `INSERT INTO risk_blocks (openid, blocked_by, reason, at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (openid) WHERE unblocked_at IS NULL DO NOTHING RETURNING id`,
+      [b.openid, b.blockedBy, b.reason, b.at],
+    ),
+  );
+  return rows.length === 1;
+}
+
+export async function activeBlockOf(db: Db, openid: string): Promise<RiskBlockRow | null> {
+  const rows = rowsOf(
+    await db.query(
+      `SELECT openid, blocked_by, reason, at FROM risk_blocks WHERE openid = $1 AND unblocked_at IS NULL`,
+      [openid],
+    ),
+  );
+  return rows.length === 1 ? blockOf(rows[0]) : null;
+}
+
+/** Ends a user's active block; false when there was none. */
+export async function endBlock(db: Db, openid: string, by: string, at: Date): Promise<boolean> {
+  const rows = returnedRows(
+    await db.query(
+      `UPDATE risk_blocks SET unblocked_by = $2, unblocked_at = $3
+        WHERE openid = $1 AND unblocked_at IS NULL RETURNING id`,
+      [openid, by, at],
+    ),
+  );
+  return rows.length === 1;
+}
+
+export async function activeBlocks(db: Db, limit: number): Promise<RiskBlockRow[]> {
+  const rows = rowsOf(
+    await db.query(
+      `SELECT openid, blocked_by, reason, at FROM risk_blocks WHERE unblocked_at IS NULL
+        ORDER BY at DESC LIMIT $1`,
+      [limit],
+    ),
+  );
+  return rows.map(blockOf);
+}
+
+// ───────────────────────────── reviews ─────────────────────────────
+
+export async function holdForReview(db: Db, orderId: string): Promise<void> {
+  await db.query(`UPDATE orders SET risk_hold = 'REVIEW' WHERE id = $1`, [orderId]);
+}
+
+export async function isHeld(db: Db, orderId: string): Promise<boolean> {
+  return (
+    (await count(db, `SELECT count(*)::int AS n FROM orders WHERE id = $1 AND risk_hold IS NOT NULL`, [
+      orderId,
+    ])) > 0
+  );
+}
+
+export interface HeldOrderRow {
+  orderId: string;
+  orderNo: string;
+  openid: string;
+  patientNameMasked: string;
+  status: string;
+  totalFen: number;
+  createdAt: Date;
+  expiresAt: Date;
+  rules: string[];
+}
+
+/** Orders held for review and still payable (PRESETTLED), oldest first. */
+export async function heldOrders(db: Db, limit: number): Promise<HeldOrderRow[]> {
+  const rows = rowsOf(
+    await db.query(
+      `SELECT o.id::text AS order_id, o.order_no, o.openid, p.name_masked, o.status, o.total_fen,
+              o.created_at, o.expires_at,
+              COALESCE((SELECT e.rules FROM risk_events e WHERE e.order_id = o.id AND e.action = 'checkout'
+                         ORDER BY e.id DESC LIMIT 1), '{}') AS rules
+         FROM orders o JOIN patients p ON p.id = o.patient_id
+        WHERE o.risk_hold = 'REVIEW' AND o.status = 'PRESETTLED'
+        ORDER BY o.created_at LIMIT $1`,
+      [limit],
+    ),
+  );
+  return rows.map((r) => ({
+    orderId: text(r, 'order_id'),
+    orderNo: text(r, 'order_no'),
+    openid: text(r, 'openid'),
+    patientNameMasked: text(r, 'name_masked'),
+    status: text(r, 'status'),
+    totalFen: int(r, 'total_fen'),
+    createdAt: date(r, 'created_at'),
+    expiresAt: date(r, 'expires_at'),
+    rules: textArray(r, 'rules'),
+  }));
+}
+
+/**
+ * Releases a held, still payable order (the row lock and version bump keep it apart from a concurrent
+ * transition) and gives the patient a fresh payment window from now; false when it is not held or not payable.
+ */
+export async function releaseHold(db: Db, orderId: string, at: Date, windowMs: number): Promise<boolean> {
+  const rows = returnedRows(
+    await db.query(
+      `UPDATE orders SET risk_hold = NULL, version = version + 1, updated_at = $2,
+              expires_at = GREATEST(expires_at, $3)
+        WHERE id = $1 AND risk_hold = 'REVIEW' AND status = 'PRESETTLED' RETURNING id`,
+      [orderId, at, new Date(at.getTime() + windowMs)],
+    ),
+  );
+  return rows.length === 1;
+}
+
+/** Clears the hold of an order (rejected: closed in the same transaction). */
+export async function clearHold(db: Db, orderId: string): Promise<void> {
+  await db.query(`UPDATE orders SET risk_hold = NULL WHERE id = $1`, [orderId]);
+}
+
+/** Locks a held order's row for a decision; its status, or null when not held. */
+export async function lockHeldOrder(db: Db, orderId: string): Promise<string | null> {
+  const rows = rowsOf(
+    await db.query(`SELECT status FROM orders WHERE id = $1 AND risk_hold = 'REVIEW' FOR UPDATE`, [orderId]),
+  );
+  return rows.length === 1 ? text(rows[0], 'status') : null;
+}
+
+export async function insertReview(
+  db: Db,
+  r: {
+    orderId: string;
+    decidedBy: string;
+    decision: 'APPROVED' | 'REJECTED';
+    reason: string | null;
+    at: Date;
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO risk_reviews (order_id, decided_by, decision, reason, at) VALUES ($1, $2, $3, $4, $5)`,
+    [r.orderId, r.decidedBy, r.decision, r.reason, r.at],
+  );
+}

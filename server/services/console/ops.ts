@@ -1,0 +1,101 @@
+/**
+ * The console's operations page (DESIGN 12), server side: what the Prometheus metrics and alerts say, from the
+ * server's own data, for a supervisor without Grafana — payments per minute and success rate per channel over
+ * the last hour (the database: every instance answers the same), the outside parties as this instance sees them
+ * (latency, errors, breaker; handed in by the caller, which holds the metrics), and the DEAD outbox jobs, each
+ * of which a supervisor may put back in the queue (audited).
+ */
+import { deadJobs, deadOutboxCount, paymentsSince, requeueDeadJob } from '../../db/opsStats';
+import { AppError } from '../errors';
+import { recordAudit } from './audit';
+import type { Actor } from './auth';
+import type { Deps } from '../deps';
+
+const HOUR_MS = 3_600_000;
+/** DEAD jobs listed at most; the count says whether there are more */
+export const DEAD_JOBS_LISTED_MAX = 100;
+
+/** One outside party as this instance has seen it since it started. */
+export interface PartyView {
+  party: string;
+  calls: number;
+  errors: number;
+  /** estimated from the latency histogram's buckets; null before the first call */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  breaker: 'closed' | 'half_open' | 'open';
+}
+
+export interface OpsSummaryView {
+  at: string;
+  lastHour: {
+    channel: string;
+    started: number;
+    succeeded: number;
+    failed: number;
+    startedPerMinute: number;
+    /** succeeded ÷ started, null when nothing started */
+    successRate: number | null;
+  }[];
+  parties: PartyView[];
+  deadJobs: {
+    count: number;
+    jobs: {
+      id: string;
+      kind: string;
+      orderId: string | null;
+      attempts: number;
+      lastError: string | null;
+      updatedAt: string;
+    }[];
+  };
+}
+
+export async function opsSummary(deps: Deps, parties: PartyView[]): Promise<OpsSummaryView> {
+  const now = deps.clock.now();
+  const payments = await paymentsSince(deps.db, new Date(now - HOUR_MS));
+  const jobs = await deadJobs(deps.db, DEAD_JOBS_LISTED_MAX);
+  const count = await deadOutboxCount(deps.db);
+  return {
+    at: new Date(now).toISOString(),
+    lastHour: payments.map((p) => ({
+      ...p,
+      startedPerMinute: Math.round((p.started / 60) * 100) / 100,
+      successRate: p.started === 0 ? null : Math.round((p.succeeded / p.started) * 1000) / 1000,
+    })),
+    parties,
+    deadJobs: {
+      count,
+      jobs: jobs.map((j) => ({ ...j, updatedAt: j.updatedAt.toISOString() })),
+    },
+  };
+}
+
+/** A DEAD outbox job goes back in the queue, due now with its attempts reset; the action is audited. */
+export async function retryDeadJob(
+  deps: Deps,
+  jobId: string,
+  actor: Actor,
+): Promise<{ id: string; status: 'PENDING' }> {
+  const now = new Date(deps.clock.now());
+  await deps.db.transaction(async (m) => {
+    const kind = await requeueDeadJob(m, jobId, now);
+    if (kind === null)
+      throw new AppError('NOT_FOUND', '没有这个已放弃重试的后台任务（可能已被别人重新排队）');
+    await recordAudit(
+      deps,
+      {
+        actor: actor.username,
+        role: actor.role,
+        action: 'outbox.retry',
+        target: jobId,
+        details: { kind },
+        requestId: actor.requestId ?? null,
+        description: `将已放弃重试的后台任务 #${jobId}（${kind}）重新排队`,
+      },
+      m,
+    );
+  });
+  deps.kickJobs?.();
+  return { id: jobId, status: 'PENDING' };
+}
