@@ -84,6 +84,8 @@ export class OrderRow {
   /** the bills' department(s) at checkout, joined with 、 (null on orders made before it was recorded) */
   @Column({ type: 'text', nullable: true }) dept!: string | null;
   @Column({ type: 'text', nullable: true }) outcome!: OrderOutcome | null;
+  /** held by the risk rules until a cashier approves it (server/services/risk) */
+  @Column({ type: 'text', name: 'risk_hold', nullable: true }) riskHold!: 'REVIEW' | null;
   @Column({ type: 'timestamptz', name: 'expires_at' }) expiresAt!: Date;
   @Column({ type: 'timestamptz', name: 'payment_started_at', nullable: true }) paymentStartedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'paid_at', nullable: true }) paidAt!: Date | null;

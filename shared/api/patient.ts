@@ -143,6 +143,8 @@ export interface OrderView {
   dept?: string;
   /** how a closed order really ended, when its status alone would mislead (server/domain/orderGroups.ts) */
   outcome?: OrderOutcome;
+  /** the risk rules hold this unpaid order until the hospital has looked at it; it cannot be paid meanwhile */
+  heldForReview?: boolean;
 }
 
 /** GET /api/v1/orders?status=: the patient's groups of order statuses (server/domain/orderGroups.ts maps them). */

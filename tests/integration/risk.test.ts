@@ -4,7 +4,7 @@
  * Thresholds are lowered through the settings (RISK_*) so a few calls cross them.
  */
 import { randomUUID } from 'node:crypto';
-import type { RiskEventView, RiskReviewView, RiskRuleStatView } from '../../shared/api';
+import type { OrderView, RiskEventView, RiskReviewView, RiskRuleStatView } from '../../shared/api';
 import { consoleToken } from '../helpers/console';
 import { getOrder, hisBill, pay, type OrderAnswer } from '../helpers/flow';
 import {
@@ -106,7 +106,10 @@ describe('risk rules (step_up on too many cards)', () => {
     const refused = await pay(stack, p, held.body.id);
     expect(refused.status).toBe(409);
     expect((refused.body as unknown as { code: string }).code).toBe('RISK_REVIEW');
-    expect((await getOrder(stack, p, held.body.id)).body.status).toBe('PRESETTLED');
+    const heldView = (await getOrder(stack, p, held.body.id)).body as unknown as OrderView;
+    expect(heldView.status).toBe('PRESETTLED');
+    expect(heldView.heldForReview).toBe(true);
+    expect(heldView.allowedActions).toEqual(['cancel']);
 
     const queue = await call<RiskReviewView[]>(stack.url, 'GET', '/api/v1/console/risk/reviews', {
       token: supervisor,
@@ -127,6 +130,9 @@ describe('risk rules (step_up on too many cards)', () => {
     });
     expect(again.status).toBe(409);
 
+    const released = (await getOrder(stack, p, held.body.id)).body as unknown as OrderView;
+    expect(released.heldForReview).toBeUndefined();
+    expect(released.allowedActions).toEqual(['pay', 'cancel']);
     const paid = await pay(stack, p, held.body.id);
     expect(paid.status).toBe(200);
     expect(paid.body.status).toBe('AWAITING_PAYMENT');

@@ -89,6 +89,13 @@ describe('Confirm page (pre-settlement)', () => {
     expect(document.getElementById('pay-button')?.hasAttribute('disabled')).toBe(false);
   });
 
+  it('says an order held by the risk rules waits for the hospital, and offers no pay button', async () => {
+    jest.spyOn(api, 'order').mockResolvedValue(order({ heldForReview: true, allowedActions: ['cancel'] }));
+    render(<Confirm />);
+    await screen.findByText(/需要医院人工核实后才能支付/);
+    expect(document.getElementById('pay-button')).toBeNull();
+  });
+
   it('offers no pay button for an order that cannot be paid any more', async () => {
     jest.spyOn(api, 'order').mockResolvedValue(order({ status: 'COMPLETED', receiptNo: 'R1' }));
     render(<Confirm />);

@@ -24,6 +24,11 @@ import './index.css';
  */
 export function confirmNotice(order: OrderView): { tone: 'success' | 'warning' | 'info'; text: string } {
   const insurancePart = order.split.fund + order.split.account;
+  if (order.heldForReview)
+    return {
+      tone: 'warning',
+      text: '这笔订单需要医院人工核实后才能支付，核实通过后这里会出现支付按钮；如有疑问请咨询收费窗口。',
+    };
   switch (order.status) {
     case 'PRESETTLED':
       return order.useInsurance

@@ -5,7 +5,7 @@ import { OrderEventRow, OrderRow, PatientRow } from '../../db/entities';
 import { AppError } from '../errors';
 import { splitOf } from './split';
 import { patientTimeline } from '../../domain/patientTimeline';
-import { patientActions, type OrderFacts } from '../../domain/orderPolicy';
+import { canPatientPay, patientActions, type OrderFacts } from '../../domain/orderPolicy';
 import { cstMonthRange, orderOutcome, statusesOfGroup } from '../../domain/orderGroups';
 import { refundViewsOf } from '../refund/views';
 import { refundRequestViewsOf } from '../refund/requests';
@@ -25,6 +25,7 @@ export function orderFacts(
       .reduce((sum, r) => sum + r.split.total, 0),
     pendingRequest: (requests ?? []).some((r) => r.status === 'PENDING'),
     refundAwaitingApproval: refunds.some((r) => r.status === 'AWAITING_APPROVAL'),
+    heldForReview: row.riskHold === 'REVIEW',
   };
 }
 
@@ -66,6 +67,7 @@ export function orderView(
       : undefined,
     allowedActions: patientActions(orderFacts(row, refunds, refundRequests)),
     outcome: orderOutcome(row),
+    heldForReview: row.riskHold === 'REVIEW' && canPatientPay(row.status) ? true : undefined,
   };
 }
 
