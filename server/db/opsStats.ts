@@ -5,6 +5,7 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { date, int, oneOf, returnedRows, rowsOf, text, textOrNull } from './rows';
+import { countOpenDiscrepancies } from './recon/runs';
 
 export const PAYMENT_CHANNELS = ['cash', 'insurance', 'mixed'] as const;
 export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];
@@ -77,14 +78,7 @@ export async function openDiscrepancies(db: DataSource, date: string): Promise<n
     ),
   );
   if (runs.length === 0) return null;
-  const rows = rowsOf(
-    await db.query(
-      `SELECT count(*)::int AS n FROM recon_rows
-        WHERE run_id = $1 AND kind NOT IN ('MATCHED', 'CUTOFF') AND resolution IS NULL`,
-      [text(runs[0], 'id')],
-    ),
-  );
-  return int(rows[0], 'n');
+  return countOpenDiscrepancies(db, text(runs[0], 'id'));
 }
 
 export interface ChannelPayments {
@@ -162,4 +156,10 @@ export async function requeueDeadJob(m: EntityManager, id: string, at: Date): Pr
     ),
   );
   return rows.length === 0 ? null : text(rows[0], 'kind');
+}
+
+/** Orders by state, for the operations gauge. */
+export async function ordersByStatus(db: DataSource): Promise<{ status: string; count: number }[]> {
+  const rows = rowsOf(await db.query(`SELECT status, count(*)::int AS n FROM orders GROUP BY status`));
+  return rows.map((r) => ({ status: text(r, 'status'), count: int(r, 'n') }));
 }

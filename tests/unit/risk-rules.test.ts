@@ -7,27 +7,9 @@ import {
   RISK_DECISIONS,
   type BindFacts,
   type CheckoutFacts,
-  type RiskPolicy,
   type RiskVerdict,
 } from '../../server/domain/risk';
-
-const POLICY: RiskPolicy = {
-  cardsPerUserPerDay: 5,
-  cardsPerUserDecision: 'step_up',
-  usersPerIdNo: 3,
-  bindsPerDevicePerDay: 10,
-  failedCodesPerHour: 10,
-  failedAuthorizationsPerDay: 5,
-  ordersPerUserPerHour: 10,
-  ordersPerCardPerHour: 6,
-  ordersPerDevicePerHour: 20,
-  cancelledPerDay: 8,
-  amountFactor: 5,
-  amountFloorFen: 100_000,
-  amountHistoryMin: 3,
-  refundsPerCashierPerHour: 20,
-  refundAfterDays: 180,
-};
+import { RISK_POLICY as POLICY } from '../helpers/riskPolicy';
 
 const quietBind: BindFacts = {
   userBlocked: false,

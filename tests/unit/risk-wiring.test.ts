@@ -4,26 +4,11 @@ import { riskPolicyOf } from '../../server/services/risk/policy';
 import { auditSentence, type AuditFacts } from '../../server/services/console/auditSentence';
 import { deviceIdSchema, openidSchema, riskEventsQuery } from '../../shared/api';
 import { hasEnglishWord } from '../../shared/messages';
+import { RISK_POLICY } from '../helpers/riskPolicy';
 
 describe('riskPolicyOf(settings)', () => {
   it('defaults to the policy of the rules’ own tests', () => {
-    expect(riskPolicyOf(loadSettings({}))).toEqual({
-      cardsPerUserPerDay: 5,
-      cardsPerUserDecision: 'step_up',
-      usersPerIdNo: 3,
-      bindsPerDevicePerDay: 10,
-      failedCodesPerHour: 10,
-      failedAuthorizationsPerDay: 5,
-      ordersPerUserPerHour: 10,
-      ordersPerCardPerHour: 6,
-      ordersPerDevicePerHour: 20,
-      cancelledPerDay: 8,
-      amountFactor: 5,
-      amountFloorFen: 100_000,
-      amountHistoryMin: 3,
-      refundsPerCashierPerHour: 20,
-      refundAfterDays: 180,
-    });
+    expect(riskPolicyOf(loadSettings({}))).toEqual(RISK_POLICY);
   });
 
   it('takes RISK_* from the environment, validated', () => {

@@ -145,8 +145,7 @@ export async function requestRefund(
     // four eyes for a large refund, and for one the risk rules want a person to look at
     const awaiting =
       needsApproval(input.role, split.total, deps.settings.REFUND_APPROVAL_THRESHOLD_FEN) ||
-      risk.decision === 'review' ||
-      risk.decision === 'block';
+      risk.decision !== 'allow';
     const refund = m.getRepository(RefundRow).create({
       id: randomUUID(),
       orderId,
