@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { SUBSCRIBE_TEMPLATES } from '../shared/protocol/wechat/subscribe';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
@@ -159,6 +160,13 @@ const sm2UserId = z
   .regex(/^[\x20-\x7e]{1,64}$/, 'an SM2 user id is 1–64 printable ASCII characters')
   .default('1234567812345678');
 
+/** a subscribe-message template id as WeChat issues them */
+const templateId = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, 'a template id is letters, digits, - and _')
+    .default(fallback);
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: port.default(3000),
@@ -282,6 +290,31 @@ const schema = z.object({
   RISK_REFUNDS_PER_CASHIER_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
   /** a refund more than this many days after the payment is reviewed */
   RISK_REFUND_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  // Patient notifications (issue 13): WeChat subscribe messages and reminders of unpaid bills.
+  /** WeChat's mini-program server API (access token, subscribe messages); default: the WeChat Pay base URL (the
+   * mock serves both) */
+  WECHAT_API_BASE_URL: url.optional(),
+  /** the hospital's template ids, picked in the mini-program admin console; defaults: the mock's */
+  WECHAT_TEMPLATE_PAYMENT_SUCCESS: templateId(SUBSCRIBE_TEMPLATES.payment_success.templateId),
+  WECHAT_TEMPLATE_REFUND_RESULT: templateId(SUBSCRIBE_TEMPLATES.refund_result.templateId),
+  WECHAT_TEMPLATE_PAYMENT_FAILED: templateId(SUBSCRIBE_TEMPLATES.payment_failed.templateId),
+  WECHAT_TEMPLATE_BILL_REMINDER: templateId(SUBSCRIBE_TEMPLATES.bill_reminder.templateId),
+  /** which version of the mini-program a message opens: formal (released), trial or developer */
+  WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
+  /** a bill unpaid this many hours is reminded (at most once a day, never in the user's quiet hours) */
+  REMINDER_AFTER_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24),
+  /** how often the reminder job looks (each bill is still reminded at most once a China day) */
+  REMINDER_INTERVAL_MS: ms(15 * 60_000),
+  /** quiet hours of a user who never set any, China time HH:mm-HH:mm, or none */
+  REMINDER_DEFAULT_QUIET_HOURS: z
+    .string()
+    .regex(/^(?:none|(?:[01]\d|2[0-3]):[0-5]\d-(?:[01]\d|2[0-3]):[0-5]\d)$/, 'HH:mm-HH:mm, or none')
+    .default('22:00-08:00'),
   JOBS_ENABLED: z
     .enum(['true', 'false'])
     .default('true')

@@ -12,6 +12,7 @@ const CONSOLE_PAGES = [
   'pages/console/audit/index',
   'pages/console/users/index',
   'pages/console/risk/index',
+  'pages/console/ops/index',
 ];
 
 const consolePages = (): string[] => (process.env.TARO_ENV === 'h5' ? CONSOLE_PAGES : []);
@@ -30,6 +31,8 @@ export default defineAppConfig({
     'pages/result/index',
     'pages/orders/index',
     'pages/order/index',
+    'pages/messages/index',
+    'pages/settings/index',
     ...consolePages(),
   ],
   // H5: no slide-in between pages (mid-transition, two pages side by side would scroll sideways)

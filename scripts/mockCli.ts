@@ -11,6 +11,7 @@ import { clock } from './mockCli/clock';
 import { createCtx, UsageError, type CliIo, type Command } from './mockCli/context';
 import { fault } from './mockCli/fault';
 import { journal, verify } from './mockCli/journal';
+import { messages } from './mockCli/messages';
 import { person } from './mockCli/person';
 import { scenario, scenarios, sessions } from './mockCli/scenario';
 import { reset, status } from './mockCli/status';
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   callbacks,
   person,
   bill,
+  messages,
 };
 
 const defaultIo: CliIo = {

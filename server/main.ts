@@ -12,6 +12,8 @@ import type { ClientConfigView } from '../shared/api';
 import { INSURANCE_PATHS } from '../shared/protocol/insurance';
 import { systemClock, type Clock } from '../shared/clock';
 import { HttpSmsGateway } from './gateways/sms/client';
+import { HttpMiniProgramGateway } from './gateways/wechat/client';
+import { runBillReminders } from './services/notify/reminders';
 import { HttpHisGateway } from './gateways/his/client';
 import { HttpInsuranceGateway } from './gateways/insurance/client';
 import { HttpWeChatPayGateway } from './gateways/wechatpay/client';
@@ -108,6 +110,12 @@ export function buildServer(parts: ServerParts): RunningServer {
     }),
     his: new HttpHisGateway({ baseUrl: parts.hisBaseUrl, timeoutMs }),
     sms: new HttpSmsGateway({ baseUrl: parts.settings.SMS_BASE_URL ?? parts.hisBaseUrl, timeoutMs }),
+    miniProgram: new HttpMiniProgramGateway({
+      baseUrl: parts.settings.WECHAT_API_BASE_URL ?? parts.wechatPayBaseUrl,
+      appId: parts.keys.wechat.appId,
+      appSecret: parts.keys.wechat.appSecret,
+      timeoutMs,
+    }),
     wechat: new HttpWeChatPayGateway({
       baseUrl: parts.wechatPayBaseUrl,
       keys: parts.keys.wechat,
@@ -191,6 +199,7 @@ export function buildServer(parts: ServerParts): RunningServer {
       scheduler.every('daily reconciliation check', DAILY_CHECK_INTERVAL_MS, () =>
         runDailyReconciliationIfDue(deps),
       );
+      scheduler.every('bill reminders', parts.settings.REMINDER_INTERVAL_MS, () => runBillReminders(deps));
     },
     stop: async () => {
       unobserveCalls();

@@ -16,6 +16,7 @@ import type {
   PatientView,
   PaymentView,
   RefundRequestView,
+  StepUpView,
   VerificationView,
 } from '../../shared/api';
 import { ApiError, apiErrorFromBody } from './errors';
@@ -24,7 +25,7 @@ import { getDeviceId, getToken, setAfterLogin, setToken } from './storage';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** JSON as it comes: an object or an array (typed per call below) */
 type Body = Record<string, unknown>;
 
@@ -65,7 +66,7 @@ function sendToLogin(): void {
   void Taro.reLaunch({ url: pageUrl('login') });
 }
 
-async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
   const auth = options.auth !== false;
   const header: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (options.data !== undefined) header['Content-Type'] = 'application/json';
@@ -142,6 +143,15 @@ export const api = {
     request<RefundRequestView>('POST', `/orders/${encodeURIComponent(orderId)}/refund-requests`, {
       data: body,
     }),
+  /** 202: the risk rules asked to prove the card; a code is texted to the phone the hospital holds */
+  startStepUp: (orderId: string) =>
+    request<StepUpView>('POST', `/orders/${encodeURIComponent(orderId)}/step-up`),
+  verifyStepUp: (orderId: string, stepUpId: string, code: string) =>
+    request<OrderView>(
+      'POST',
+      `/orders/${encodeURIComponent(orderId)}/step-up/${encodeURIComponent(stepUpId)}`,
+      { data: { code } },
+    ),
   cancelOrder: (orderId: string) =>
     request<{ status: OrderView['status'] }>('POST', `/orders/${encodeURIComponent(orderId)}/cancel`),
 };

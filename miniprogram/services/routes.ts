@@ -13,6 +13,8 @@ export const PAGES = {
   result: '/pages/result/index',
   orders: '/pages/orders/index',
   order: '/pages/order/index',
+  messages: '/pages/messages/index',
+  settings: '/pages/settings/index',
 } as const;
 
 export type PageName = keyof typeof PAGES;

@@ -23,6 +23,8 @@ import { mountSandboxRoutes } from './sandbox';
 import { mountWeChatPayScenarios, ScenarioNotifier } from './scenarios';
 import { loadMockKeyring, v3Security } from './signing';
 import { WeChatPayState } from './state';
+import { mountSubscribeRoutes } from './subscribe';
+import { SubscribeState } from './subscribeState';
 import { mountTransactionRoutes } from './transactions';
 
 const DELIVERY_TICK_MS = 1_000;
@@ -44,6 +46,7 @@ export interface WeChatPayMock {
   app: Koa;
   state: WeChatPayState;
   notifier: Notifier;
+  subscribe: SubscribeState;
   /** completes due PROCESSING refunds and sends every callback due on the mock clock; resolves when sent */
   deliverDue(): Promise<void>;
   /** stops the background delivery timer */
@@ -55,17 +58,20 @@ export function createWeChatPayMock(opts: WeChatPayMockOptions): WeChatPayMock {
   const keyring = loadMockKeyring(opts.keys);
   const state = new WeChatPayState();
   const notifier = new ScenarioNotifier(frame, frame.clock, keyring, state);
+  const subscribe = new SubscribeState();
   const mc: WeChatPayMockContext = {
     frame,
     state,
     keyring,
     notifier,
+    subscribe,
     insuranceBaseUrl: opts.insuranceBaseUrl,
   };
   setSandboxMode(mc, opts.sandbox ?? true);
   frame.onReset(() => {
     state.reset();
     notifier.clear();
+    subscribe.reset();
   });
 
   const deliverDue = async (): Promise<void> => {
@@ -82,6 +88,7 @@ export function createWeChatPayMock(opts: WeChatPayMockOptions): WeChatPayMock {
   mountBillRoutes(v3, mc);
   frame.router.use(v3.routes());
   mountLoginRoutes(mc);
+  mountSubscribeRoutes(mc, subscribe);
   mountSandboxRoutes(mc);
   mountAdminRoutes(mc);
   mountProbes(mc);
@@ -97,5 +104,5 @@ export function createWeChatPayMock(opts: WeChatPayMockOptions): WeChatPayMock {
 
   const timer = setInterval(() => void deliverDue().catch(() => undefined), DELIVERY_TICK_MS);
   timer.unref();
-  return { frame, app: frame.app, state, notifier, deliverDue, stop: () => clearInterval(timer) };
+  return { frame, app: frame.app, state, notifier, subscribe, deliverDue, stop: () => clearInterval(timer) };
 }

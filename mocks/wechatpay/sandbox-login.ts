@@ -8,6 +8,7 @@ import { issueLoginCode, OPENID_PATTERN } from './login';
 import { loginPage } from './sandbox-pages';
 import { tag } from './signing';
 import { redirectSchema, actionSchema, withReturnParams, sendPage, badRequest } from './sandbox-common';
+import { SANDBOX_OPENID_COOKIE, SANDBOX_OPENID_COOKIE_OPTIONS } from './sandbox-subscribe';
 
 const LOGIN = '微信登录（沙箱）';
 
@@ -36,6 +37,8 @@ export function mountLoginPage(mc: WeChatPayMockContext): void {
     }
     const issued = issueLoginCode(mc, openid === '' ? undefined : openid);
     tag(ctx.state, 'openid', issued.openid);
+    // the subscribe sheet (sandbox-subscribe.ts) knows the user by it, as WeChat knows who is logged in
+    ctx.cookies.set(SANDBOX_OPENID_COOKIE, issued.openid, SANDBOX_OPENID_COOKIE_OPTIONS);
     ctx.redirect(withReturnParams(redirect, { code: issued.code }));
   });
 }

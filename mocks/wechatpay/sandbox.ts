@@ -11,12 +11,16 @@
  *   none of the five cash fields (appId alone may come, and must be the order's).
  * Both go back to the app with a 302 to its `redirect` URL (http or https only), carrying the outcome in the
  * query, or in the fragment's query when the app routes by hash.
+ * - `/sandbox/subscribe` stands in for WeChat's subscribe-message consent sheet (wx.requestSubscribeMessage):
+ *   the choices are recorded as POST /__admin/subscriptions does, and go back as `subscribeResult`
+ *   (sandbox-subscribe.ts).
  * This entry mounts them and describes them in the OpenAPI; the login page is sandbox-login.ts, the cashier
  * sandbox-cashier.ts, the pay-parameter checks sandbox-paysign.ts, and what both pages share sandbox-common.ts.
  */
 import type { WeChatPayMockContext } from './context';
 import { mountLoginPage } from './sandbox-login';
 import { mountCashierPage } from './sandbox-cashier';
+import { mountSubscribePage } from './sandbox-subscribe';
 import { PAY_FIELDS } from './sandbox-paysign';
 
 const OPENAPI: Record<string, unknown> = {
@@ -55,12 +59,38 @@ const OPENAPI: Record<string, unknown> = {
         'failed); cancel → result=cancel, nothing changes; not payable → 409 page with a link carrying result=error',
     },
   },
+  '/sandbox/subscribe': {
+    get: {
+      summary:
+        '订阅消息（沙箱）: an HTML sheet standing in for wx.requestSubscribeMessage, one row per template with a ' +
+        '允许 switch; the user is the sandbox login cookie wx_sandbox_openid, or an openid field without it; an ' +
+        'unknown template answers a 400 page',
+      parameters: [
+        {
+          name: 'tmplIds',
+          in: 'query',
+          required: true,
+          schema: { type: 'string' },
+          description: 'comma list',
+        },
+        { name: 'redirect', in: 'query', required: true, schema: { type: 'string', format: 'uri' } },
+      ],
+    },
+    post: {
+      summary:
+        'Form {tmplIds, redirect, allow (repeated: the allowed template ids), keep? (不再询问: refusals become ban), ' +
+        'openid? (without the cookie), action: allow|cancel (cancel rejects all)}: each decision recorded as POST ' +
+        '/__admin/subscriptions, then 302 to redirect with subscribeResult=<base64url JSON {templateId: ' +
+        'accept|reject|ban}>',
+    },
+  },
 };
 
 export function mountSandboxRoutes(mc: WeChatPayMockContext): void {
   Object.assign(mc.frame.openapi, OPENAPI);
   mountLoginPage(mc);
   mountCashierPage(mc);
+  mountSubscribePage(mc);
 }
 
 export { withReturnParams } from './sandbox-common';

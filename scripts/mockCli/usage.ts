@@ -20,6 +20,8 @@ export const USAGE = `usage: npm run mock -- <command> [options]
   person list | person set <psnNo> [--status SUSPENDED] [--balance 0]
   bill add --patient P100001 --item code:qty [--item code:qty:priceFen ...] [--dept d] [--doctor d]
   bill list [--patient P] | bill pay-at-window <billNo>
+  messages [list] [--openid o]            subscribe messages WeChat accepted (newest last)
+  messages consent <openid> <templateId> accept|reject|ban   what the user chose in the consent sheet
 
   mocks: insurance (ins) | his | wechatpay (wechat, wx)
   base URLs: --insurance-url/--his-url/--wechatpay-url, else INSURANCE_BASE_URL/HIS_BASE_URL/WECHATPAY_BASE_URL,
@@ -57,6 +59,7 @@ export const OPTIONS = {
   insutype: { type: 'string' },
   balance: { type: 'string' },
   patient: { type: 'string' },
+  openid: { type: 'string' },
   item: { type: 'string', multiple: true },
   dept: { type: 'string' },
   doctor: { type: 'string' },

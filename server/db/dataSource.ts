@@ -16,6 +16,8 @@ import { OrderDept1763900000010 } from './migrations/1763900000010-OrderDept';
 import { Risk1763900000013 } from './migrations/1763900000013-Risk';
 import { RefundApproval1763900000011 } from './migrations/1763900000011-RefundApproval';
 import { InsuranceBalance1763900000012 } from './migrations/1763900000012-InsuranceBalance';
+import { Notifications1763900000014 } from './migrations/1763900000014-Notifications';
+import { StepUp1763900000015 } from './migrations/1763900000015-StepUp';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -31,6 +33,8 @@ export const MIGRATIONS = [
   RefundApproval1763900000011,
   InsuranceBalance1763900000012,
   Risk1763900000013,
+  Notifications1763900000014,
+  StepUp1763900000015,
 ];
 export const POOL_SIZE_MAX = 20;
 

@@ -85,7 +85,7 @@ export class OrderRow {
   @Column({ type: 'text', nullable: true }) dept!: string | null;
   @Column({ type: 'text', nullable: true }) outcome!: OrderOutcome | null;
   /** held by the risk rules until a cashier approves it (server/services/risk) */
-  @Column({ type: 'text', name: 'risk_hold', nullable: true }) riskHold!: 'REVIEW' | null;
+  @Column({ type: 'text', name: 'risk_hold', nullable: true }) riskHold!: 'REVIEW' | 'STEP_UP' | null;
   @Column({ type: 'timestamptz', name: 'expires_at' }) expiresAt!: Date;
   @Column({ type: 'timestamptz', name: 'payment_started_at', nullable: true }) paymentStartedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'paid_at', nullable: true }) paidAt!: Date | null;

@@ -122,17 +122,21 @@ export interface DeadJob {
   id: string;
   kind: string;
   orderId: string | null;
+  /** the order's number, when the job has an order */
+  orderNo: string | null;
   attempts: number;
   lastError: string | null;
   updatedAt: Date;
 }
 
-/** DEAD outbox jobs, newest first, at most `limit`. */
+/** DEAD outbox jobs, newest first, at most `limit`, with their order's number. */
 export async function deadJobs(db: DataSource, limit: number): Promise<DeadJob[]> {
   const rows = rowsOf(
     await db.query(
-      `SELECT id::text AS id, kind, order_id::text AS order_id, attempts, last_error, updated_at
-         FROM outbox WHERE status = 'DEAD' ORDER BY updated_at DESC, id DESC LIMIT $1`,
+      `SELECT j.id::text AS id, j.kind, j.order_id::text AS order_id, o.order_no, j.attempts, j.last_error,
+              j.updated_at
+         FROM outbox j LEFT JOIN orders o ON o.id = j.order_id
+        WHERE j.status = 'DEAD' ORDER BY j.updated_at DESC, j.id DESC LIMIT $1`,
       [limit],
     ),
   );
@@ -140,6 +144,7 @@ export async function deadJobs(db: DataSource, limit: number): Promise<DeadJob[]
     id: text(r, 'id'),
     kind: text(r, 'kind'),
     orderId: textOrNull(r, 'order_id'),
+    orderNo: textOrNull(r, 'order_no'),
     attempts: int(r, 'attempts'),
     lastError: textOrNull(r, 'last_error'),
     updatedAt: date(r, 'updated_at'),

@@ -15,7 +15,9 @@ export type OutboxKind =
   /** a verified payment callback, applied after it was answered (services/payment/confirm.ts) */
   | 'confirm_payment'
   /** a card-binding code texted to the patient's phone (services/patient/binding.ts); no order */
-  | 'sms_send';
+  | 'sms_send'
+  /** a subscribe message to a patient (services/notify/send.ts); the order it is about, if any */
+  | 'notify';
 
 export async function enqueue(
   manager: EntityManager,

@@ -9,6 +9,7 @@ import {
   int,
   jsonObject,
   oneOf,
+  oneOfOrNull,
   returnedRows,
   rowsOf,
   text,
@@ -256,19 +257,43 @@ export async function listRiskEvents(db: Db, f: RiskEventFilter): Promise<RiskEv
   }));
 }
 
-/** How often each rule fired: in all, and since `since`. */
+/**
+ * How often each rule fired: in all (or, given `from`, since `from` — a range of the index on at), and since
+ * `since`.
+ */
 export async function ruleHitCounts(
   db: Db,
   since: Date,
+  from?: Date,
 ): Promise<{ rule: string; hits: number; hitsSince: number }[]> {
   const rows = rowsOf(
     await db.query(
       `SELECT rule, count(*)::int AS hits, count(*) FILTER (WHERE at > $1)::int AS hits_since
-         FROM risk_events, unnest(rules) AS rule GROUP BY rule ORDER BY rule`,
-      [since],
+         FROM risk_events, unnest(rules) AS rule ${from ? 'WHERE at > $2' : ''} GROUP BY rule ORDER BY rule`,
+      from ? [since, from] : [since],
     ),
   );
   return rows.map((r) => ({ rule: text(r, 'rule'), hits: int(r, 'hits'), hitsSince: int(r, 'hits_since') }));
+}
+
+/** The decisions taken since `from` (a range of the index on at), per decision: since `from`, and since `since`. */
+export async function decisionCounts(
+  db: Db,
+  since: Date,
+  from: Date,
+): Promise<{ decision: RiskDecisionName; hits: number; hitsSince: number }[]> {
+  const rows = rowsOf(
+    await db.query(
+      `SELECT decision, count(*)::int AS hits, count(*) FILTER (WHERE at > $1)::int AS hits_since
+         FROM risk_events WHERE at > $2 GROUP BY decision ORDER BY decision`,
+      [since, from],
+    ),
+  );
+  return rows.map((r) => ({
+    decision: oneOf(r, 'decision', RISK_DECISION_NAMES),
+    hits: int(r, 'hits'),
+    hitsSince: int(r, 'hits_since'),
+  }));
 }
 
 // ───────────────────────────── blocks ─────────────────────────────
@@ -338,12 +363,10 @@ export async function holdForReview(db: Db, orderId: string): Promise<void> {
   await db.query(`UPDATE orders SET risk_hold = 'REVIEW' WHERE id = $1`, [orderId]);
 }
 
-export async function isHeld(db: Db, orderId: string): Promise<boolean> {
-  return (
-    (await count(db, `SELECT count(*)::int AS n FROM orders WHERE id = $1 AND risk_hold IS NOT NULL`, [
-      orderId,
-    ])) > 0
-  );
+/** What holds an order: a cashier's review, the patient's step-up, or nothing. */
+export async function holdOf(db: Db, orderId: string): Promise<'REVIEW' | 'STEP_UP' | null> {
+  const rows = rowsOf(await db.query(`SELECT risk_hold FROM orders WHERE id = $1`, [orderId]));
+  return rows[0] ? oneOfOrNull(rows[0], 'risk_hold', ['REVIEW', 'STEP_UP'] as const) : null;
 }
 
 export interface HeldOrderRow {
@@ -387,15 +410,22 @@ export async function heldOrders(db: Db, limit: number): Promise<HeldOrderRow[]>
 
 /**
  * Releases a held, still payable order (the row lock and version bump keep it apart from a concurrent
- * transition) and gives the patient a fresh payment window from now; false when it is not held or not payable.
+ * transition) and gives the patient a fresh payment window from now; false when it is not held so (a cashier's
+ * REVIEW, or the patient's STEP_UP) or not payable.
  */
-export async function releaseHold(db: Db, orderId: string, at: Date, windowMs: number): Promise<boolean> {
+export async function releaseHold(
+  db: Db,
+  orderId: string,
+  hold: 'REVIEW' | 'STEP_UP',
+  at: Date,
+  windowMs: number,
+): Promise<boolean> {
   const rows = returnedRows(
     await db.query(
       `UPDATE orders SET risk_hold = NULL, version = version + 1, updated_at = $2,
               expires_at = GREATEST(expires_at, $3)
-        WHERE id = $1 AND risk_hold = 'REVIEW' AND status = 'PRESETTLED' RETURNING id`,
-      [orderId, at, new Date(at.getTime() + windowMs)],
+        WHERE id = $1 AND risk_hold = $4 AND status = 'PRESETTLED' RETURNING id`,
+      [orderId, at, new Date(at.getTime() + windowMs), hold],
     ),
   );
   return rows.length === 1;

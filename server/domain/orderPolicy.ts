@@ -47,13 +47,13 @@ export interface OrderFacts {
   pendingRequest: boolean;
   /** a cashier's large refund waits for a supervisor (four eyes): no other refund starts meanwhile */
   refundAwaitingApproval: boolean;
-  /** the risk rules hold the order until a cashier approves it: it cannot be paid meanwhile */
-  heldForReview: boolean;
+  /** the risk rules hold the order (until a cashier approves it, or the patient proves the card): no pay */
+  riskHeld: boolean;
 }
 
 export function patientActions(o: OrderFacts): PatientOrderAction[] {
   const actions: PatientOrderAction[] = [];
-  if (canPatientPay(o.status) && !o.heldForReview) actions.push('pay');
+  if (canPatientPay(o.status) && !o.riskHeld) actions.push('pay');
   if (canCancel(o.status)) actions.push('cancel');
   if (
     canRefund(o.status, o.totalFen - o.refundedOrClaimedFen) &&

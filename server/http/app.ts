@@ -16,6 +16,7 @@ import { consoleRouter, requireConsole } from './consoleRoutes';
 import { reconciliationRoutes } from './reconciliationRoutes';
 import { refundRoutes } from './refundRoutes';
 import { refundRequestRoutes } from './refundRequestRoutes';
+import { notificationRoutes } from './notificationRoutes';
 import { consoleUserRoutes } from './consoleUserRoutes';
 import { opsConsoleRoutes } from './opsConsoleRoutes';
 import { riskRoutes } from './riskRoutes';
@@ -113,6 +114,7 @@ export function createApp(deps: Deps, metrics: Metrics, clientConfig: ClientConf
     consoleRouter(deps, rateLimit),
     refundRoutes(deps, requireConsole(deps)),
     refundRequestRoutes(deps, rateLimit),
+    notificationRoutes(deps, rateLimit),
     consoleUserRoutes(deps, rateLimit),
     opsConsoleRoutes(deps, metrics, rateLimit),
     reconciliationRoutes(deps, requireConsole, rateLimit),

@@ -11,6 +11,10 @@ import {
   paymentEventCounts,
   type PaymentStage,
 } from '../db/opsStats';
+import { DELIVERIES, deliveryCounts, type Delivery } from '../db/patientMessages';
+import { decisionCounts, ruleHitCounts } from '../db/risk';
+import { RISK_DECISIONS, RISK_RULE_IDS } from '../domain/risk';
+import { TEMPLATE_PURPOSES } from '../../shared/protocol/wechat/subscribe';
 
 /** Prometheus metrics (DESIGN 12); one registry per app so tests and several apps in a process do not clash. */
 export function createMetrics() {
@@ -92,6 +96,27 @@ export function createMetrics() {
       help: "1 when yesterday's (China time) reconciliation has a finished run, else 0",
       registers: [registry],
     }),
+    // the last hour, read from the database by the background refresh (every instance reports the same: max)
+    riskDecisionsLastHour: new Gauge({
+      name: 'risk_decisions_last_hour',
+      help: 'Risk decisions taken in the last hour per decision: allow, step_up, review, block',
+      labelNames: ['decision'],
+      registers: [registry],
+    }),
+    riskRuleHitsLastHour: new Gauge({
+      name: 'risk_rule_hits_last_hour',
+      help: 'Risk rules that fired in the last hour, per rule id',
+      labelNames: ['rule'],
+      registers: [registry],
+    }),
+    patientMessagesLastHour: new Gauge({
+      name: 'patient_messages_last_hour',
+      help:
+        'Patient messages made in the last hour per purpose and what became of them on WeChat: sent, pending, ' +
+        'not_subscribed, refused (43101), failed (WeChat refused what we built)',
+      labelNames: ['purpose', 'delivery'],
+      registers: [registry],
+    }),
     readinessUp: new Gauge({
       name: 'readiness_check_up',
       help: 'Last readiness round per party: 1 answered, 0 failed',
@@ -103,7 +128,7 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-const PARTIES: readonly Party[] = ['insurance', 'his', 'wechatpay', 'sms'];
+const PARTIES: readonly Party[] = ['insurance', 'his', 'wechatpay', 'sms', 'wechat'];
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
 /** Feeds the outside-call metrics from gateways/http.ts (registered with `observeCalls` by the composition root). */
@@ -236,10 +261,40 @@ export function databaseRefresh(
     if (slowAt !== undefined && clockNow - slowAt < SLOW_EVERY_MS) return;
     slowAt = clockNow;
     metrics.outboxDead.set(await deadOutboxCount(db));
+    await refreshLastHour(db, metrics, clockNow);
     const open = await openDiscrepancies(db, cstDate(clockNow - 86_400_000));
     metrics.reconYesterdayDone.set(open === null ? 0 : 1);
     metrics.reconOpenDiscrepancies.set(open ?? 0);
   };
+}
+
+const DELIVERY_LABELS: Record<Delivery, string> = {
+  PENDING: 'pending',
+  SENT: 'sent',
+  NOT_SUBSCRIBED: 'not_subscribed',
+  REFUSED: 'refused',
+  FAILED: 'failed',
+};
+
+/** Risk decisions and rule hits, and patient messages, of the last hour (zeros included, so alerts see them). */
+async function refreshLastHour(db: DataSource, metrics: Metrics, nowMs: number): Promise<void> {
+  const hourAgo = new Date(nowMs - 3_600_000);
+  const decisions = await decisionCounts(db, hourAgo, hourAgo);
+  for (const decision of RISK_DECISIONS)
+    metrics.riskDecisionsLastHour.set(
+      { decision },
+      decisions.find((d) => d.decision === decision)?.hits ?? 0,
+    );
+  const rules = await ruleHitCounts(db, hourAgo, hourAgo);
+  for (const rule of RISK_RULE_IDS)
+    metrics.riskRuleHitsLastHour.set({ rule }, rules.find((r) => r.rule === rule)?.hits ?? 0);
+  const messages = await deliveryCounts(db, hourAgo);
+  for (const purpose of TEMPLATE_PURPOSES)
+    for (const delivery of DELIVERIES)
+      metrics.patientMessagesLastHour.set(
+        { purpose, delivery: DELIVERY_LABELS[delivery] },
+        messages.find((m) => m.purpose === purpose && m.delivery === delivery)?.count ?? 0,
+      );
 }
 
 /**

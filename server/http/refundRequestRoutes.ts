@@ -13,27 +13,14 @@ import {
   listRefundRequests,
   rejectRefundRequest as reject,
 } from '../services/refund/requests';
-import { authenticate } from '../services/patient/sessions';
-import { AppError } from '../services/errors';
 import { consoleActorOf, requireConsole } from './consoleRoutes';
 import { idempotent } from './idempotency';
+import { openidOf, requirePatient } from './routes';
 import { pathId } from './params';
 import type { Deps } from '../services/deps';
 
 /** Approving takes no options: an empty object (or no body). */
 const approveRequest = z.object({}).strict();
-
-const openidOf = (ctx: Koa.Context): string => (ctx.state as { openid: string }).openid;
-
-/** The patient's bearer token → `ctx.state.openid` (the key the rate limit counts under), as in routes.ts. */
-function requirePatient(deps: Deps): Koa.Middleware {
-  return async (ctx, next) => {
-    const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(ctx.get('Authorization'));
-    if (!match) throw new AppError('UNAUTHENTICATED', '请先登录。');
-    (ctx.state as { openid: string }).openid = (await authenticate(deps, match[1])).openid;
-    await next();
-  };
-}
 
 export function refundRequestRoutes(deps: Deps, rateLimit: Koa.Middleware): Router {
   const r = new Router({ prefix: '/api/v1' });

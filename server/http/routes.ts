@@ -20,6 +20,7 @@ import { createOrder } from '../services/payment/checkout';
 import { startPayment } from '../services/payment/start';
 import { riskContextOf } from './riskRoutes';
 import { cancelOrder } from '../services/payment/close';
+import { startStepUp, verifyStepUp } from '../services/risk/stepUp';
 import { getOrder, listOrders } from '../services/order/views';
 import { handleWeChatPayCallback } from '../services/payment/callback';
 import { AppError } from '../services/errors';
@@ -32,11 +33,12 @@ interface PatientState {
   openid: string;
 }
 
-function openidOf(ctx: Koa.Context): string {
+export function openidOf(ctx: Koa.Context): string {
   return (ctx.state as PatientState).openid;
 }
 
-function requirePatient(deps: Deps): Koa.Middleware {
+/** The patient's bearer token → `ctx.state.openid` (the key the rate limit counts under). */
+export function requirePatient(deps: Deps): Koa.Middleware {
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
     const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header);
@@ -114,6 +116,17 @@ export function patientRouter(deps: Deps, rateLimit: Koa.Middleware): Router {
   });
   r.post('/orders/:id/payments', auth, rateLimit, idemIfSent, async (ctx) => {
     ctx.body = await startPayment(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam), riskContextOf(ctx));
+  });
+  // step-up (issue 13): a code texted to the card's phone at the HIS, then the code → the order can be paid
+  r.post('/orders/:id/step-up', auth, rateLimit, async (ctx) => {
+    ctx.status = 202;
+    ctx.body = await startStepUp(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));
+  });
+  r.post('/orders/:id/step-up/:stepUpId', auth, rateLimit, async (ctx) => {
+    const orderId = pathId(ctx, 'id', uuidParam);
+    const stepUpId = pathId(ctx, 'stepUpId', uuidParam);
+    const { code } = verifyCodeRequest.parse(ctx.request.body);
+    ctx.body = await verifyStepUp(deps, openidOf(ctx), orderId, stepUpId, code);
   });
   r.post('/orders/:id/cancel', auth, rateLimit, idemIfSent, async (ctx) => {
     ctx.body = await cancelOrder(deps, openidOf(ctx), pathId(ctx, 'id', uuidParam));

@@ -10,6 +10,8 @@ import { returnLatePayment } from '../services/payment/late';
 import { releaseOrder } from '../services/payment/close';
 import { confirmQueuedPayment } from '../services/payment/confirm';
 import { runRefundLeg } from '../services/refund/refunds';
+import { sendPatientMessage } from '../services/notify/send';
+import { sendStepUpText } from '../services/risk/stepUp';
 import type { Deps } from '../services/deps';
 
 /** How long a claimed row stays with its worker before another may take it (longer than any outside call). */
@@ -17,7 +19,12 @@ export const OUTBOX_LEASE_MS = 60_000;
 
 async function runJob(deps: Deps, job: ClaimedJob): Promise<void> {
   // the one kind that belongs to no order: a card-binding code (services/patient/binding.ts)
-  if (job.kind === 'sms_send') return sendVerificationText(deps, job.payload);
+  if (job.kind === 'sms_send')
+    return typeof job.payload.stepUpId === 'string'
+      ? sendStepUpText(deps, job.payload.stepUpId)
+      : sendVerificationText(deps, job.payload);
+  // a patient message may be about no order (a bill reminder)
+  if (job.kind === 'notify') return void (await sendPatientMessage(deps, job.payload));
   if (!job.orderId) throw new Error(`outbox job ${job.id} has no order`);
   switch (job.kind) {
     case 'confirm_payment':

@@ -7,6 +7,7 @@ export const PARTY_NAMES_ZH: Record<Party, string> = {
   insurance: '医保平台',
   his: '医院系统',
   sms: '医院短信平台',
+  wechat: '微信消息服务',
 };
 
 /** What happens after an answer we could not use: the party may have acted, so nothing is assumed from it. */

@@ -10,3 +10,5 @@ export * from './patient';
 export * from './console';
 export * from './reconciliation';
 export * from './risk';
+export * from './ops';
+export * from './notifications';

@@ -61,6 +61,15 @@ export interface VerificationView {
 }
 export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
 
+/** POST /api/v1/orders/:id/step-up → 202: a code was texted to the card's phone at the HIS */
+export interface StepUpView {
+  stepUpId: string;
+  channel: 'sms';
+  phoneMasked: string;
+  expiresAt: string;
+  resendAfterS: number;
+}
+
 export interface PatientView {
   id: string;
   name: string;
@@ -145,6 +154,8 @@ export interface OrderView {
   outcome?: OrderOutcome;
   /** the risk rules hold this unpaid order until the hospital has looked at it; it cannot be paid meanwhile */
   heldForReview?: boolean;
+  /** the risk rules ask the patient to prove the card again (a texted code) before this order can be paid */
+  stepUpRequired?: boolean;
 }
 
 /** GET /api/v1/orders?status=: the patient's groups of order statuses (server/domain/orderGroups.ts maps them). */

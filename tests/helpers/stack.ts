@@ -15,6 +15,7 @@ import { createHisMock } from '../../mocks/his';
 import { createWeChatPayMock } from '../../mocks/wechatpay';
 import { buildServer, type RunningServer } from '../../server/main';
 import { sendVerificationText } from '../../server/services/patient/binding';
+import { sendStepUpText } from '../../server/services/risk/stepUp';
 import { RedisEphemeralStore } from '../../server/ephemeral/redis';
 import { InMemoryEphemeralStore } from '../../server/ephemeral/memory';
 import type { EphemeralStore } from '../../server/ephemeral/port';
@@ -288,7 +289,10 @@ export async function deliverTexts(stack: Stack, verificationId?: string): Promi
       RETURNING payload`,
     [verificationId ?? null],
   )) as [{ payload: Record<string, unknown> }[], number];
-  for (const job of jobs[0]) await sendVerificationText(stack.server.deps, job.payload);
+  for (const job of jobs[0])
+    if (typeof job.payload.stepUpId === 'string')
+      await sendStepUpText(stack.server.deps, job.payload.stepUpId);
+    else await sendVerificationText(stack.server.deps, job.payload);
 }
 
 /** The newest code texted to a phone (the HIS mock keeps the SMS platform's messages). */

@@ -1,10 +1,11 @@
 /**
  * The console's operations page, server side (DESIGN 12): `GET /api/v1/console/ops` for a supervisor — payments
  * per channel over the last hour, the parties as this instance sees them, the DEAD outbox jobs — and
- * `POST /api/v1/console/ops/dead-jobs/:id/retry`, which puts a DEAD job back in the queue, audited.
+ * `POST /api/v1/console/ops/dead-jobs/:id/retry`, which puts a DEAD job back in the queue, audited — and how
+ * often the risk rules fired (per rule and per decision) in the last hour and the last 24 hours.
  */
 import { randomUUID } from 'node:crypto';
-import type { OpsSummaryView } from '../../server/services/console/ops';
+import type { OpsSummaryView } from '../../shared/api';
 import { payInFull } from '../helpers/flow';
 import { auditEntries, consoleToken } from '../helpers/console';
 import { call, seedPatient, useStack } from '../helpers/stack';
@@ -39,7 +40,13 @@ describe('GET /api/v1/console/ops', () => {
     expect(his?.calls).toBeGreaterThan(0);
     expect(his?.p50Ms).toEqual(expect.any(Number));
     expect(his?.p99Ms).toBeGreaterThanOrEqual(his?.p50Ms ?? 0);
-    expect(answer.body.parties.map((p) => p.party)).toEqual(['insurance', 'his', 'wechatpay', 'sms']);
+    // (a party added later — WeChat's message API, say — comes after these)
+    expect(answer.body.parties.map((p) => p.party).slice(0, 4)).toEqual([
+      'insurance',
+      'his',
+      'wechatpay',
+      'sms',
+    ]);
     expect(answer.body.deadJobs).toEqual({ count: 0, jobs: [] });
   });
 });
@@ -59,6 +66,8 @@ describe('POST /api/v1/console/ops/dead-jobs/:id/retry', () => {
     expect(listed.body.deadJobs.jobs[0]).toMatchObject({
       id: row.id,
       kind: 'sms_send',
+      orderId: null,
+      orderNo: null,
       attempts: 8,
       lastError: 'sms gateway refused',
     });
@@ -83,5 +92,55 @@ describe('POST /api/v1/console/ops/dead-jobs/:id/retry', () => {
     const audit = await auditEntries(stack, token, 'outbox.retry');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ target: row.id });
+  });
+});
+
+describe('the risk hits of GET /api/v1/console/ops', () => {
+  it('counts every rule and every decision over the last hour and the last 24 hours', async () => {
+    const { db } = stack.server.deps;
+    const now = stack.clock.now();
+    const before = (await summary()).body.riskHits;
+    expect(before.rules.map((r) => r.rule)).toContain('orders_per_card_per_hour');
+    expect(before.decisions.map((d) => d.decision)).toEqual(['allow', 'step_up', 'review', 'block']);
+
+    const event = (minutesAgo: number, decision: string, rules: string[]) =>
+      db.query(
+        `INSERT INTO risk_events (at, action, openid, decision, rules) VALUES ($1, 'checkout', $2, $3, $4)`,
+        [new Date(now - minutesAgo * 60_000), `ops-${randomUUID()}`.slice(0, 28), decision, rules],
+      );
+    await event(5, 'review', ['orders_per_card_per_hour', 'amount_above_history']);
+    await event(30, 'block', ['orders_per_card_per_hour']);
+    await event(3 * 60, 'review', ['orders_per_card_per_hour']);
+    await event(20 * 60, 'allow', []);
+    await event(26 * 60, 'block', ['orders_per_card_per_hour']); // over a day ago: not counted
+
+    const after = (await summary()).body.riskHits;
+    const rule = (hits: typeof after, id: string) => hits.rules.find((r) => r.rule === id);
+    const decision = (hits: typeof after, id: string) => hits.decisions.find((d) => d.decision === id);
+    const delta = (a?: { lastHour: number; lastDay: number }, b?: { lastHour: number; lastDay: number }) => ({
+      lastHour: (a?.lastHour ?? 0) - (b?.lastHour ?? 0),
+      lastDay: (a?.lastDay ?? 0) - (b?.lastDay ?? 0),
+    });
+    expect(delta(rule(after, 'orders_per_card_per_hour'), rule(before, 'orders_per_card_per_hour'))).toEqual({
+      lastHour: 2,
+      lastDay: 3,
+    });
+    expect(delta(rule(after, 'amount_above_history'), rule(before, 'amount_above_history'))).toEqual({
+      lastHour: 1,
+      lastDay: 1,
+    });
+    expect(delta(rule(after, 'user_blocked'), rule(before, 'user_blocked'))).toEqual({
+      lastHour: 0,
+      lastDay: 0,
+    });
+    expect(delta(decision(after, 'review'), decision(before, 'review'))).toEqual({ lastHour: 1, lastDay: 2 });
+    expect(delta(decision(after, 'block'), decision(before, 'block'))).toEqual({ lastHour: 1, lastDay: 1 });
+    expect(delta(decision(after, 'allow'), decision(before, 'allow'))).toEqual({ lastHour: 0, lastDay: 1 });
+    expect(delta(decision(after, 'step_up'), decision(before, 'step_up'))).toEqual({
+      lastHour: 0,
+      lastDay: 0,
+    });
+    // every rule is listed, fired or not
+    expect(after.rules.every((r) => r.lastHour <= r.lastDay)).toBe(true);
   });
 });

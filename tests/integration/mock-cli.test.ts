@@ -10,6 +10,7 @@ import { createInsuranceMock } from '../../mocks/insurance';
 import { createHisMock } from '../../mocks/his';
 import { createWeChatPayMock } from '../../mocks/wechatpay';
 import { nextDayAt, parseDuration, runCli } from '../../scripts/mockCli';
+import { SUBSCRIBE_TEMPLATES } from '../../shared/protocol/wechat/subscribe';
 
 const START_MS = Date.parse('2026-12-01T10:00:00+08:00');
 const clock = new ManualClock(START_MS);
@@ -254,4 +255,30 @@ test('callbacks: list, replay; send shows the answer or the error', async () => 
   expect([0, 1]).toContain(send.code);
   expect(send.out + send.err).toMatch(/TRANSACTION\.SUCCESS|callbacks\/send/);
   expect((await cli('callbacks', 'send', '--url', 'u', '--event', 'e', '--resource', '{bad')).code).toBe(2);
+});
+
+test('messages: consent as the sheet records it, and the subscribe messages WeChat accepted', async () => {
+  expect((await cli('messages')).out).toBe('no subscribe messages yet');
+  const templateId = SUBSCRIBE_TEMPLATES.bill_reminder.templateId;
+  const granted = await cli('messages', 'consent', 'oCliTester0001', templateId, 'accept');
+  expect(granted.code).toBe(0);
+  expect(granted.out).toBe(`oCliTester0001: ${templateId} accept`);
+  expect((await cli('messages', 'consent', 'oCliTester0001', templateId, 'maybe')).code).toBe(2);
+  const unknown = await cli('messages', 'consent', 'oCliTester0001', 'NoSuchTemplate', 'accept');
+  expect(unknown.code).toBe(1);
+  expect(unknown.err).toContain('400');
+  wechat.subscribe.messages.push({
+    touser: 'oCliTester0001',
+    templateId,
+    page: 'pages/bills/index',
+    data: { thing1: { value: '张*' } },
+    miniprogramState: 'formal',
+    lang: 'zh_CN',
+    sentAtMs: START_MS,
+  });
+  const listed = await cli('messages', '--openid', 'oCliTester0001');
+  expect(listed.code).toBe(0);
+  expect(listed.out).toContain(`oCliTester0001  ${templateId}  → pages/bills/index`);
+  expect(listed.out).toContain('thing1=张*');
+  expect((await cli('messages', '--openid', 'oSomebodyElse1')).out).toBe('no subscribe messages yet');
 });

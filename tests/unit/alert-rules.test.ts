@@ -38,7 +38,7 @@ withPromtool('ops/alerts.yml under promtool', () => {
 describe('the alert rules', () => {
   it('cover what the operators asked for', () => {
     const expressions = alertExpressions();
-    expect(expressions).toHaveLength(7);
+    expect(expressions).toHaveLength(9);
     const used = new Set(expressions.flatMap(metricNames));
     for (const name of [
       'outbox_dead',
@@ -48,6 +48,8 @@ describe('the alert rules', () => {
       'payments_succeeded_total',
       'reconciliation_open_discrepancies',
       'circuit_breaker_state',
+      'risk_decisions_last_hour',
+      'patient_messages_last_hour',
     ])
       expect(used).toContain(name);
   });

@@ -16,7 +16,7 @@ const facts = (status: OrderStatus, over: Partial<OrderFacts> = {}): OrderFacts 
   refundedOrClaimedFen: 0,
   pendingRequest: false,
   refundAwaitingApproval: false,
-  heldForReview: false,
+  riskHeld: false,
   ...over,
 });
 
@@ -55,7 +55,7 @@ describe('order policy', () => {
   it('offers the patient what the state allows', () => {
     expect(patientActions(facts('PRESETTLED'))).toEqual(['pay', 'cancel']);
     // held by the risk rules: it may be cancelled, not paid
-    expect(patientActions(facts('PRESETTLED', { heldForReview: true }))).toEqual(['cancel']);
+    expect(patientActions(facts('PRESETTLED', { riskHeld: true }))).toEqual(['cancel']);
     expect(patientActions(facts('UNKNOWN'))).toEqual([]);
     expect(patientActions(facts('COMPLETED'))).toEqual(['request-refund']);
     expect(patientActions(facts('COMPLETED', { pendingRequest: true }))).toEqual([]);

@@ -17,6 +17,7 @@ const NAV: { page: ConsolePage; label: string; supervisorOnly?: boolean }[] = [
   { page: 'risk', label: '风险审核' },
   { page: 'audit', label: '审计日志', supervisorOnly: true },
   { page: 'users', label: '用户管理', supervisorOnly: true },
+  { page: 'ops', label: '运行监控', supervisorOnly: true },
 ];
 
 interface Props {

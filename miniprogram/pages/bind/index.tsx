@@ -2,7 +2,7 @@
  * Bind a patient card: name + resident ID number, then the 6-digit code the hospital texts to the phone it holds
  * for that patient (proof that the card is yours or your family's). A new code can be asked for after a minute.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import type { VerificationView } from '../../../shared/api';
@@ -11,19 +11,9 @@ import { goBack } from '../../services/routes';
 import { setCurrentPatientId } from '../../services/storage';
 import { ErrorNotice } from '../../components/PageState';
 import { FormField } from '../../components/FormField';
+import { useCountdown } from '../../services/useCountdown';
 import { validateBinding, validateCode, type BindingErrors } from './validate';
 import './index.css';
-
-/** Seconds left before a new code may be asked for; counts down once a second. */
-function useCountdown(): [number, (seconds: number) => void] {
-  const [left, setLeft] = useState(0);
-  useEffect(() => {
-    if (left <= 0) return undefined;
-    const timer = setTimeout(() => setLeft((s) => s - 1), 1000);
-    return () => clearTimeout(timer);
-  }, [left]);
-  return [left, setLeft];
-}
 
 export default function Bind() {
   const [name, setName] = useState('');

@@ -16,6 +16,7 @@ import { useLoader } from '../../services/useLoader';
 import { usePageReturn } from '../../services/usePageReturn';
 import { ErrorNotice, PageNotReady } from '../../components/PageState';
 import { SplitCard } from '../../components/SplitCard';
+import { StepUpPanel } from './StepUpPanel';
 import './index.css';
 
 /**
@@ -24,6 +25,11 @@ import './index.css';
  */
 export function confirmNotice(order: OrderView): { tone: 'success' | 'warning' | 'info'; text: string } {
   const insurancePart = order.split.fund + order.split.account;
+  if (order.stepUpRequired)
+    return {
+      tone: 'warning',
+      text: '为保障您的账户安全，支付前需要先用短信验证码确认就诊人身份。',
+    };
   if (order.heldForReview)
     return {
       tone: 'warning',
@@ -129,6 +135,8 @@ export default function Confirm() {
         ) : null}
       </View>
 
+      {order.stepUpRequired ? <StepUpPanel order={order} onProven={reload} /> : null}
+
       {actionError ? <ErrorNotice error={actionError} /> : null}
 
       {payable ? (
@@ -157,6 +165,16 @@ export default function Confirm() {
           <Button className="btn" onClick={() => openPage('order', { orderId: order.id })}>
             查看订单详情
           </Button>
+          {order.allowedActions.includes('cancel') ? (
+            <Button
+              id="cancel-order"
+              className="btn btn--plain"
+              disabled={!!busy || undefined}
+              onClick={() => cancel(order)}
+            >
+              不缴了，取消订单
+            </Button>
+          ) : null}
         </View>
       )}
     </View>

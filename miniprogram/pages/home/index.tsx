@@ -1,4 +1,7 @@
-/** Home: the current patient card, the unpaid bills count, the way to bills, orders and the other cards. */
+/**
+ * Home: the current patient card, the unpaid bills count, the way to bills, orders, messages, settings and the
+ * other cards.
+ */
 import { useState } from 'react';
 import { Button, Text, View } from '@tarojs/components';
 import type { BillView, PatientView } from '../../../shared/api';
@@ -136,6 +139,30 @@ function HomeBody({ data }: { data: HomeData }) {
         <View className="grow">
           <Text className="home-entry-title">缴费记录</Text>
           <Text className="muted">订单状态、电子票据、退款进度</Text>
+        </View>
+        <Text className="home-arrow">›</Text>
+      </View>
+
+      <View
+        className="card card--tappable home-entry"
+        id="messages-link"
+        onClick={() => openPage('messages')}
+      >
+        <View className="grow">
+          <Text className="home-entry-title">消息</Text>
+          <Text className="muted">缴费、退款结果和待缴费提醒</Text>
+        </View>
+        <Text className="home-arrow">›</Text>
+      </View>
+
+      <View
+        className="card card--tappable home-entry"
+        id="settings-link"
+        onClick={() => openPage('settings')}
+      >
+        <View className="grow">
+          <Text className="home-entry-title">设置</Text>
+          <Text className="muted">消息通知、免打扰时段</Text>
         </View>
         <Text className="home-arrow">›</Text>
       </View>

@@ -6,7 +6,10 @@
  * window.location and comes back to an absolute URL of ours, with parameters appended by the other side.
  * The router runs in hash mode, so the other side's `?code=…` lands before the '#' (or, if it appends to the
  * whole string, inside the hash query): both are captured here at start-up and handed to the page they belong to.
+ * Subscribe messages: WeChat offers no consent sheet to web pages, so inside WeChat the patient is told so; in an
+ * ordinary browser the sandbox sheet stands in and comes back to the messages page with `subscribeResult`.
  */
+import Taro from '@tarojs/taro';
 import type { PaymentView } from '../../../shared/api';
 import { loadClientConfig } from '../config';
 import { PAGES, pageUrl, type PageName, type Query } from '../routes';
@@ -154,11 +157,21 @@ async function payInWeChat(jsBridge: WeixinJSBridge, win: Window, payment: Payme
   return settle(interpretSheetAnswer('cash', await invoke(jsBridge, 'getBrandWCPayRequest', params)));
 }
 
+/** Inside WeChat (bridge present or still loading): a web page cannot ask for subscribe messages. */
+function insideWeChat(win: Window = window): boolean {
+  return !!(win as WeChatWindow).WeixinJSBridge || /MicroMessenger/i.test(win.navigator.userAgent);
+}
+
+export const NO_SUBSCRIBE_IN_WEB =
+  '微信只允许在小程序中开启消息提醒，网页中无法开启。请在微信中打开本院小程序，在「消息」页开启提醒；缴费和退款的结果仍会显示在本页。';
+
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 const join = (base: string, query: string) => `${base}${base.includes('?') ? '&' : '?'}${query}`;
 
 export const bridge: Bridge = {
   platform: 'h5',
+  // the sandbox sheet shows every template asked for
+  subscribeLimit: 20,
 
   takeReturnedParams(pagePath) {
     if (!landing || landing.path !== normalisePath(pagePath)) return {};
@@ -213,6 +226,26 @@ export const bridge: Bridge = {
         `${trimSlash(config.wechatSandboxUrl)}/sandbox/cashier`,
         `outTradeNo=${encodeURIComponent(payment.outTradeNo)}${mix}${signed}` +
           `&redirect=${encodeURIComponent(absolutePageUrl('result', { orderId }))}`,
+      ),
+    );
+    return null;
+  },
+
+  async requestSubscribe(templateIds) {
+    if (insideWeChat()) {
+      await Taro.showModal({
+        title: '无法在网页中开启提醒',
+        content: NO_SUBSCRIBE_IN_WEB,
+        showCancel: false,
+      });
+      return null;
+    }
+    const config = await loadClientConfig();
+    browser.go(
+      join(
+        `${trimSlash(config.wechatSandboxUrl)}/sandbox/subscribe`,
+        `tmplIds=${encodeURIComponent(templateIds.join(','))}` +
+          `&redirect=${encodeURIComponent(absolutePageUrl('messages'))}`,
       ),
     );
     return null;

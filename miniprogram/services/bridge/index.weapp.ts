@@ -2,13 +2,15 @@
  * weapp bridge: the real WeChat APIs. Login is `Taro.login`; insurance authorization opens the 医保电子凭证
  * mini-program and reads its answer from referrerInfo when we come back (best effort: only testable on a
  * device); payment is wx.requestMedicalInsurancePay (mixed / insurance orders, after the WeChat-version gate)
- * or wx.requestPayment (cash), both through the global `wx`.
+ * or wx.requestPayment (cash), both through the global `wx`. Subscribe-message consent is
+ * Taro.requestSubscribeMessage, called synchronously from the tap (WeChat opens the sheet only then).
  */
 import Taro from '@tarojs/taro';
 import type { PayParamsView } from '../../../shared/api';
 import { loadClientConfig } from '../config';
 import { PAGES, openPage } from '../routes';
-import { INSURANCE_AUTH, type Bridge, type PayOutcome } from './types';
+import { answerOfDecisions, subscribeFailureMessage } from './subscribe';
+import { INSURANCE_AUTH, type Bridge, type PayOutcome, type SubscribeAnswer } from './types';
 import {
   PayFailure,
   alreadyPaid,
@@ -123,8 +125,29 @@ function payCash(api: WxPayApi, cash: PayParamsView): Promise<PayOutcome> {
   });
 }
 
+/** WeChat's limit: one wx.requestSubscribeMessage asks for three templates at most. */
+const SUBSCRIBE_LIMIT = 3;
+
+/**
+ * wx.requestSubscribeMessage, started at once (no await before it: WeChat refuses a call that is not in a tap's
+ * handler). Answers accepted / rejected per template; a sheet that could not open rejects with a Chinese message.
+ */
+function requestSubscribe(templateIds: string[]): Promise<SubscribeAnswer> {
+  const tmplIds = templateIds.slice(0, SUBSCRIBE_LIMIT);
+  // Taro's type asks for alipay's entityIds too; WeChat takes tmplIds only
+  const option = { tmplIds } as unknown as Taro.requestSubscribeMessage.Option;
+  return Taro.requestSubscribeMessage(option).then(
+    (res) => answerOfDecisions(res as unknown as Record<string, unknown>, tmplIds),
+    (err: { errCode?: number; errMsg?: string }) => {
+      console.warn('requestSubscribeMessage failed', err?.errCode, err?.errMsg);
+      throw new Error(subscribeFailureMessage(err?.errCode));
+    },
+  );
+}
+
 export const bridge: Bridge = {
   platform: 'weapp',
+  subscribeLimit: SUBSCRIBE_LIMIT,
 
   takeReturnedParams(pagePath) {
     const path = pagePath.split('?')[0];
@@ -156,4 +179,6 @@ export const bridge: Bridge = {
     if (payment.payParams) return payCash(wx, payment.payParams);
     throw new PayFailure('服务器未返回支付参数，暂时无法打开微信支付，请稍后重试。');
   },
+
+  requestSubscribe,
 };

@@ -19,6 +19,8 @@ import type {
   ConsoleUserView,
   CreateConsoleUserRequest,
   DailyCloseView,
+  OpsRetryView,
+  OpsSummaryView,
   OrderStatusName,
   PostMissingPreview,
   RefundCreatedView,
@@ -281,4 +283,9 @@ export const consoleApi = {
   blockRiskUser: (openid: string, reason: string) =>
     json<RiskBlockView>('POST', '/risk/blocks', { body: { openid, reason } }),
   unblockRiskUser: (openid: string) => json<undefined>('DELETE', `/risk/blocks/${id(openid)}`),
+
+  // the operations page (supervisors): payments, outside parties, DEAD jobs, risk hits; a DEAD job requeued
+  ops: () => json<OpsSummaryView>('GET', '/ops'),
+  retryDeadJob: (jobId: string) =>
+    json<OpsRetryView>('POST', `/ops/dead-jobs/${id(jobId)}/retry`, { body: {} }),
 };

@@ -12,6 +12,7 @@ export const CONSOLE_PAGES = {
   audit: '/pages/console/audit/index',
   users: '/pages/console/users/index',
   risk: '/pages/console/risk/index',
+  ops: '/pages/console/ops/index',
 } as const;
 
 export type ConsolePage = keyof typeof CONSOLE_PAGES;

@@ -17,6 +17,7 @@ import type {
   ClockMoved,
   ClockView,
   ConfirmAnswer,
+  ConsentDecision,
   ConfirmInput,
   Fault,
   FaultInput,
@@ -35,6 +36,7 @@ import type {
   SessionList,
   SessionView,
   SmsView,
+  SubscribeMessageView,
   Verification,
   VerifyInput,
 } from './types';
@@ -275,6 +277,17 @@ export class AdminClient {
   }
   setCallbackModes(modes: CallbackModes) {
     return this.call<CallbackModes>('wechatpay', 'POST', '/callbacks', modes);
+  }
+  subscribeMessages(touser?: string) {
+    return this.call<SubscribeMessageView[]>('wechatpay', 'GET', `/messages${query({ touser })}`);
+  }
+  consent(openid: string, templateId: string, decision: ConsentDecision) {
+    return this.call<{ openid: string; templateId: string; decision: ConsentDecision }>(
+      'wechatpay',
+      'POST',
+      '/subscriptions',
+      { openid, templateId, decision },
+    );
   }
   rotateCertificates() {
     return this.call<Record<string, unknown>>('wechatpay', 'POST', '/certificates/rotate', {});

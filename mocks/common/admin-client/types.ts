@@ -144,6 +144,17 @@ export interface SmsView {
 
 // ── WeChat Pay ──
 
+/** A subscribe message WeChat accepted (GET /__admin/messages) */
+export interface SubscribeMessageView {
+  touser: string;
+  templateId: string;
+  page: string | null;
+  data: Record<string, { value: string }>;
+  sentAt: string;
+}
+
+export type ConsentDecision = 'accept' | 'reject' | 'ban';
+
 export type ConfirmInput = z.input<typeof confirmSchema>;
 export type { ConfirmAnswer };
 export type NotificationDetail = NotificationView & {

@@ -4,7 +4,8 @@
  * outcome is unknown is never re-sent with a new key; the order goes UNKNOWN and the janitor settles it by
  * query. A business refusal is `kind: 'rejected'` with the party's own code.
  */
-export type Party = 'insurance' | 'his' | 'wechatpay' | 'sms';
+/** wechat: the mini-program server API (api.weixin.qq.com: access token, subscribe messages) */
+export type Party = 'insurance' | 'his' | 'wechatpay' | 'sms' | 'wechat';
 
 export type GatewayErrorKind = 'timeout' | 'unavailable' | 'rejected' | 'invalid_response';
 

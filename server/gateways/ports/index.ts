@@ -9,3 +9,4 @@ export * from './insurance';
 export * from './his';
 export * from './sms';
 export * from './wechatpay';
+export * from './miniProgram';

@@ -3,59 +3,33 @@
  * server's own data, for a supervisor without Grafana — payments per minute and success rate per channel over
  * the last hour (the database: every instance answers the same), the outside parties as this instance sees them
  * (latency, errors, breaker; handed in by the caller, which holds the metrics), and the DEAD outbox jobs, each
- * of which a supervisor may put back in the queue (audited).
+ * of which a supervisor may put back in the queue (audited) — and how often the risk rules fired in the last hour
+ * and day. The answer's types are shared with the page (shared/api/ops.ts).
  */
+import type { OpsRetryView, OpsSummaryView, PartyView } from '../../../shared/api';
+import { RISK_DECISION_NAMES } from '../../../shared/api';
 import { deadJobs, deadOutboxCount, paymentsSince, requeueDeadJob } from '../../db/opsStats';
+import { decisionCounts, ruleHitCounts } from '../../db/risk';
+import { RISK_RULE_IDS } from '../../domain/risk';
 import { AppError } from '../errors';
 import { recordAudit } from './audit';
 import type { Actor } from './auth';
 import type { Deps } from '../deps';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** DEAD jobs listed at most; the count says whether there are more */
 export const DEAD_JOBS_LISTED_MAX = 100;
 
-/** One outside party as this instance has seen it since it started. */
-export interface PartyView {
-  party: string;
-  calls: number;
-  errors: number;
-  /** estimated from the latency histogram's buckets; null before the first call */
-  p50Ms: number | null;
-  p99Ms: number | null;
-  breaker: 'closed' | 'half_open' | 'open';
-}
-
-export interface OpsSummaryView {
-  at: string;
-  lastHour: {
-    channel: string;
-    started: number;
-    succeeded: number;
-    failed: number;
-    startedPerMinute: number;
-    /** succeeded ÷ started, null when nothing started */
-    successRate: number | null;
-  }[];
-  parties: PartyView[];
-  deadJobs: {
-    count: number;
-    jobs: {
-      id: string;
-      kind: string;
-      orderId: string | null;
-      attempts: number;
-      lastError: string | null;
-      updatedAt: string;
-    }[];
-  };
-}
-
 export async function opsSummary(deps: Deps, parties: PartyView[]): Promise<OpsSummaryView> {
   const now = deps.clock.now();
-  const payments = await paymentsSince(deps.db, new Date(now - HOUR_MS));
+  const hourAgo = new Date(now - HOUR_MS);
+  const dayAgo = new Date(now - DAY_MS);
+  const payments = await paymentsSince(deps.db, hourAgo);
   const jobs = await deadJobs(deps.db, DEAD_JOBS_LISTED_MAX);
   const count = await deadOutboxCount(deps.db);
+  const rules = new Map((await ruleHitCounts(deps.db, hourAgo, dayAgo)).map((c) => [c.rule, c]));
+  const decisions = new Map((await decisionCounts(deps.db, hourAgo, dayAgo)).map((c) => [c.decision, c]));
   return {
     at: new Date(now).toISOString(),
     lastHour: payments.map((p) => ({
@@ -68,15 +42,23 @@ export async function opsSummary(deps: Deps, parties: PartyView[]): Promise<OpsS
       count,
       jobs: jobs.map((j) => ({ ...j, updatedAt: j.updatedAt.toISOString() })),
     },
+    riskHits: {
+      rules: RISK_RULE_IDS.map((rule) => ({
+        rule,
+        lastHour: rules.get(rule)?.hitsSince ?? 0,
+        lastDay: rules.get(rule)?.hits ?? 0,
+      })),
+      decisions: RISK_DECISION_NAMES.map((decision) => ({
+        decision,
+        lastHour: decisions.get(decision)?.hitsSince ?? 0,
+        lastDay: decisions.get(decision)?.hits ?? 0,
+      })),
+    },
   };
 }
 
 /** A DEAD outbox job goes back in the queue, due now with its attempts reset; the action is audited. */
-export async function retryDeadJob(
-  deps: Deps,
-  jobId: string,
-  actor: Actor,
-): Promise<{ id: string; status: 'PENDING' }> {
+export async function retryDeadJob(deps: Deps, jobId: string, actor: Actor): Promise<OpsRetryView> {
   const now = new Date(deps.clock.now());
   await deps.db.transaction(async (m) => {
     const kind = await requeueDeadJob(m, jobId, now);

@@ -25,7 +25,7 @@ export function orderFacts(
       .reduce((sum, r) => sum + r.split.total, 0),
     pendingRequest: (requests ?? []).some((r) => r.status === 'PENDING'),
     refundAwaitingApproval: refunds.some((r) => r.status === 'AWAITING_APPROVAL'),
-    heldForReview: row.riskHold === 'REVIEW',
+    riskHeld: row.riskHold !== null,
   };
 }
 
@@ -68,6 +68,7 @@ export function orderView(
     allowedActions: patientActions(orderFacts(row, refunds, refundRequests)),
     outcome: orderOutcome(row),
     heldForReview: row.riskHold === 'REVIEW' && canPatientPay(row.status) ? true : undefined,
+    stepUpRequired: row.riskHold === 'STEP_UP' && canPatientPay(row.status) ? true : undefined,
   };
 }
 

@@ -84,7 +84,8 @@ function standInPhoneMask(idNoHash: string): string {
   return `${prefix}****${tail}`;
 }
 
-function newCode(): string {
+/** A 6-digit code for a text message (card binding, checkout step-up). */
+export function newCode(): string {
   return String(randomInt(0, 10 ** CODE_DIGITS)).padStart(CODE_DIGITS, '0');
 }
 
@@ -186,7 +187,8 @@ export async function sendVerificationText(deps: Deps, payload: Record<string, u
   );
 }
 
-function sameCode(expected: string, given: string): boolean {
+/** Compares codes in constant time. */
+export function sameCode(expected: string, given: string): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);

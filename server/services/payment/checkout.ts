@@ -6,9 +6,9 @@
  * The risk rules (issue 13, services/risk/checks.ts): a blocked user is refused first (403 RISK_BLOCKED, before
  * the HIS is asked anything); the other rules judge the checkout once the bills and their amount are known and
  * before anything is locked at the HIS: block → 403 RISK_BLOCKED with nothing written but the risk
- * event; review or step_up → the order is created and pre-settled as usual but held (`risk_hold = 'REVIEW'`),
- * so paying it answers 409 RISK_REVIEW until a cashier approves it (step_up is treated as review here: a
- * checkout has no code of its own to ask for).
+ * event; review → the order is created and pre-settled as usual but held (`risk_hold = 'REVIEW'`), so paying
+ * it answers 409 RISK_REVIEW until a cashier approves it; step_up → held (`'STEP_UP'`), paying answers 403
+ * RISK_STEP_UP until the patient proves the card with a code texted to the HIS phone (services/risk/stepUp.ts).
  */
 import type { CreateOrderRequest, OrderView } from '../../../shared/api';
 import { assertSplit, cashOnlySplit, sumFen, type Split } from '../../../shared/money';
@@ -25,6 +25,7 @@ import { ownPatient } from '../patient/cards';
 import { forgetBills } from '../patient/bills';
 import { orderView } from '../order/views';
 import { holdForReview } from '../../db/risk';
+import { holdForStepUp } from '../../db/stepUps';
 import {
   checkCheckout,
   refuseBlockedCheckout,
@@ -200,7 +201,8 @@ async function insertCreatedOrder(
   await deps.db.transaction(async (m) => {
     await m.getRepository(OrderRow).insert(row);
     await insertOrderEvent(m, row.id, 'CREATED', { actor: 'patient', reason: 'checkout', at: now });
-    if (assessment.hold) await holdForReview(m, row.id);
+    if (assessment.hold === 'REVIEW') await holdForReview(m, row.id);
+    if (assessment.hold === 'STEP_UP') await holdForStepUp(m, row.id);
     await assessment.record(m, row.id);
   });
   return row;

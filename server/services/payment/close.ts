@@ -15,6 +15,7 @@ import { settleFromQuery } from './query';
 import { refundSettledInsurance } from './insuranceReversal';
 import { settlementRefOf } from '../order/insuredIdentity';
 import type { Deps } from '../deps';
+import { forgetBills } from '../patient/bills';
 
 export async function cancelOrder(
   deps: Deps,
@@ -104,4 +105,6 @@ export async function releaseOrder(deps: Deps, orderId: string): Promise<void> {
     }
   }
   await deps.his.unlockBills(order.orderNo, order.billNos);
+  // the patient's bill list (cached for BILLS_CACHE_TTL_MS) shows the bills payable again at once
+  await forgetBills(deps, order.hisPatientId);
 }

@@ -3,6 +3,7 @@ import { OrderRow } from '../../db/entities';
 import { StateConflict, transitionOrder } from '../../db/orders';
 import type { HisCharge } from '../../gateways/ports';
 import { splitOf } from '../order/split';
+import { tellPaymentCompleted } from '../notify/events';
 import type { Deps } from '../deps';
 
 /** What the HIS is told of a paid order (缴费确认); also what a 补单 posts. */
@@ -25,16 +26,18 @@ export async function confirmAtHis(deps: Deps, orderId: string): Promise<void> {
   const { receiptNo } = await deps.his.confirmCharge(hisChargeOf(order));
   const at = new Date(deps.clock.now());
   try {
-    await deps.db.transaction((m) =>
-      transitionOrder(
+    await deps.db.transaction(async (m) => {
+      await transitionOrder(
         m,
         order.id,
         ['PAID'],
         'COMPLETED',
         { receiptNo, completedAt: at },
         { actor: 'outbox', reason: 'HIS charge confirmed', externalRef: receiptNo, at },
-      ),
-    );
+      );
+      await tellPaymentCompleted(deps, m, order, receiptNo);
+    });
+    deps.kickJobs?.();
   } catch (err) {
     if (!(err instanceof StateConflict)) throw err;
   }

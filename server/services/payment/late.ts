@@ -50,6 +50,7 @@ import { settlementRefOf } from '../order/insuredIdentity';
 import type { PaymentEvidence } from './evidence';
 import { isClosedUnpaid, type ClosedUnpaidStatus } from '../../domain/orderPolicy';
 import type { Deps } from '../deps';
+import { tellPaymentReturned } from '../notify/events';
 
 /** WeChat's out_refund_no is at most 64 characters. */
 export const OUT_REFUND_NO_LENGTH_MAX = 64;
@@ -281,6 +282,7 @@ async function markReturned(
       externalRef: late.cashRefundNo,
       at,
     });
+    await tellPaymentReturned(deps, m, late.orderId, late.split.total, late.orderStatus);
     return true;
   });
   if (marked)

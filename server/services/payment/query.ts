@@ -20,6 +20,7 @@ import { isClosedUnpaid } from '../../domain/orderPolicy';
 import { recordLatePayment, recordLatePaymentIn } from './late';
 import { splitOf } from '../order/split';
 import type { Deps } from '../deps';
+import { tellPaymentFailed } from '../notify/events';
 
 export type QueryVerdict =
   | { kind: 'paid'; status: OrderStatus }
@@ -159,6 +160,7 @@ export async function failOrder(
         reason: why,
         at,
       });
+      await tellPaymentFailed(deps, m, order, cashTaken?.split.cash ?? 0);
       if (!cashTaken) return false;
       return recordLatePaymentIn(m, order, 'PAYMENT_FAILED', cashTaken, at, {
         reason: reason(cashTaken.split.cash),

@@ -55,6 +55,7 @@ import { splitOf } from '../order/split';
 import { callLeg, needsMedInsRefundNotice, sendMedInsRefundNotice, type LegOutcome } from './legs';
 import { legViews, refundSplitOf, refundView } from './views';
 import type { Deps } from '../deps';
+import { tellRefundFinished } from '../notify/events';
 
 export interface RefundInput {
   /** fen; absent = everything left of the order */
@@ -357,7 +358,9 @@ async function legSucceeded(deps: Deps, refundId: string, kind: RefundLegKind, r
     const refund = await lockRefund(m, refundId);
     if (!(await markLegSucceeded(m, refundId, kind, ref, at))) return; // another worker recorded it first
     const legs = await m.getRepository(RefundLegRow).findBy({ refundId });
-    if (legs.every((l) => l.status === 'SUCCEEDED')) await completeRefund(m, order, refund, at);
+    if (!legs.every((l) => l.status === 'SUCCEEDED')) return;
+    await completeRefund(m, order, refund, at);
+    await tellRefundFinished(deps, m, order, refund, true);
   });
 }
 
@@ -413,10 +416,11 @@ async function legFailed(deps: Deps, refundId: string, kind: RefundLegKind, mess
   const at = new Date(deps.clock.now());
   await deps.db.transaction(async (m) => {
     const refund0 = await m.getRepository(RefundRow).findOneByOrFail({ id: refundId });
-    await lockOrder(m, refund0.orderId);
-    await lockRefund(m, refundId);
+    const order = await lockOrder(m, refund0.orderId);
+    const refund = await lockRefund(m, refundId);
     await markLegFailed(m, refundId, kind, message.slice(0, 2000), at);
-    await moveRefund(m, refundId, 'PROCESSING', 'FAILED', at.getTime());
+    if (await moveRefund(m, refundId, 'PROCESSING', 'FAILED', at.getTime()))
+      await tellRefundFinished(deps, m, order, refund, false);
   });
   deps.logger.error(
     { refundId, kind, err: message },

@@ -5,9 +5,10 @@
  *
  * - binding: block → 403 RISK_BLOCKED; review → 409 RISK_REVIEW (a cashier must look; nothing is started);
  *   step_up → go on: every binding already needs the code texted to the HIS phone, so step_up is that code.
- * - checkout: block → 403 RISK_BLOCKED, nothing written but the event; review and step_up → the order is
- *   created and held (`risk_hold = 'REVIEW'`) until a cashier approves it; paying it meanwhile → 409 RISK_REVIEW.
- * - payment: a blocked user → 403 RISK_BLOCKED; a held order → 409 RISK_REVIEW.
+ * - checkout: block → 403 RISK_BLOCKED, nothing written but the event; review → the order is created and held
+ *   (`risk_hold = 'REVIEW'`) until a cashier approves it; step_up → held (`'STEP_UP'`) until the patient proves
+ *   the card with a texted code (stepUp.ts).
+ * - payment: a blocked user → 403 RISK_BLOCKED; held for review → 409 RISK_REVIEW; for step-up → 403 RISK_STEP_UP.
  */
 import {
   assessBind,
@@ -23,7 +24,7 @@ import {
   insertRiskEvent,
   isBlocked,
   refundsByCashierSince,
-  isHeld,
+  holdOf,
   type RiskEventInsert,
 } from '../../db/risk';
 import type { Db } from '../../db/rows';
@@ -85,8 +86,8 @@ export async function checkBinding(
 
 export interface CheckoutAssessment {
   verdict: RiskVerdict;
-  /** the order is to be held for a cashier's review */
-  hold: boolean;
+  /** the order is to be held: for a cashier's review, or until the patient proves the card (step-up) */
+  hold: 'REVIEW' | 'STEP_UP' | null;
   /** writes the event; pass the order id (and the caller's transaction) once the order exists */
   record: (db: Db, orderId: string | null) => Promise<void>;
 }
@@ -147,7 +148,8 @@ export async function checkCheckout(
     await record(deps.db, null);
     throw riskBlocked(verdict);
   }
-  return { verdict, hold: verdict.decision !== 'allow', record };
+  const hold = verdict.decision === 'allow' ? null : verdict.decision === 'step_up' ? 'STEP_UP' : 'REVIEW';
+  return { verdict, hold, record };
 }
 
 /** Paying an order (POST /api/v1/orders/:id/payments): a blocked user → 403, a held order → 409. */
@@ -167,7 +169,10 @@ export async function checkPayment(
     ...eventOf(verdict),
   });
   if (verdict.decision === 'block') throw riskBlocked(verdict);
-  if (order.status === 'PRESETTLED' && (await isHeld(deps.db, order.id))) throw riskReview();
+  if (order.status !== 'PRESETTLED') return;
+  const hold = await holdOf(deps.db, order.id);
+  if (hold === 'REVIEW') throw riskReview();
+  if (hold === 'STEP_UP') throw new AppError('RISK_STEP_UP', ERROR_MESSAGES.RISK_STEP_UP);
 }
 
 const DAY_MS = 24 * 3600_000;

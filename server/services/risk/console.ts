@@ -90,7 +90,8 @@ export async function approveReview(
   await deps.db.transaction(async (m) => {
     const status = await lockHeldOrder(m, orderId);
     if (status !== 'PRESETTLED') throw notHeld();
-    if (!(await releaseHold(m, orderId, at, deps.settings.ORDER_PAYMENT_WINDOW_MS))) throw notHeld();
+    if (!(await releaseHold(m, orderId, 'REVIEW', at, deps.settings.ORDER_PAYMENT_WINDOW_MS)))
+      throw notHeld();
     await insertReview(m, { orderId, decidedBy: actor.username, decision: 'APPROVED', reason: null, at });
     await recordAudit(
       deps,
