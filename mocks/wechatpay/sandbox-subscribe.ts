@@ -28,11 +28,14 @@ export const SANDBOX_OPENID_COOKIE_OPTIONS = {
   overwrite: true,
 } as const;
 
-const TEMPLATES_MAX = 20;
+/** WeChat's limit: one wx.requestSubscribeMessage asks for three templates at most (more fails, errCode 20003) */
+export const TEMPLATES_PER_SHEET_MAX = 3;
+/** what the query may carry before the limit is checked (so the page can say what was wrong) */
+const TEMPLATES_LISTED_MAX = 20;
 
 const tmplIdsSchema = z
   .string()
-  .max(TEMPLATES_MAX * 130)
+  .max(TEMPLATES_LISTED_MAX * 130)
   .transform((v) => [
     ...new Set(
       v
@@ -41,7 +44,7 @@ const tmplIdsSchema = z
         .filter((id) => id !== ''),
     ),
   ])
-  .refine((ids) => ids.length >= 1 && ids.length <= TEMPLATES_MAX);
+  .refine((ids) => ids.length >= 1 && ids.length <= TEMPLATES_LISTED_MAX);
 
 /** a form field that may come once (a string) or several times (an array) */
 const manyValues = z
@@ -158,6 +161,14 @@ function templatesOf(
   ctx: Koa.Context,
   ids: string[],
 ): SheetView['templates'] | undefined {
+  if (ids.length > TEMPLATES_PER_SHEET_MAX) {
+    badRequest(
+      ctx,
+      SHEET,
+      `一次最多申请 ${TEMPLATES_PER_SHEET_MAX} 种订阅消息，这次申请了 ${ids.length} 种（微信会以 20003 拒绝）。请分几次申请。`,
+    );
+    return undefined;
+  }
   const unknown = ids.find((id) => !mc.subscribe.templates.has(id));
   if (unknown !== undefined) {
     badRequest(ctx, SHEET, `小程序没有这个订阅消息模板：${unknown}。请检查模板 id（tmplIds）。`);

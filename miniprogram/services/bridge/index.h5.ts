@@ -170,8 +170,8 @@ const join = (base: string, query: string) => `${base}${base.includes('?') ? '&'
 
 export const bridge: Bridge = {
   platform: 'h5',
-  // the sandbox sheet shows every template asked for
-  subscribeLimit: 20,
+  // the sandbox sheet is as strict as WeChat's: three templates a call
+  subscribeLimit: 3,
 
   takeReturnedParams(pagePath) {
     if (!landing || landing.path !== normalisePath(pagePath)) return {};
