@@ -34,13 +34,26 @@ export interface MockFrame {
   wantsBadSignature(ctx: Koa.Context): boolean;
 }
 
+const JOURNAL_CAPACITY_DEFAULT = 2000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How many requests each mock's journal keeps (MOCK_JOURNAL_MAX, default 2000): a chaos run that checks every
+ * create against the journals sets it to hold the whole run (each entry keeps at most a few KB of bodies).
+ */
+function journalCapacity(raw: string | undefined): number {
+  const n = raw === undefined || raw === '' ? JOURNAL_CAPACITY_DEFAULT : Number(raw);
+  if (!Number.isSafeInteger(n) || n < 100 || n > 2_000_000)
+    throw new RangeError(`MOCK_JOURNAL_MAX must be an integer from 100 to 2000000, got ${raw}`);
+  return n;
+}
 
 export function createMockFrame(name: string, clock = new ManualClock()): MockFrame {
   const app = new Koa();
   const router = new Router();
   const admin = new Router({ prefix: '/__admin' });
-  const journal = new Journal();
+  const journal = new Journal(journalCapacity(process.env.MOCK_JOURNAL_MAX));
   const faults = new Faults();
   const resets: (() => void)[] = [];
   const openapi: Record<string, unknown> = {};
