@@ -13,6 +13,7 @@ import { INSURANCE_PATHS } from '../shared/protocol/insurance';
 import { systemClock, type Clock } from '../shared/clock';
 import { HttpSmsGateway } from './gateways/sms/client';
 import { HttpMiniProgramGateway } from './gateways/wechat/client';
+import { createAdmission } from './http/admission';
 import { runBillReminders } from './services/notify/reminders';
 import { HttpHisGateway } from './gateways/his/client';
 import { HttpInsuranceGateway } from './gateways/insurance/client';
@@ -154,7 +155,13 @@ export function buildServer(parts: ServerParts): RunningServer {
       for (const [check, up] of Object.entries(checks)) metrics.readinessUp.set({ check }, up ? 1 : 0);
     },
   });
-  const app = createApp(deps, metrics, clientConfigOf(parts));
+  const admission = createAdmission({
+    maxInflight: parts.settings.ADMISSION_MAX_INFLIGHT,
+    maxLoopDelayMs: parts.settings.ADMISSION_MAX_LOOP_DELAY_MS,
+    retryAfterS: parts.settings.ADMISSION_RETRY_AFTER_S,
+    onShed: () => metrics.requestsShed.inc(),
+  });
+  const app = createApp(deps, metrics, clientConfigOf(parts), admission);
   const opsApp = createOpsApp({ metrics, readiness, metricsMaxAgeMs: parts.settings.METRICS_CACHE_MS });
   const servers: Server[] = [];
   const serve = (koa: Koa, port: number, host: string) =>
@@ -203,6 +210,7 @@ export function buildServer(parts: ServerParts): RunningServer {
     },
     stop: async () => {
       unobserveCalls();
+      admission.stop();
       await scheduler.stop();
       await readiness.stop();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

@@ -37,6 +37,8 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 503,
+  /** this instance has more load than it can serve: nothing was done, come back after Retry-After */
+  OVERLOADED: 503,
   UPSTREAM_TIMEOUT: 504,
   INTERNAL: 500,
   /** the refund request was approved or rejected already */

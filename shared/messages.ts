@@ -43,6 +43,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: '提交的格式不正确，请刷新后重试。',
   RATE_LIMITED: '操作太频繁，请稍后再试。',
   UPSTREAM_UNAVAILABLE: '医院或医保系统暂时无法访问，请稍后再试。',
+  OVERLOADED: '当前使用的人较多，请过几秒再试。',
   UPSTREAM_TIMEOUT: '医院或医保系统响应超时，结果会自动核实，请稍后刷新查看。',
   INTERNAL: '系统繁忙，请稍后再试。',
   REFUND_REQUEST_DECIDED: '这条退款申请已经处理过了，请刷新后查看。',

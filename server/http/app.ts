@@ -1,5 +1,5 @@
 /**
- * The Koa app: security headers → request id → log → metrics → compression → errors → body → routes → the H5
+ * The Koa app: security headers → request id → log → metrics → admission → compression → errors → body → routes → the H5
  * build's files. Stateless; any number may run. `/readyz` and `/metrics` are not here: they are on the
  * operations listener (ops.ts); the public port keeps only the cheap `/healthz`.
  */
@@ -23,13 +23,19 @@ import { riskRoutes } from './riskRoutes';
 import { serveH5 } from './static';
 import { securityHeaders } from './securityHeaders';
 import type { Metrics } from './metrics';
+import type { Admission } from './admission';
 import type { Deps } from '../services/deps';
 import type { ClientConfigView } from '../../shared/api';
 
 /** smaller answers are not worth a compressor's time (koa-compress's own default) */
 const COMPRESS_THRESHOLD_BYTES = 1024;
 
-export function createApp(deps: Deps, metrics: Metrics, clientConfig: ClientConfigView): Koa {
+export function createApp(
+  deps: Deps,
+  metrics: Metrics,
+  clientConfig: ClientConfigView,
+  admission: Admission,
+): Koa {
   const app = new Koa();
   // ctx.ip: the socket's address, or X-Forwarded-For only from TRUSTED_PROXIES (clientAddress.ts)
   trustProxies(app, deps.settings.TRUSTED_PROXIES);
@@ -53,6 +59,8 @@ export function createApp(deps: Deps, metrics: Metrics, clientConfig: ClientConf
         ctx.state.log.error({ method: ctx.method, route, status: ctx.status }, 'request failed');
     }
   });
+  // shed the excess before anything runs (counted above with its 503, so the metrics see it)
+  app.use(admission.middleware);
   // static files and JSON of 1 KiB or more, br (quality 4) or gzip as the client accepts (the answers that hold a
   // secret — a token, a TOTP secret, a temporary password — are far smaller: nothing for BREACH to measure)
   app.use(compress({ threshold: COMPRESS_THRESHOLD_BYTES }));

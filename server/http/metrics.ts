@@ -117,6 +117,11 @@ export function createMetrics() {
       labelNames: ['purpose', 'delivery'],
       registers: [registry],
     }),
+    requestsShed: new Counter({
+      name: 'http_requests_shed_total',
+      help: 'API requests refused at once (503 OVERLOADED) because the instance had more load than it could serve',
+      registers: [registry],
+    }),
     readinessUp: new Gauge({
       name: 'readiness_check_up',
       help: 'Last readiness round per party: 1 answered, 0 failed',

@@ -103,6 +103,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'silent',
     OUTSIDE_CALL_TIMEOUT_MS: '2000',
     JOBS_ENABLED: 'false',
+    // the tests' one process also runs the mocks and jest on a shared machine: its event loop is no measure of
+    // the server's load, so only tests of admission control turn load shedding on
+    ADMISSION_MAX_LOOP_DELAY_MS: '0',
+    ADMISSION_MAX_INFLIGHT: '0',
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
