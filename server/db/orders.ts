@@ -203,6 +203,20 @@ export function claimAbandonedOrders(
   return claimForCheck(db, `status = 'CREATED' AND created_at <= $2`, [createdBefore], leaseUntil, batchMax);
 }
 
-export async function setNextCheck(db: Db, orderId: string, at: Date): Promise<void> {
+/**
+ * Orders closed unpaid (CANCELLED, EXPIRED) whose WeChat order existed and whose late check is due: a payment the
+ * sheet took after our close, whose every callback was lost, is found by asking (jobs/janitor.ts).
+ */
+export function claimLateChecks(db: Db, now: Date, leaseUntil: Date, batchMax: number): Promise<string[]> {
+  return claimForCheck(
+    db,
+    `status IN ('CANCELLED','EXPIRED') AND next_check_at IS NOT NULL AND next_check_at <= $2`,
+    [now],
+    leaseUntil,
+    batchMax,
+  );
+}
+
+export async function setNextCheck(db: Db, orderId: string, at: Date | null): Promise<void> {
   await db.query(`UPDATE orders SET next_check_at = $2 WHERE id = $1`, [orderId, at]);
 }

@@ -6,6 +6,8 @@
  *   cash given back the same way: payment/query.ts failOrder).
  * - PRESETTLED / AWAITING_PAYMENT / UNKNOWN past the payment window: expire (close at WeChat, release).
  * - CREATED left behind by a crashed checkout: cancel and release.
+ * - CANCELLED / EXPIRED orders that reached WeChat: asked again 1 min, 10 min and 1 h after their close — a
+ *   payment taken after the close whose callbacks were all lost is then recorded and given back (payment/late.ts).
  * Rows are claimed with SKIP LOCKED and a next-check lease, so several instances never work the same order.
  */
 import { OrderRow } from '../db/entities';
@@ -13,14 +15,15 @@ import {
   StateConflict,
   claimAbandonedOrders,
   claimDueOrders,
+  claimLateChecks,
   setNextCheck,
   transitionOrder,
 } from '../db/orders';
 import { closeAndRelease } from '../services/payment/closeAndRelease';
 import { GatewayError } from '../gateways/ports';
 import { AppError } from '../services/errors';
-import { closeOrder } from '../services/payment/close';
-import { failOrder, queryOrder } from '../services/payment/query';
+import { closeOrder, LATE_CHECKS_AFTER_CLOSE_MS } from '../services/payment/close';
+import { failOrder, queryOrder, settleFromQuery } from '../services/payment/query';
 import type { Deps } from '../services/deps';
 
 export const JANITOR_BATCH_MAX = 50;
@@ -90,7 +93,30 @@ export async function runJanitorOnce(
       if (!(err instanceof StateConflict)) throw err;
     }
   }
+  await lateChecks(deps, now);
   return { expired, resolved, abandoned };
+}
+
+/** Closed orders due a late check: asked; a payment found is recorded and returned; the next check set. */
+async function lateChecks(deps: Deps, now: number): Promise<void> {
+  const due = await claimLateChecks(
+    deps.db,
+    new Date(now),
+    leaseOf(deps, RECHECK_BASE_MS),
+    JANITOR_BATCH_MAX,
+  );
+  for (const id of due) {
+    const order = await deps.db.getRepository(OrderRow).findOneByOrFail({ id });
+    try {
+      await settleFromQuery(deps, order, 'janitor');
+    } catch (err) {
+      if (err instanceof GatewayError || err instanceof AppError) continue; // the lease brings it back
+      throw err;
+    }
+    const closedAt = order.updatedAt.getTime();
+    const next = LATE_CHECKS_AFTER_CLOSE_MS.map((d) => closedAt + d).find((t) => t > now);
+    await setNextCheck(deps.db, id, next === undefined ? null : new Date(next));
+  }
 }
 
 /** true when the order left its open state. */

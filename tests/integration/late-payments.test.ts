@@ -353,6 +353,28 @@ describe('a payment reported for a closed order', () => {
     }
   });
 
+  // found by the chaos run (issue 14): every callback of a late payment lost, nobody knew until reconciliation
+  it('finds a late payment whose callbacks were all lost by asking again after the close, and gives it back', async () => {
+    const p = await seedPatient(stack);
+    const order = await expiredCashOrder(p);
+    await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: true });
+    try {
+      reopenAtWeChat(order.orderNo);
+      await patientPays(order.orderNo);
+    } finally {
+      await adminPost(stack.wechat.url, '/__admin/callbacks', { suppress: false });
+    }
+    expect(await latePayment(order.id)).toBeUndefined();
+    stack.clock.advance(61_000); // the first check after the close
+    await stack.runJobs();
+    expect(await latePayment(order.id)).toMatchObject({ reported_by: 'janitor' });
+    await stack.runJobs();
+    await stack.runJobs();
+    expect(await latePayment(order.id)).toMatchObject({ status: 'RETURNED' });
+    expect((await atWeChat(order.orderNo)).refunds).toHaveLength(1);
+    expect((await getOrder(stack, p, order.id)).body.status).toBe('EXPIRED');
+  });
+
   it('a late payment no callback announced shows up in reconciliation, and its refund action gives it back', async () => {
     const p = await seedPatient(stack);
     const order = await expiredCashOrder(p);

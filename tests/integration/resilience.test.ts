@@ -146,6 +146,30 @@ describe('the janitor settles what callbacks left open', () => {
     await waitForStatus(stack, p, order.body.id, ['PAID']);
   });
 
+  // found by the chaos run (issue 14): WeChat never received the create (503 before it did anything), the patient
+  // walked away; closing it at expiry met 404 ORDER_NOT_EXIST and the janitor retried the close forever
+  it('expires an order whose WeChat create never arrived, although WeChat cannot close what it does not have', async () => {
+    const p = await seedPatient(stack);
+    const order = await checkout(stack, p, false);
+    await adminPost(stack.wechat.url, '/__admin/faults', {
+      path: '/v3/pay/transactions/jsapi',
+      kind: 'error5xx',
+      status: 503,
+      count: 5,
+    });
+    expect((await pay(stack, p, order.body.id)).status).toBeGreaterThanOrEqual(500);
+    await call(stack.wechat.url, 'DELETE', '/__admin/faults');
+    await stack.runJobs();
+    expect((await getOrder(stack, p, order.body.id)).body.status).toBe('AWAITING_PAYMENT');
+    stack.clock.advance(15 * 60_000 + 1000);
+    await stack.runJobs();
+    expect((await getOrder(stack, p, order.body.id)).body.status).toBe('EXPIRED');
+    await stack.runJobs(); // the release
+    expect((await adminGet<{ status: string }>(stack.his.url, `/__admin/bills/${p.billNo}`)).status).toBe(
+      'UNPAID',
+    );
+  });
+
   // WeChat answers a repeated out_trade_no with ALREADY_EXISTS (before, the mock answered the same order again
   // and the adapter never had to adopt one); the order must end payable with its mixTradeNo
   it('a med-ins create that reached WeChat but whose answer was lost is adopted when the patient pays again', async () => {

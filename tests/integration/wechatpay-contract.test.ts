@@ -243,6 +243,8 @@ describe('JSAPI orders', () => {
     const paid = await jsapiOrder(300);
     await confirm({ outTradeNo: paid.outTradeNo });
     await expectGatewayError(gateway.closeTransaction(paid.outTradeNo), 'rejected', 'ORDERPAID');
+    // an order WeChat never received (our create failed before it): nothing to close, nobody can pay it
+    await expect(gateway.closeTransaction('ORD-NEVER-CREATED')).resolves.toBeUndefined();
   });
 
   it('signs payParams locally for wx.requestPayment', () => {

@@ -241,9 +241,15 @@ export class HttpWeChatPayGateway implements WeChatPayGateway {
     return state;
   }
 
+  /**
+   * Closes a JSAPI order. WeChat knowing no such order (404 ORDER_NOT_EXIST: our create never reached it) is as
+   * good as closed: nobody can pay an order WeChat does not have.
+   */
   async closeTransaction(outTradeNo: string): Promise<void> {
     const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`;
-    this.ok(await this.call('POST', path, { mchid: this.ids.mchId }, true));
+    const response = await this.call('POST', path, { mchid: this.ids.mchId }, true);
+    if (isNotFound(response)) return;
+    this.ok(response);
   }
 
   // ───────────────────────────── refunds ─────────────────────────────

@@ -17,6 +17,13 @@ import { settlementRefOf } from '../order/insuredIdentity';
 import type { Deps } from '../deps';
 import { forgetBills } from '../patient/bills';
 
+/**
+ * When an order closed at WeChat is asked again, after its close: WeChat's med-ins orders cannot be closed and a
+ * sheet already open may still take a payment, whose callbacks may all be lost; these checks find it within the
+ * hour (reconciliation would the next day).
+ */
+export const LATE_CHECKS_AFTER_CLOSE_MS = [60_000, 10 * 60_000, 60 * 60_000] as const;
+
 export async function cancelOrder(
   deps: Deps,
   openid: string,
@@ -68,7 +75,8 @@ export async function closeOrder(
         orderId: order.id,
         from,
         to,
-        patch: { nextCheckAt: null },
+        // an order that reached WeChat is asked about again later (a payment the sheet took after our close)
+        patch: { nextCheckAt: atWeChat ? new Date(at.getTime() + LATE_CHECKS_AFTER_CLOSE_MS[0]) : null },
         actor,
         reason,
         at,

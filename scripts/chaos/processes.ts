@@ -1,0 +1,181 @@
+/**
+ * The chaos run's processes: the mocks in one child, the server as 1–2 children on the real PostgreSQL and Redis
+ * (own schema `chaos_<seed>`, own key prefix `chaos:<seed>:`, application_name `chaos-<seed>-<i>` so their
+ * connections can be terminated), SIGKILL and restart of an instance. Logs go to files under the run's folder.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client } from 'pg';
+
+const ROOT = resolve(__dirname, '..', '..');
+const READY_TIMEOUT_MS = 60_000;
+/**
+ * How many requests each mock's journal keeps in a chaos run: enough for every create of a few thousand journeys
+ * to be checked against the journals (bodies are cut at 4,000 characters, so this bounds the mocks' memory).
+ */
+export const CHAOS_JOURNAL_MAX = 400_000;
+
+export interface MockUrls {
+  insuranceUrl: string;
+  hisUrl: string;
+  wechatUrl: string;
+  /** the chaos control listener of the mocks' process (POST /reopen) */
+  controlUrl: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => done(port));
+    });
+  });
+}
+
+function spawnTs(
+  file: string,
+  env: Record<string, string>,
+  logFile: string,
+  stdoutToo = false,
+): ChildProcess {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, file)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.pipe(log);
+  if (stdoutToo) child.stdout?.pipe(log);
+  return child;
+}
+
+export async function startMocks(
+  runDir: string,
+  keyDir: string,
+): Promise<{ urls: MockUrls; stop(): Promise<void> }> {
+  // the checker, in this process, reads the same capacity (scripts/chaos/checkJournal.ts)
+  process.env.MOCK_JOURNAL_MAX = String(CHAOS_JOURNAL_MAX);
+  const child = spawnTs(
+    'scripts/chaos/mocksProcess.ts',
+    { CHAOS_KEY_DIR: keyDir, MOCK_JOURNAL_MAX: String(CHAOS_JOURNAL_MAX) },
+    join(runDir, 'mocks.log'),
+  );
+  const urls = await new Promise<MockUrls>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error('the mocks did not start')), READY_TIMEOUT_MS);
+    child.once('exit', (code) => fail(new Error(`the mocks exited (${code}); see ${runDir}/mocks.log`)));
+    if (!child.stdout) return fail(new Error('no stdout'));
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      clearTimeout(timer);
+      done(JSON.parse(line) as MockUrls);
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  return { urls, stop };
+}
+
+export interface InstanceConfig {
+  index: number;
+  port: number;
+  opsPort: number;
+  env: Record<string, string>;
+}
+
+/** One server instance: started, killed (SIGKILL) and started again on the same ports. */
+export class Instance {
+  private child: ChildProcess | undefined;
+  alive = false;
+  starts = 0;
+
+  constructor(
+    readonly config: InstanceConfig,
+    private readonly runDir: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.config.port}`;
+  }
+
+  async start(): Promise<void> {
+    const env = { ...this.config.env, PORT: String(this.config.port), OPS_PORT: String(this.config.opsPort) };
+    const child = spawnTs(
+      'scripts/chaos/serverProcess.ts',
+      env,
+      join(this.runDir, `server-${this.config.index}.log`),
+      true,
+    );
+    this.child = child;
+    this.starts++;
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+      if (this.child === child) this.alive = false;
+    });
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline && !exited) {
+      const ok = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1000) })
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) {
+        this.alive = true;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(
+      `instance ${this.config.index} did not start; see ${this.runDir}/server-${this.config.index}.log`,
+    );
+  }
+
+  /** SIGKILL: no goodbye, as when the machine dies. */
+  kill(): void {
+    this.alive = false;
+    this.child?.kill('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    this.alive = false;
+  }
+}
+
+export function applicationName(seed: number, index: number): string {
+  return `chaos-${seed}-${index}`;
+}
+
+/** pg_terminate_backend of every connection the instance holds; how many were terminated. */
+export async function terminateConnections(databaseUrl: string, name: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = $1 AND pid <> pg_backend_pid()) t`,
+      [name],
+    );
+    return result.rows[0]?.n ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+export function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
