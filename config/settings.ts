@@ -317,9 +317,9 @@ const schema = z.object({
     .default('22:00-08:00'),
   // Admission control (issue 14, server/http/admission.ts): refuse the excess at once (503 OVERLOADED, Retry-After)
   /** API requests in flight on one instance before the next is refused; 0 = no limit */
-  ADMISSION_MAX_INFLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(512),
+  ADMISSION_MAX_INFLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(32),
   /** p99 event-loop delay (ms, over half a second) above which API requests are refused; 0 = not watched */
-  ADMISSION_MAX_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  ADMISSION_MAX_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   ADMISSION_RETRY_AFTER_S: z.coerce.number().int().min(1).max(3600).default(2),
   JOBS_ENABLED: z
     .enum(['true', 'false'])
