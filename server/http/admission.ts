@@ -21,6 +21,8 @@ export interface AdmissionOptions {
   windowMs?: number;
   /** told of each refusal (the metrics count them) */
   onShed?: () => void;
+  /** the loop delay's p99 (ms) over the last window; default: Node's own histogram, sampled every windowMs */
+  loopDelayP99Ms?: () => number;
 }
 
 export interface Admission {
@@ -35,21 +37,22 @@ const ALWAYS_ADMITTED = [/^\/api\/v1\/notify\//, /^\/healthz$/];
 export function createAdmission(opts: AdmissionOptions): Admission {
   let inflight = 0;
   let shed = 0;
-  let loopDelayP99Ms = 0;
+  let sampled = 0;
   let histogram: IntervalHistogram | undefined;
   let timer: NodeJS.Timeout | undefined;
-  if (opts.maxLoopDelayMs > 0) {
+  const loopDelayP99Ms = opts.loopDelayP99Ms ?? (() => sampled);
+  if (opts.maxLoopDelayMs > 0 && !opts.loopDelayP99Ms) {
     histogram = monitorEventLoopDelay({ resolution: 10 });
     histogram.enable();
     timer = setInterval(() => {
-      loopDelayP99Ms = histogram!.percentile(99) / 1e6;
+      sampled = histogram!.percentile(99) / 1e6;
       histogram!.reset();
     }, opts.windowMs ?? 500);
     timer.unref();
   }
   const overloaded = () =>
     (opts.maxInflight > 0 && inflight >= opts.maxInflight) ||
-    (opts.maxLoopDelayMs > 0 && loopDelayP99Ms > opts.maxLoopDelayMs);
+    (opts.maxLoopDelayMs > 0 && loopDelayP99Ms() > opts.maxLoopDelayMs);
 
   const middleware: Koa.Middleware = async (ctx, next) => {
     if (!ALWAYS_ADMITTED.some((p) => p.test(ctx.path)) && ctx.path.startsWith('/api/') && overloaded()) {
@@ -71,7 +74,7 @@ export function createAdmission(opts: AdmissionOptions): Admission {
 
   return {
     middleware,
-    stats: () => ({ inflight, shed, loopDelayP99Ms, overloaded: overloaded() }),
+    stats: () => ({ inflight, shed, loopDelayP99Ms: loopDelayP99Ms(), overloaded: overloaded() }),
     stop: () => {
       if (timer) clearInterval(timer);
       histogram?.disable();
