@@ -15,11 +15,10 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
-import Redis from 'ioredis';
 import { loadOrCreateKeys } from '../shared/crypto/keyring';
 import { startMocks, Instance, freePort, ensureDir } from '../scripts/chaos/processes';
 import { runSettings } from '../scripts/chaos/settings';
+import { resetRedis, resetSchema } from '../scripts/chaos/reset';
 import { checkInvariants } from '../scripts/chaos/invariants';
 import { openLoop, summarize, type LoadStats } from './load/openLoop';
 import { makePatient, mix, type LoadPatient } from './load/patients';
@@ -31,24 +30,6 @@ const line = (s: LoadStats) =>
   `offered ${s.offeredPerS}/s for ${s.seconds} s: admitted ${s.admittedPerS}/s (p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms, ` +
   `p99 ${s.p99Ms} ms), shed ${s.shed} (${s.shedWithoutRetryAfter} without Retry-After), failed ${s.failed}, ` +
   `timed out ${s.timeouts}`;
-
-async function resetSchema(url: string, schema: string): Promise<void> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await c.end();
-}
-
-async function resetRedis(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await r.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await r.quit();
-}
 
 async function metric(opsUrl: string, name: string): Promise<number> {
   const text = await (await fetch(`${opsUrl}/metrics`)).text();

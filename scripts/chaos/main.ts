@@ -6,12 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { createGuardrails, generateSync } from 'otplib';
 import { cstDate } from '../../shared/clock';
 import { loadOrCreateKeys } from '../../shared/crypto/keyring';
-import { openDatabase } from '../../server/db/dataSource';
 import { checkInvariants } from './invariants';
 import { drive, type JourneyRecord } from './driver';
 import { Trouble } from './faults';
@@ -20,6 +18,7 @@ import { applicationName, ensureDir, freePort, Instance, startMocks } from './pr
 import { startProxy } from './proxy';
 import { quiesce } from './quiesce';
 import { passed, type ChaosReport } from './report';
+import { resetRedis, resetSchema } from './reset';
 import { runSettings } from './settings';
 
 export interface ChaosOptions {
@@ -44,23 +43,6 @@ export interface ChaosOptions {
 const ADMIN = { username: 'admin', password: 'Admin#2026', secret: 'JBSWY3DPEHPK3PXP' };
 // the demo secret is 10 bytes; otplib 13 asks for 16 unless told
 const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
-
-async function resetSchema(databaseUrl: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-  const db = await openDatabase(databaseUrl, schema); // creates it and runs the migrations once
-  await db.destroy();
-}
-
-async function resetRedis(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true });
-  await redis.connect();
-  for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }))
-    if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-  redis.disconnect();
-}
 
 async function countByStatus(databaseUrl: string, schema: string): Promise<Record<string, number>> {
   const client = new Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
