@@ -24,7 +24,11 @@ export interface JourneyOptions {
   insured: boolean;
   balanceFen?: number;
   onStep?: (step: StepName, ms: number, detail: unknown) => void;
+  /** each call the patient's phone makes (to our API or to WeChat Pay), by route, with its duration */
+  onCall?: (call: string, ms: number) => void;
   completeTimeoutMs?: number;
+  /** delay before the i-th look at the order after paying (default 50 ms: a demo should not wait) */
+  pollDelayMs?: (attempt: number) => number;
 }
 
 async function http<T>(
@@ -97,6 +101,15 @@ export async function runJourney(e: Endpoints, options: JourneyOptions): Promise
     options.onStep?.(name, performance.now() - t0, result);
     return result;
   };
+  const call = async <T>(
+    route: string,
+    request: Promise<{ status: number; body: T }>,
+  ): Promise<{ status: number; body: T }> => {
+    const t0 = performance.now();
+    const answer = await request;
+    options.onCall?.(route, performance.now() - t0);
+    return answer;
+  };
   const name = `患者${randomBytes(2).toString('hex')}`;
   const idNo = freshIdNo();
   const phone = `139${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`;
@@ -128,23 +141,35 @@ export async function runJourney(e: Endpoints, options: JourneyOptions): Promise
   );
 
   const { token } = await step('login', () =>
-    ok('login', http<{ token: string }>('POST', `${e.api}/api/v1/session`, { code: loginCode.code })),
+    ok(
+      'login',
+      call(
+        'POST /session',
+        http<{ token: string }>('POST', `${e.api}/api/v1/session`, { code: loginCode.code }),
+      ),
+    ),
   );
   const auth = { authorization: `Bearer ${token}` };
   const patient = await step('bind', async () => {
     // card ownership: the code texted to the phone the HIS holds comes back (the SMS platform mock keeps it)
     const started = await ok(
       'bind',
-      http<{ verificationId: string }>('POST', `${e.api}/api/v1/patients`, { name, idNo }, auth),
+      call(
+        'POST /patients',
+        http<{ verificationId: string }>('POST', `${e.api}/api/v1/patients`, { name, idNo }, auth),
+      ),
     );
     const code = await textedCode(e, phone);
     return ok(
       'verify',
-      http<{ id: string; idNoMasked: string }>(
-        'POST',
-        `${e.api}/api/v1/patients/verifications/${started.verificationId}`,
-        { code },
-        auth,
+      call(
+        'POST /patients/verifications/:id',
+        http<{ id: string; idNoMasked: string }>(
+          'POST',
+          `${e.api}/api/v1/patients/verifications/${started.verificationId}`,
+          { code },
+          auth,
+        ),
       ),
     );
   });
@@ -152,52 +177,76 @@ export async function runJourney(e: Endpoints, options: JourneyOptions): Promise
     await step('authorize', () =>
       ok(
         'authorize',
-        http<{ eligible: boolean }>(
-          'POST',
-          `${e.api}/api/v1/patients/${patient.id}/insurance-authorizations`,
-          { authCode: person.authCode },
-          auth,
+        call(
+          'POST /patients/:id/insurance-authorizations',
+          http<{ eligible: boolean }>(
+            'POST',
+            `${e.api}/api/v1/patients/${patient.id}/insurance-authorizations`,
+            { authCode: person.authCode },
+            auth,
+          ),
         ),
       ),
     );
   }
   await step('bills', () =>
-    ok('bills', http<unknown[]>('GET', `${e.api}/api/v1/patients/${patient.id}/bills`, undefined, auth)),
+    ok(
+      'bills',
+      call(
+        'GET /patients/:id/bills',
+        http<unknown[]>('GET', `${e.api}/api/v1/patients/${patient.id}/bills`, undefined, auth),
+      ),
+    ),
   );
   const order = await step('checkout', () =>
     ok(
       'checkout',
-      http<{ id: string; orderNo: string; split: Split }>(
-        'POST',
-        `${e.api}/api/v1/orders`,
-        { patientId: patient.id, billNos: [bill.billNo], useInsurance: !!person },
-        { ...auth, 'idempotency-key': randomUUID() },
+      call(
+        'POST /orders',
+        http<{ id: string; orderNo: string; split: Split }>(
+          'POST',
+          `${e.api}/api/v1/orders`,
+          { patientId: patient.id, billNos: [bill.billNo], useInsurance: !!person },
+          { ...auth, 'idempotency-key': randomUUID() },
+        ),
       ),
     ),
   );
   await step('pay', () =>
-    ok('pay', http<unknown>('POST', `${e.api}/api/v1/orders/${order.id}/payments`, undefined, auth)),
+    ok(
+      'pay',
+      call(
+        'POST /orders/:id/payments',
+        http<unknown>('POST', `${e.api}/api/v1/orders/${order.id}/payments`, undefined, auth),
+      ),
+    ),
   );
   await step('confirm', () =>
     ok(
       'confirm',
-      http<unknown>('POST', `${e.wechat}/__admin/payments/confirm`, { outTradeNo: order.orderNo }),
+      call(
+        'WeChat Pay: pay',
+        http<unknown>('POST', `${e.wechat}/__admin/payments/confirm`, { outTradeNo: order.orderNo }),
+      ),
     ),
   );
   const final = await step('complete', async () => {
     const deadline = Date.now() + (options.completeTimeoutMs ?? 30_000);
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const o = await ok(
         'order',
-        http<{ status: string; receiptNo?: string; split: Split }>(
-          'GET',
-          `${e.api}/api/v1/orders/${order.id}`,
-          undefined,
-          auth,
+        call(
+          'GET /orders/:id',
+          http<{ status: string; receiptNo?: string; split: Split }>(
+            'GET',
+            `${e.api}/api/v1/orders/${order.id}`,
+            undefined,
+            auth,
+          ),
         ),
       );
       if (o.status === 'COMPLETED' || Date.now() > deadline) return o;
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, options.pollDelayMs?.(attempt) ?? 50));
     }
   });
   return {

@@ -43,9 +43,10 @@ function spawnTs(
   env: Record<string, string>,
   logFile: string,
   stdoutToo = false,
+  nodeArgs: readonly string[] = [],
 ): ChildProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, file)], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, file)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,7 +59,7 @@ function spawnTs(
 export async function startMocks(
   runDir: string,
   keyDir: string,
-): Promise<{ urls: MockUrls; stop(): Promise<void> }> {
+): Promise<{ urls: MockUrls; pid: number; stop(): Promise<void> }> {
   // the checker, in this process, reads the same capacity (scripts/chaos/checkJournal.ts)
   process.env.MOCK_JOURNAL_MAX = String(CHAOS_JOURNAL_MAX);
   const child = spawnTs(
@@ -82,7 +83,7 @@ export async function startMocks(
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
   };
-  return { urls, stop };
+  return { urls, pid: child.pid ?? 0, stop };
 }
 
 export interface InstanceConfig {
@@ -90,6 +91,10 @@ export interface InstanceConfig {
   port: number;
   opsPort: number;
   env: Record<string, string>;
+  /** the entry file (default: the real server, scripts/chaos/serverProcess.ts) */
+  entry?: string;
+  /** options for node itself, e.g. `--cpu-prof` */
+  nodeArgs?: readonly string[];
 }
 
 /** One server instance: started, killed (SIGKILL) and started again on the same ports. */
@@ -103,6 +108,11 @@ export class Instance {
     private readonly runDir: string,
   ) {}
 
+  /** the running process's id (0 when not running) */
+  get pid(): number {
+    return this.alive ? (this.child?.pid ?? 0) : 0;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.config.port}`;
   }
@@ -110,10 +120,11 @@ export class Instance {
   async start(): Promise<void> {
     const env = { ...this.config.env, PORT: String(this.config.port), OPS_PORT: String(this.config.opsPort) };
     const child = spawnTs(
-      'scripts/chaos/serverProcess.ts',
+      this.config.entry ?? 'scripts/chaos/serverProcess.ts',
       env,
       join(this.runDir, `server-${this.config.index}.log`),
       true,
+      this.config.nodeArgs,
     );
     this.child = child;
     this.starts++;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { StatementCountingLogger } from './statementCount';
 import { ENTITIES } from './entities';
 import { CONSOLE_ENTITIES } from './consoleEntities';
 import { REFUND_ENTITIES } from './refundEntities';
@@ -18,6 +19,7 @@ import { RefundApproval1763900000011 } from './migrations/1763900000011-RefundAp
 import { InsuranceBalance1763900000012 } from './migrations/1763900000012-InsuranceBalance';
 import { Notifications1763900000014 } from './migrations/1763900000014-Notifications';
 import { StepUp1763900000015 } from './migrations/1763900000015-StepUp';
+import { ReconSessionStaging1763900000016 } from './migrations/1763900000016-ReconSessionStaging';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -35,6 +37,7 @@ export const MIGRATIONS = [
   Risk1763900000013,
   Notifications1763900000014,
   StepUp1763900000015,
+  ReconSessionStaging1763900000016,
 ];
 export const POOL_SIZE_MAX = 20;
 
@@ -49,6 +52,7 @@ export function createDataSource(url: string, schema = 'public'): DataSource {
     migrationsTableName: 'migrations',
     synchronize: false,
     logging: false,
+    logger: new StatementCountingLogger(),
     extra: { max: POOL_SIZE_MAX, options: `-c search_path=${schema}` },
   });
 }

@@ -14,6 +14,7 @@ import {
 import { DELIVERIES, deliveryCounts, type Delivery } from '../db/patientMessages';
 import { decisionCounts, ruleHitCounts } from '../db/risk';
 import { RISK_DECISIONS, RISK_RULE_IDS } from '../domain/risk';
+import { statementsSent } from '../db/statementCount';
 import { TEMPLATE_PURPOSES } from '../../shared/protocol/wechat/subscribe';
 
 /** Prometheus metrics (DESIGN 12); one registry per app so tests and several apps in a process do not clash. */
@@ -121,6 +122,15 @@ export function createMetrics() {
       name: 'http_requests_shed_total',
       help: 'API requests refused at once (503 OVERLOADED) because the instance had more load than it could serve',
       registers: [registry],
+    }),
+    dbStatements: new Counter({
+      name: 'db_statements_total',
+      help: 'SQL statements this process sent to PostgreSQL, transaction control included',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(statementsSent());
+      },
     }),
     readinessUp: new Gauge({
       name: 'readiness_check_up',
