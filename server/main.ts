@@ -130,6 +130,14 @@ export function buildServer(parts: ServerParts): RunningServer {
   // every outside call of this process feeds these metrics; stop() unregisters
   const unobserveCalls = observeCalls(callObserver(metrics));
   const refreshFromDatabase = databaseRefresh(parts.db, metrics, clock);
+  // a full count of the orders by state is not for every second: it runs when Prometheus scrapes
+  const refreshMetrics = async () => {
+    metrics.outboxDepth.set(await outboxDepth(parts.db));
+    const byState = await ordersByStatus(parts.db);
+    metrics.ordersByState.reset();
+    for (const row of byState) metrics.ordersByState.set({ state: row.status }, row.count);
+    await refreshFromDatabase();
+  };
   const probeTimeoutMs = parts.settings.READINESS_PROBE_TIMEOUT_MS;
   const probes: ReadinessProbe[] = [
     { name: 'postgres', check: () => pingDatabase(parts.db) },
@@ -162,7 +170,12 @@ export function buildServer(parts: ServerParts): RunningServer {
     onShed: () => metrics.requestsShed.inc(),
   });
   const app = createApp(deps, metrics, clientConfigOf(parts), admission);
-  const opsApp = createOpsApp({ metrics, readiness, metricsMaxAgeMs: parts.settings.METRICS_CACHE_MS });
+  const opsApp = createOpsApp({
+    metrics,
+    readiness,
+    metricsMaxAgeMs: parts.settings.METRICS_CACHE_MS,
+    refreshMetrics,
+  });
   const servers: Server[] = [];
   const serve = (koa: Koa, port: number, host: string) =>
     new Promise<Server>((resolve, reject) => {
@@ -180,11 +193,6 @@ export function buildServer(parts: ServerParts): RunningServer {
     await runOutboxOnce(deps);
     await runJanitorOnce(deps);
     await runOutboxOnce(deps);
-    metrics.outboxDepth.set(await outboxDepth(parts.db));
-    const byState = await ordersByStatus(parts.db);
-    metrics.ordersByState.reset();
-    for (const row of byState) metrics.ordersByState.set({ state: row.status }, row.count);
-    await refreshFromDatabase();
   };
 
   return {

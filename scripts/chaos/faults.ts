@@ -155,7 +155,8 @@ export class Trouble {
     instance.kill();
     this.stats.kills++;
     await new Promise((r) => setTimeout(r, e.downMs));
-    await instance.start();
+    // a start that fails (its database connections cut during the migrations, say) is tried again
+    await instance.start().catch(() => instance.restartUntilUp());
     this.stats.restarts++;
   }
 

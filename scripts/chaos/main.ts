@@ -144,6 +144,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       );
     }
     for (const instance of instances) await instance.start(); // one after another: the first seeds the admin
+    for (const instance of instances) instance.supervise();
     const startMs = Date.now() - t0;
     log(`started in ${(startMs / 1000).toFixed(1)} s: proxy ${proxy.url}, logs in ${runDir}`);
 
@@ -213,6 +214,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       },
       { reconcile: async (date) => reconcile(proxy.url, mocks.urls.wechatUrl, await consoleToken(), date) },
     );
+    // a server process that died by itself (not one of the planned kills) is a defect, whatever the parties say
+    for (const instance of instances)
+      for (const c of instance.crashes)
+        invariants.violations.push({
+          check: 'process-survived',
+          detail:
+            `instance ${instance.config.index} exited on its own at ${new Date(c.at).toISOString()} ` +
+            `(${c.signal ?? `code ${c.code}`}); see ${runDir}/server-${instance.config.index}.log`,
+        });
     const checkMs = Date.now() - t2;
     return {
       seed: o.seed,

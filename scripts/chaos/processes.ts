@@ -97,11 +97,21 @@ export interface InstanceConfig {
   nodeArgs?: readonly string[];
 }
 
-/** One server instance: started, killed (SIGKILL) and started again on the same ports. */
+/** How long the supervisor waits before starting an instance that exited on its own again. */
+const RESTART_AFTER_MS = 1000;
+
+/**
+ * One server instance: started, killed (SIGKILL) and started again on the same ports. Supervised (`supervise()`)
+ * it is also restarted when it exits on its own — as systemd or Kubernetes would — and each such exit is kept
+ * in `crashes`: a process that dies by itself is a finding of the run, not a planned kill.
+ */
 export class Instance {
   private child: ChildProcess | undefined;
+  private starting: Promise<void> | undefined;
+  private supervised = false;
   alive = false;
   starts = 0;
+  readonly crashes: { at: number; code: number | null; signal: string | null }[] = [];
 
   constructor(
     readonly config: InstanceConfig,
@@ -117,7 +127,20 @@ export class Instance {
     return `http://127.0.0.1:${this.config.port}`;
   }
 
-  async start(): Promise<void> {
+  /** From now on an exit nobody asked for is recorded and followed by a restart. */
+  supervise(): void {
+    this.supervised = true;
+  }
+
+  /** Starts the process and waits until it answers /healthz; a start already under way is joined, not doubled. */
+  start(): Promise<void> {
+    this.starting ??= this.startOnce().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     const env = { ...this.config.env, PORT: String(this.config.port), OPS_PORT: String(this.config.opsPort) };
     const child = spawnTs(
       this.config.entry ?? 'scripts/chaos/serverProcess.ts',
@@ -129,9 +152,16 @@ export class Instance {
     this.child = child;
     this.starts++;
     let exited = false;
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       exited = true;
-      if (this.child === child) this.alive = false;
+      if (this.child !== child) return;
+      const wasUp = this.alive;
+      this.alive = false;
+      // killed or stopped by us: `child` is no longer this.child's process of record (see kill/stop)
+      if (this.supervised && wasUp) {
+        this.crashes.push({ at: Date.now(), code, signal });
+        void this.restartUntilUp();
+      }
     });
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline && !exited) {
@@ -144,25 +174,39 @@ export class Instance {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    if (!exited) child.kill('SIGKILL');
     throw new Error(
       `instance ${this.config.index} did not start; see ${this.runDir}/server-${this.config.index}.log`,
     );
   }
 
+  /** The supervisor: starts again, and again after a failed start (a database cut during migrations, say). */
+  async restartUntilUp(): Promise<void> {
+    while (this.supervised && !this.alive) {
+      await new Promise((r) => setTimeout(r, RESTART_AFTER_MS));
+      if (!this.supervised || this.alive) return;
+      await this.start().catch(() => undefined);
+    }
+  }
+
   /** SIGKILL: no goodbye, as when the machine dies. */
   kill(): void {
     this.alive = false;
-    this.child?.kill('SIGKILL');
+    const child = this.child;
+    this.child = undefined;
+    child?.kill('SIGKILL');
   }
 
   async stop(): Promise<void> {
+    this.supervised = false;
     const child = this.child;
+    this.child = undefined;
+    this.alive = false;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
-    this.alive = false;
   }
 }
 

@@ -20,7 +20,7 @@ export interface InvariantContext {
 /** One broken promise, named so a person can find it. */
 export interface Violation {
   /** a stable check id: order-terminal, his-agrees, insurance-agrees, wechat-agrees, late-returned, ledger-balanced,
-   * ledger-per-order, refund-within-paid, create-at-most-once, reconciliation-explained, … */
+   * ledger-per-order, refund-within-paid, create-at-most-once, reconciliation-explained, process-survived, … */
   check: string;
   /** the order it is about, when it is about one */
   orderNo?: string;

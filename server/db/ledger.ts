@@ -22,12 +22,21 @@ export async function appendPosting(
   if (lines.length === 0) return;
   assertBalanced(lines);
   const postingId = randomUUID();
-  for (const line of lines) {
-    await manager.query(
-      `INSERT INTO ledger_entries (posting_id, order_id, kind, account, direction, amount_fen, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-      [postingId, orderId, kind, line.account, line.direction, line.amountFen, at],
-    );
-  }
+  // one statement for the whole posting: its lines land together or not at all, in one round trip
+  await manager.query(
+    `INSERT INTO ledger_entries (posting_id, order_id, kind, account, direction, amount_fen, created_at)
+     SELECT $1, $2, $3, l.account, l.direction, l.amount_fen, $4
+       FROM unnest($5::text[], $6::text[], $7::bigint[]) AS l(account, direction, amount_fen)`,
+    [
+      postingId,
+      orderId,
+      kind,
+      at,
+      lines.map((l) => l.account),
+      lines.map((l) => l.direction),
+      lines.map((l) => String(l.amountFen)),
+    ],
+  );
 }
 
 /** Net per account and the trial balance over the whole ledger (must be 0). */

@@ -5,6 +5,7 @@
 import type { RiskActionName, RiskDecisionName } from '../../shared/api';
 import { RISK_ACTION_NAMES, RISK_DECISION_NAMES } from '../../shared/api';
 import {
+  bool,
   date,
   int,
   jsonObject,
@@ -50,46 +51,46 @@ export async function isBlocked(db: Db, openid: string): Promise<boolean> {
 }
 
 export interface BindCounts {
+  userBlocked: boolean;
   cardsBoundByUserToday: number;
   otherUsersWithIdNo: number;
   bindsFromDeviceToday?: number;
   failedCodesLastHour: number;
 }
 
+const BLOCKED = `EXISTS (SELECT 1 FROM risk_blocks WHERE openid = $1 AND unblocked_at IS NULL)`;
+
+/** Every fact the bind rules count, in one statement (one round trip on the bind's path). */
 export async function bindCounts(
   db: Db,
   q: { openid: string; idNoHash: string; deviceId?: string; now: Date },
 ): Promise<BindCounts> {
-  const cardsBoundByUserToday = await count(
-    db,
-    `SELECT count(*)::int AS n FROM patients WHERE openid = $1 AND created_at > $2`,
-    [q.openid, ago(q.now, DAY_MS)],
+  const [row] = rowsOf(
+    await db.query(
+      `SELECT ${BLOCKED} AS blocked,
+              (SELECT count(*) FROM patients WHERE openid = $1 AND created_at > $2)::int AS cards,
+              (SELECT count(DISTINCT openid) FROM patients
+                WHERE id_no_hash = $3 AND openid <> $1 AND unbound_at IS NULL)::int AS others,
+              CASE WHEN $4::text IS NULL THEN NULL ELSE
+                (SELECT count(*) FROM risk_events WHERE device_id = $4 AND action = 'bind' AND at > $2)::int
+              END AS device,
+              -- every try of a code that did not verify; a verified verification's last try was the right one
+              (SELECT COALESCE(sum(attempts - CASE WHEN status = 'VERIFIED' THEN 1 ELSE 0 END), 0)
+                 FROM patient_verifications WHERE openid = $1 AND created_at > $5)::int AS failed`,
+      [q.openid, ago(q.now, DAY_MS), q.idNoHash, q.deviceId ?? null, ago(q.now, HOUR_MS)],
+    ),
   );
-  const otherUsersWithIdNo = await count(
-    db,
-    `SELECT count(DISTINCT openid)::int AS n FROM patients
-      WHERE id_no_hash = $1 AND openid <> $2 AND unbound_at IS NULL`,
-    [q.idNoHash, q.openid],
-  );
-  const bindsFromDeviceToday =
-    q.deviceId === undefined
-      ? undefined
-      : await count(
-          db,
-          `SELECT count(*)::int AS n FROM risk_events WHERE device_id = $1 AND action = 'bind' AND at > $2`,
-          [q.deviceId, ago(q.now, DAY_MS)],
-        );
-  // every try of a code that did not verify; a verified verification's last try was the right one
-  const failedCodesLastHour = await count(
-    db,
-    `SELECT COALESCE(sum(attempts - CASE WHEN status = 'VERIFIED' THEN 1 ELSE 0 END), 0)::int AS n
-       FROM patient_verifications WHERE openid = $1 AND created_at > $2`,
-    [q.openid, ago(q.now, HOUR_MS)],
-  );
-  return { cardsBoundByUserToday, otherUsersWithIdNo, bindsFromDeviceToday, failedCodesLastHour };
+  return {
+    userBlocked: bool(row, 'blocked'),
+    cardsBoundByUserToday: int(row, 'cards'),
+    otherUsersWithIdNo: int(row, 'others'),
+    bindsFromDeviceToday: q.deviceId === undefined ? undefined : int(row, 'device'),
+    failedCodesLastHour: int(row, 'failed'),
+  };
 }
 
 export interface CheckoutCounts {
+  userBlocked: boolean;
   ordersByUserLastHour: number;
   ordersByCardLastHour: number;
   ordersByDeviceLastHour?: number;
@@ -98,56 +99,37 @@ export interface CheckoutCounts {
   history: { count: number; maxFen: number };
 }
 
+/** Every fact the checkout rules count, in one statement. */
 export async function checkoutCounts(
   db: Db,
   q: { openid: string; patientId: string; deviceId?: string; now: Date },
 ): Promise<CheckoutCounts> {
-  const hour = ago(q.now, HOUR_MS);
-  const day = ago(q.now, DAY_MS);
-  const ordersByUserLastHour = await count(
-    db,
-    `SELECT count(*)::int AS n FROM orders WHERE openid = $1 AND created_at > $2`,
-    [q.openid, hour],
-  );
-  const ordersByCardLastHour = await count(
-    db,
-    `SELECT count(*)::int AS n FROM orders WHERE patient_id = $1 AND created_at > $2`,
-    [q.patientId, hour],
-  );
-  const ordersByDeviceLastHour =
-    q.deviceId === undefined
-      ? undefined
-      : await count(
-          db,
-          `SELECT count(*)::int AS n FROM risk_events WHERE device_id = $1 AND action = 'checkout' AND at > $2`,
-          [q.deviceId, hour],
-        );
-  const cancelledByUserToday = await count(
-    db,
-    `SELECT count(*)::int AS n FROM orders
-      WHERE openid = $1 AND status IN ('CANCELLED','EXPIRED') AND updated_at > $2`,
-    [q.openid, day],
-  );
-  const failedAuthorizationsToday = await count(
-    db,
-    `SELECT count(*)::int AS n FROM insurance_authorizations a JOIN patients p ON p.id = a.patient_id
-      WHERE p.openid = $1 AND NOT a.eligible AND a.created_at > $2`,
-    [q.openid, day],
-  );
-  const [h] = rowsOf(
+  const [row] = rowsOf(
     await db.query(
-      `SELECT count(*)::int AS n, COALESCE(max(total_fen), 0)::bigint AS max_fen FROM orders
-        WHERE patient_id = $1 AND status = ANY($2)`,
-      [q.patientId, PAID_STATUSES],
+      `SELECT ${BLOCKED} AS blocked,
+              (SELECT count(*) FROM orders WHERE openid = $1 AND created_at > $2)::int AS by_user,
+              (SELECT count(*) FROM orders WHERE patient_id = $3 AND created_at > $2)::int AS by_card,
+              CASE WHEN $4::text IS NULL THEN NULL ELSE
+                (SELECT count(*) FROM risk_events WHERE device_id = $4 AND action = 'checkout' AND at > $2)::int
+              END AS by_device,
+              (SELECT count(*) FROM orders
+                WHERE openid = $1 AND status IN ('CANCELLED','EXPIRED') AND updated_at > $5)::int AS cancelled,
+              (SELECT count(*) FROM insurance_authorizations a JOIN patients p ON p.id = a.patient_id
+                WHERE p.openid = $1 AND NOT a.eligible AND a.created_at > $5)::int AS failed_auth,
+              h.n AS history_n, h.max_fen AS history_max_fen
+         FROM (SELECT count(*)::int AS n, COALESCE(max(total_fen), 0)::bigint AS max_fen FROM orders
+                WHERE patient_id = $3 AND status = ANY($6)) h`,
+      [q.openid, ago(q.now, HOUR_MS), q.patientId, q.deviceId ?? null, ago(q.now, DAY_MS), PAID_STATUSES],
     ),
   );
   return {
-    ordersByUserLastHour,
-    ordersByCardLastHour,
-    ordersByDeviceLastHour,
-    cancelledByUserToday,
-    failedAuthorizationsToday,
-    history: { count: int(h, 'n'), maxFen: int(h, 'max_fen') },
+    userBlocked: bool(row, 'blocked'),
+    ordersByUserLastHour: int(row, 'by_user'),
+    ordersByCardLastHour: int(row, 'by_card'),
+    ordersByDeviceLastHour: q.deviceId === undefined ? undefined : int(row, 'by_device'),
+    cancelledByUserToday: int(row, 'cancelled'),
+    failedAuthorizationsToday: int(row, 'failed_auth'),
+    history: { count: int(row, 'history_n'), maxFen: int(row, 'history_max_fen') },
   };
 }
 

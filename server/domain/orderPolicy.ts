@@ -12,6 +12,20 @@ export const PATIENT_PAYABLE: readonly OrderStatus[] = ['PRESETTLED', 'AWAITING_
 export const PAYMENT_APPLICABLE: readonly OrderStatus[] = ['AWAITING_PAYMENT', 'UNKNOWN'];
 /** A refund may start from these; REFUNDING waits for the refund under way. */
 export const REFUNDABLE: readonly OrderStatus[] = ['COMPLETED', 'PARTIALLY_REFUNDED'];
+/**
+ * Only an order that was completed can carry refunds or refund requests (they start from REFUNDABLE): the views
+ * ask for them only then, which spares the result page's polls two statements each.
+ */
+export const MAY_HOLD_REFUNDS: readonly OrderStatus[] = [
+  'COMPLETED',
+  'REFUNDING',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+];
+
+export function mayHoldRefunds(status: OrderStatus): boolean {
+  return MAY_HOLD_REFUNDS.includes(status);
+}
 /** Closed without anything having been taken (DESIGN 5): a payment reported now is a late payment. */
 export type ClosedUnpaidStatus = 'CANCELLED' | 'EXPIRED' | 'PAYMENT_FAILED';
 export const CLOSED_UNPAID: readonly ClosedUnpaidStatus[] = ['CANCELLED', 'EXPIRED', 'PAYMENT_FAILED'];

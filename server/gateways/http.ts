@@ -13,6 +13,7 @@ import {
   CircuitState,
   type IPolicy,
 } from 'cockatiel';
+import { Agent, request as send, type Dispatcher } from 'undici';
 import { GatewayError, type Party } from './ports';
 
 export interface HttpRequest {
@@ -39,6 +40,9 @@ export interface HttpCaller {
 export const RETRY_ATTEMPTS_MAX = 2;
 export const BREAKER_FAILURES_MAX = 10;
 export const BREAKER_HALF_OPEN_AFTER_MS = 5_000;
+/** Connections kept to one party (undici's pool per origin); idle ones close after KEEP_ALIVE_MS. */
+export const CONNECTIONS_PER_PARTY = 64;
+const KEEP_ALIVE_MS = 10_000;
 
 /** What became of one attempt: answered (any status below 500), or why not; `circuit_open`: never sent. */
 export type CallOutcome = 'ok' | 'timeout' | 'unavailable' | 'circuit_open';
@@ -82,11 +86,11 @@ const BREAKER_STATES: Record<CircuitState, BreakerState> = {
 };
 
 /** exchange, timed and told to the observers */
-async function observed(party: Party, request: HttpRequest): Promise<HttpResponse> {
+async function observed(party: Party, dispatcher: Dispatcher, request: HttpRequest): Promise<HttpResponse> {
   const started = performance.now();
   let outcome: CallOutcome = 'ok';
   try {
-    return await exchange(party, request);
+    return await exchange(party, dispatcher, request);
   } catch (err) {
     outcome = err instanceof GatewayError && err.kind === 'timeout' ? 'timeout' : 'unavailable';
     throw err;
@@ -100,8 +104,8 @@ async function observed(party: Party, request: HttpRequest): Promise<HttpRespons
 const MIDWAY_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
 
 /**
- * The message and code of what made fetch fail: its `cause` (undici's SocketError, the OS error), else the error
- * itself. Duck-typed, not `instanceof Error`: under jest these errors come from another realm.
+ * The message and code of what made the call fail: its `cause` (undici's SocketError, the OS error), else the
+ * error itself. Duck-typed, not `instanceof Error`: under jest these errors come from another realm.
  */
 function causeOf(err: unknown): { message: string; code: string } {
   const fields = (value: unknown): { message: string; code: string } | null => {
@@ -114,19 +118,26 @@ function causeOf(err: unknown): { message: string; code: string } {
 }
 
 /** One HTTP exchange; 5xx → unavailable, no connection → unavailable, abort or a connection cut midway → timeout. */
-async function exchange(party: Party, request: HttpRequest): Promise<HttpResponse> {
-  let response: Response;
+async function exchange(party: Party, dispatcher: Dispatcher, request: HttpRequest): Promise<HttpResponse> {
+  const signal = AbortSignal.timeout(request.timeoutMs);
+  let status: number;
+  let raw: Dispatcher.ResponseData['headers'];
+  let body: string;
   try {
-    response = await fetch(request.url, {
+    const response = await send(request.url, {
+      dispatcher,
       method: request.method,
       headers: request.headers,
       body: request.body,
-      signal: AbortSignal.timeout(request.timeoutMs),
+      signal,
     });
+    status = response.statusCode;
+    raw = response.headers;
+    body = await response.body.text();
   } catch (err) {
-    // not `instanceof Error`: fetch's DOMException comes from another realm under jest
+    // not `instanceof Error`: the abort's DOMException comes from another realm under jest
     const name = typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '';
-    if (name === 'TimeoutError' || name === 'AbortError') {
+    if (signal.aborted || name === 'TimeoutError' || name === 'AbortError') {
       throw new GatewayError(
         party,
         'timeout',
@@ -145,34 +156,26 @@ async function exchange(party: Party, request: HttpRequest): Promise<HttpRespons
       `${request.method} ${request.url} failed: ${cause.message}${cause.code ? ` (${cause.code})` : ''}`,
     );
   }
-  let body: string;
-  try {
-    body = await response.text();
-  } catch (err) {
-    throw new GatewayError(
-      party,
-      'timeout',
-      `${request.method} ${request.url}: body not read: ${String(err)}`,
-    );
-  }
   const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => {
-    headers[key.toLowerCase()] = value;
-  });
-  if (response.status >= 500) {
+  for (const [key, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  if (status >= 500) {
     throw new GatewayError(
       party,
       'unavailable',
-      `${request.method} ${request.url} answered ${response.status}`,
+      `${request.method} ${request.url} answered ${status}`,
       undefined,
-      response.status,
+      status,
     );
   }
-  return { status: response.status, headers, body };
+  return { status, headers, body };
 }
 
 /** An HTTP caller for one party, with its own circuit breaker. */
 export function createHttpCaller(party: Party): HttpCaller {
+  // one keep-alive pool per party: no connection set up per call, and a slow party cannot take another's sockets
+  const dispatcher = new Agent({ connections: CONNECTIONS_PER_PARTY, keepAliveTimeout: KEEP_ALIVE_MS });
   const transient = handleWhen(
     (err) => err instanceof GatewayError && (err.kind === 'timeout' || err.kind === 'unavailable'),
   );
@@ -188,8 +191,8 @@ export function createHttpCaller(party: Party): HttpCaller {
   return async (request) => {
     try {
       if (request.idempotent)
-        return await retrying.execute(() => breaker.execute(() => observed(party, request)));
-      return await breaker.execute(() => observed(party, request));
+        return await retrying.execute(() => breaker.execute(() => observed(party, dispatcher, request)));
+      return await breaker.execute(() => observed(party, dispatcher, request));
     } catch (err) {
       if (err instanceof BrokenCircuitError) {
         notify((o) => o.attempt(party, 'circuit_open', 0));

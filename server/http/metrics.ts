@@ -322,13 +322,17 @@ export function cachedExposition(
   registry: Registry,
   maxAgeMs: number,
   now: () => number = () => performance.now(),
+  refresh: () => Promise<void> = async () => {},
 ): () => Promise<Buffer> {
   let cached: { bytes: Buffer; renderedAt: number } | undefined;
   let rendering: Promise<Buffer> | undefined;
   return () => {
     if (cached && now() - cached.renderedAt < maxAgeMs) return Promise.resolve(cached.bytes);
-    rendering ??= registry
-      .metrics()
+    // the gauges read from the database are brought up to date when scraped, not on every job tick; if the
+    // database does not answer, the exposition still renders (the last values, and readiness says why)
+    rendering ??= refresh()
+      .catch(() => undefined)
+      .then(() => registry.metrics())
       .then((text) => {
         cached = { bytes: Buffer.from(text), renderedAt: now() };
         return cached.bytes;

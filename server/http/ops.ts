@@ -13,12 +13,14 @@ export interface OpsAppOptions {
   metrics: Metrics;
   readiness: ReadinessCache;
   metricsMaxAgeMs: number;
+  /** brings the gauges read from the database up to date before an exposition is rendered */
+  refreshMetrics?: () => Promise<void>;
 }
 
-export function createOpsApp({ metrics, readiness, metricsMaxAgeMs }: OpsAppOptions): Koa {
+export function createOpsApp({ metrics, readiness, metricsMaxAgeMs, refreshMetrics }: OpsAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
-  const exposition = cachedExposition(metrics.registry, metricsMaxAgeMs);
+  const exposition = cachedExposition(metrics.registry, metricsMaxAgeMs, undefined, refreshMetrics);
 
   app.use(async (ctx) => {
     ctx.set('X-Content-Type-Options', 'nosniff');

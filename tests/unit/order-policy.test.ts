@@ -1,4 +1,4 @@
-import { ORDER_STATUSES, type OrderStatus } from '../../server/domain/orderStateMachine';
+import { canTransition, ORDER_STATUSES, type OrderStatus } from '../../server/domain/orderStateMachine';
 import {
   canApplyPayment,
   canCancel,
@@ -6,6 +6,9 @@ import {
   canRefund,
   consoleActions,
   isClosedUnpaid,
+  MAY_HOLD_REFUNDS,
+  mayHoldRefunds,
+  REFUNDABLE,
   patientActions,
   type OrderFacts,
 } from '../../server/domain/orderPolicy';
@@ -45,6 +48,21 @@ describe('order policy', () => {
     expect(isClosedUnpaid(status)).toBe(closed);
     expect(canRefund(status, 1)).toBe(refund);
     expect(canRefund(status, 0)).toBe(false);
+  });
+
+  it('looks for refunds exactly where a refund can have started: every state reachable from a refundable one', () => {
+    const reachable = new Set<OrderStatus>(REFUNDABLE);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const from of [...reachable])
+        for (const to of ORDER_STATUSES)
+          if (canTransition(from, to) && !reachable.has(to)) {
+            reachable.add(to);
+            grew = true;
+          }
+    }
+    expect([...reachable].sort()).toEqual([...MAY_HOLD_REFUNDS].sort());
+    for (const s of ORDER_STATUSES) expect(mayHoldRefunds(s)).toBe(reachable.has(s));
   });
 
   it('never offers a refund of a PAID order (the HIS has not confirmed it yet)', () => {

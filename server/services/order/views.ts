@@ -5,7 +5,7 @@ import { OrderEventRow, OrderRow, PatientRow } from '../../db/entities';
 import { AppError } from '../errors';
 import { splitOf } from './split';
 import { patientTimeline } from '../../domain/patientTimeline';
-import { canPatientPay, patientActions, type OrderFacts } from '../../domain/orderPolicy';
+import { canPatientPay, mayHoldRefunds, patientActions, type OrderFacts } from '../../domain/orderPolicy';
 import { cstMonthRange, orderOutcome, statusesOfGroup } from '../../domain/orderGroups';
 import { refundViewsOf } from '../refund/views';
 import { refundRequestViewsOf } from '../refund/requests';
@@ -86,9 +86,10 @@ export async function getOrder(deps: Deps, openid: string, orderId: string): Pro
   const events = await deps.db
     .getRepository(OrderEventRow)
     .find({ where: { orderId }, order: { id: 'ASC' } });
-  const refunds = await refundViewsOf(deps.db, [row.id]);
-  const requests = await refundRequestViewsOf(deps, [row.id]);
-  return orderView(row, card?.nameMasked ?? '', events, refunds.get(row.id), requests.get(row.id));
+  const withRefunds = mayHoldRefunds(row.status) ? [row.id] : [];
+  const refunds = await refundViewsOf(deps.db, withRefunds);
+  const requests = await refundRequestViewsOf(deps, withRefunds);
+  return orderView(row, card?.nameMasked ?? '', events, refunds.get(row.id), requests.get(row.id) ?? []);
 }
 
 /**
@@ -115,10 +116,10 @@ export async function listOrders(deps: Deps, openid: string, query: OrdersQuery 
     order: { createdAt: 'DESC' },
     take: deps.settings.LIST_PAGE_MAX,
   });
-  const ids = rows.map((r) => r.id);
+  const ids = rows.filter((r) => mayHoldRefunds(r.status)).map((r) => r.id);
   const refunds = await refundViewsOf(deps.db, ids);
   const requests = await refundRequestViewsOf(deps, ids);
   return rows.map((r) =>
-    orderView(r, names.get(r.patientId) ?? '', undefined, refunds.get(r.id), requests.get(r.id)),
+    orderView(r, names.get(r.patientId) ?? '', undefined, refunds.get(r.id), requests.get(r.id) ?? []),
   );
 }

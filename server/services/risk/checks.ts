@@ -67,10 +67,7 @@ export async function checkBinding(
 ): Promise<RiskVerdict> {
   const now = new Date(deps.clock.now());
   const counts = await bindCounts(deps.db, { openid, idNoHash, deviceId: ctx.deviceId, now });
-  const verdict = assessBind(
-    { userBlocked: await isBlocked(deps.db, openid), ...counts },
-    riskPolicyOf(deps.settings),
-  );
+  const verdict = assessBind(counts, riskPolicyOf(deps.settings));
   await insertRiskEvent(deps.db, {
     at: now,
     action: 'bind',
@@ -130,10 +127,7 @@ export async function checkCheckout(
     deviceId: ctx.deviceId,
     now,
   });
-  const verdict = assessCheckout(
-    { userBlocked: await isBlocked(deps.db, q.openid), amountFen: q.amountFen, ...counts },
-    riskPolicyOf(deps.settings),
-  );
+  const verdict = assessCheckout({ amountFen: q.amountFen, ...counts }, riskPolicyOf(deps.settings));
   const record = (db: Db, orderId: string | null) =>
     insertRiskEvent(db, {
       at: now,
