@@ -8,7 +8,7 @@ import { ORDER_STATUSES, assertTransition, type OrderStatus } from '../domain/or
 import { assertSplit, type Split } from '../../shared/money';
 import type { OrderOutcome } from '../../shared/api';
 import { OrderRow } from './entities';
-import { oneOf, returnedRows, text, type Db } from './rows';
+import { oneOf, returnedRows, text, type Db, type Row } from './rows';
 
 export class StateConflict extends Error {
   constructor(
@@ -107,23 +107,38 @@ export async function transitionOrder(
     'updated_at = $4',
     ...patchAssignments(patch, params),
   ];
+  params.push(event.actor, event.reason, event.externalRef ?? null);
+  const [a, r, x] = [params.length - 2, params.length - 1, params.length];
+  // one round trip: lock, update and the event row together (a data-modifying CTE runs whether or not it is read)
   const returned = returnedRows(
     await manager.query(
-      `UPDATE orders o SET ${sets.join(', ')}
-       FROM (SELECT id, status AS from_status FROM orders WHERE id = $1 FOR UPDATE) prev
-      WHERE o.id = prev.id AND o.status = ANY($2::text[])
-      RETURNING o.id, prev.from_status`,
+      `WITH prev AS (SELECT id, status AS from_status FROM orders WHERE id = $1 FOR UPDATE),
+       moved AS (
+         UPDATE orders o SET ${sets.join(', ')} FROM prev
+          WHERE o.id = prev.id AND o.status = ANY($2::text[])
+         RETURNING o.*, prev.from_status),
+       event AS (
+         INSERT INTO order_events (order_id, from_status, to_status, actor, reason, external_ref, created_at)
+         SELECT id, from_status, $3, $${a}, $${r}, $${x}, $4 FROM moved)
+       SELECT * FROM moved`,
       params,
     ),
   );
   if (returned.length !== 1) throw new StateConflict(orderId, expected, to);
-  const fromStatus = oneOf(returned[0], 'from_status', ORDER_STATUSES);
-  await manager.query(
-    `INSERT INTO order_events (order_id, from_status, to_status, actor, reason, external_ref, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-    [orderId, fromStatus, to, event.actor, event.reason, event.externalRef ?? null, event.at],
-  );
-  const row = await manager.findOneByOrFail(OrderRow, { id: orderId });
-  return row;
+  oneOf(returned[0], 'from_status', ORDER_STATUSES);
+  return hydrated(manager, OrderRow, returned[0]);
+}
+
+/** An entity from a raw row (RETURNING *), through TypeORM's own column conversions and transformers. */
+function hydrated<T extends object>(manager: EntityManager, entity: new () => T, raw: Row): T {
+  const metadata = manager.connection.getMetadata(entity);
+  const out = metadata.create() as T;
+  for (const column of metadata.columns) {
+    const value = raw[column.databaseName];
+    if (value !== undefined)
+      column.setEntityValue(out, manager.connection.driver.prepareHydratedValue(value, column));
+  }
+  return out;
 }
 
 /** Sets columns without a state change (e.g. the prepay id once WeChat gave it), still guarded by state. */
