@@ -2,21 +2,31 @@
  * `npm run bench:reconcile [-- --orders 10000,100000 --batch 2000 --heap-mb 64]`: the reconciliation scale check. For each
  * size, a generated day of that many paid orders (6 in 10 mixed, 3 cash-only, 1 insurance-only; a few
  * discrepancies planted: charges the HIS lost, WeChat amounts off by a fen, HIS charges with no payment) is
- * written into our database (its own schema) and into the three in-process mocks; then the engine runs in a
- * child process of its own (bench/reconcileWorker.ts), so the memory it reports is the engine's, not the
- * mocks'. Prints time and peak memory per size. Asserts nothing but that the planted discrepancies are found.
+ * written into our database (its own schema, by one COPY) and made available to the three in-process mocks —
+ * lazily: the mocks' day (WeChat Pay's trades, the HIS daily list, the platform's day book) is made record by
+ * record as their files and pages are cut, so a million orders do not sit in the bench's heap. Then the engine
+ * runs in a child process of its own (bench/reconcileWorker.ts), so the memory it reports is the engine's, not
+ * the mocks'. Prints time and peak memory per size. Asserts nothing but that the planted discrepancies are found.
+ * RECON_WORKER_NODE_ARGS passes node flags to the engine's process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { startStack, type Stack } from '../tests/helpers/stack';
 import { testKeys } from '../shared/crypto/keyring';
 import { cstDateTime } from '../shared/clock';
 import type { Split } from '../shared/money';
 import type { Charge } from '../mocks/his/state';
+import type { DayEvent } from '../mocks/insurance/daybook';
+import type { Order } from '../mocks/insurance/records';
+import type { Trade } from '../mocks/wechatpay/state';
 import { bulkSettler } from '../tests/helpers/insuranceBulk';
 import type { WorkerJob, WorkerResult } from './reconcileWorker';
 
@@ -25,7 +35,6 @@ const DAY_START_MS = Date.parse(`${DATE}T00:00:00+08:00`);
 const NOW_MS = Date.parse('2026-11-21T10:00:00+08:00');
 /** every PLANT_EVERY-th order carries a planted discrepancy */
 const PLANT_EVERY = 1000;
-const INSERT_BATCH = 5000;
 
 interface DayOrder {
   orderNo: string;
@@ -59,6 +68,7 @@ function dayOrder(i: number, n: number): DayOrder {
   };
 }
 
+/** Our side of the day, streamed into `orders` by one COPY (a million INSERT parameters would take minutes). */
 async function fillDatabase(stack: Stack, n: number): Promise<void> {
   const db = stack.db.db;
   const patientId = randomUUID();
@@ -67,39 +77,70 @@ async function fillDatabase(stack: Stack, n: number): Promise<void> {
      VALUES ($1, 'o-bench', 'P-bench', 'x', '张*', 'x', 'bench', '3601**********0000')`,
     [patientId],
   );
-  for (let from = 0; from < n; from += INSERT_BATCH) {
-    const orders = Array.from({ length: Math.min(INSERT_BATCH, n - from) }, (_, k) => dayOrder(from + k, n));
-    await db.query(
-      `INSERT INTO orders (id, order_no, openid, patient_id, his_patient_id, status, use_insurance, bill_nos, fee_lines,
-                           total_fen, fund_fen, account_fen, cash_fen, transaction_id, setl_id, pay_ord_id, receipt_no,
-                           expires_at, paid_at, completed_at)
-       SELECT gen_random_uuid(), o, 'o-bench', $1, 'P-bench', 'COMPLETED', f + a > 0, '[]', '[]', t, f, a, c, tx, s, p,
-              'R' || o, paid, paid, paid + interval '2 seconds'
-         FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[],
-                     $9::text[], $10::timestamptz[]) AS u(o, t, f, a, c, tx, s, p, paid)`,
-      [
-        patientId,
-        orders.map((o) => o.orderNo),
-        orders.map((o) => o.split.total),
-        orders.map((o) => o.split.fund),
-        orders.map((o) => o.split.account),
-        orders.map((o) => o.split.cash),
-        orders.map((o) => o.transactionId ?? null),
-        orders.map((o) => o.setlId ?? null),
-        orders.map((o) => o.payOrdId ?? null),
-        orders.map((o) => new Date(o.paidAtMs)),
-      ],
+  const runner = db.createQueryRunner();
+  const client = (await runner.connect()) as PoolClient;
+  try {
+    const copy = client.query(
+      copyFrom(
+        `COPY orders (id, order_no, openid, patient_id, his_patient_id, status, use_insurance, bill_nos, fee_lines,
+                      total_fen, fund_fen, account_fen, cash_fen, transaction_id, setl_id, pay_ord_id, receipt_no,
+                      expires_at, paid_at, completed_at) FROM STDIN`,
+      ),
     );
+    const nul = (v: string | undefined) => v ?? '\\N';
+    async function* lines(): AsyncGenerator<string> {
+      let chunk = '';
+      for (let i = 0; i < n; i++) {
+        const o = dayOrder(i, n);
+        const paid = new Date(o.paidAtMs).toISOString();
+        const { total, fund, account, cash } = o.split;
+        chunk +=
+          `${randomUUID()}\t${o.orderNo}\to-bench\t${patientId}\tP-bench\tCOMPLETED\t${fund + account > 0}\t[]\t[]\t` +
+          `${total}\t${fund}\t${account}\t${cash}\t${nul(o.transactionId)}\t${nul(o.setlId)}\t${nul(o.payOrdId)}\t` +
+          `R${o.orderNo}\t${paid}\t${paid}\t${new Date(o.paidAtMs + 2000).toISOString()}\n`;
+        if (chunk.length > 256 * 1024) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+      if (chunk) yield chunk;
+    }
+    await pipeline(Readable.from(lines()), copy);
+  } finally {
+    await runner.release();
   }
 }
 
+/**
+ * A read-only array of `length` elements, each made when it is read (`at(i)`): what the mocks read of the day —
+ * its length, [i], slice — without a million objects in the mocks' memory for the whole bench.
+ */
+function dayList<T>(length: number, at: (i: number) => T): readonly T[] {
+  const isIndex = (p: string | symbol): p is string =>
+    typeof p === 'string' && /^\d+$/.test(p) && Number(p) < length;
+  return new Proxy<T[]>([], {
+    get: (target, p, receiver) =>
+      p === 'length' ? length : isIndex(p) ? at(Number(p)) : Reflect.get(target, p, receiver),
+    has: (target, p) => isIndex(p) || Reflect.has(target, p),
+  });
+}
+
+/** Replaces what an object of a mock answers for `name` (a method, a collection), for this bench's day. */
+function override<T extends object>(target: T, name: keyof T & string, value: unknown): void {
+  Object.defineProperty(target, name, { value, configurable: true, writable: true });
+}
+
+/**
+ * WeChat Pay's trades of the day, made as the bill (mocks/wechatpay/bills.ts) iterates them: the mock's trade map
+ * answers the day's cash payments from `values()`, nothing else.
+ */
 function fillWeChat(stack: Stack, n: number): void {
   const { state } = stack.wechat.mock;
   const keys = testKeys().server.wechat;
-  for (let i = 0; i < n; i++) {
+  const tradeOf = (i: number): Trade | undefined => {
     const o = dayOrder(i, n);
-    if (!o.transactionId) continue;
-    state.trades.set(o.orderNo, {
+    if (!o.transactionId) return undefined;
+    return {
       outTradeNo: o.orderNo,
       appid: keys.appId,
       mchid: keys.mchId,
@@ -115,16 +156,57 @@ function fillWeChat(stack: Stack, n: number): void {
       transactionId: o.transactionId,
       successTimeMs: o.paidAtMs,
       refundedFen: 0,
-    });
+    };
+  };
+  function* values(): Generator<Trade> {
+    for (let i = 0; i < n; i++) {
+      const trade = tradeOf(i);
+      if (trade) yield trade;
+    }
   }
+  override(state, 'trades', Object.assign(new Map<string, Trade>(), { values }));
 }
 
+/** The i-th order the HIS charged: every order but those it lost (i % PLANT_EVERY === 1). */
+function chargedOrder(j: number): number {
+  const perBlock = PLANT_EVERY - 1;
+  const r = j % perBlock;
+  return Math.floor(j / perBlock) * PLANT_EVERY + (r === 0 ? 0 : r + 1);
+}
+
+/**
+ * The HIS daily list of the day (mocks/his/daily.ts pages it): the orders it charged, then charges with no payment
+ * behind them, in recording order; each charge made when the page is cut.
+ */
 function fillHis(stack: Stack, n: number): void {
   const { state } = stack.his.mock;
-  for (let i = 0; i < n; i++) {
+  const lost = n > 1 ? Math.floor((n - 2) / PLANT_EVERY) + 1 : 0;
+  const charged = n - lost;
+  const hisOnly = Math.max(1, Math.floor(n / PLANT_EVERY));
+  const chargeAt = (j: number): Charge => {
+    if (j >= charged) {
+      // HIS charges with no payment behind them
+      const k = j - charged;
+      const chargedAtMs = DAY_START_MS + 3600_000 + k * 1000;
+      return {
+        orderNo: `MBHISONLY${String(k).padStart(6, '0')}`,
+        receiptNo: `RHIS${k}`,
+        patientId: 'P-bench',
+        billNos: [`BH${k}`],
+        total: 1234,
+        fund: 0,
+        account: 0,
+        cash: 1234,
+        payTime: cstDateTime(chargedAtMs),
+        chargedAtMs,
+        refundedFen: 0,
+        fingerprint: '',
+        seq: j + 1,
+      };
+    }
+    const i = chargedOrder(j);
     const o = dayOrder(i, n);
-    if (o.hisLost) continue;
-    const charge: Charge = {
+    return {
       orderNo: o.orderNo,
       receiptNo: `R${o.orderNo}`,
       patientId: 'P-bench',
@@ -140,58 +222,63 @@ function fillHis(stack: Stack, n: number): void {
       chargedAtMs: o.paidAtMs + 2000,
       refundedFen: 0,
       fingerprint: '',
-      seq: state.nextRecordSeq(),
+      seq: j + 1,
     };
-    state.recordCharge(charge);
-  }
-  // HIS charges with no payment behind them
-  for (let k = 0; k < Math.max(1, Math.floor(n / PLANT_EVERY)); k++) {
-    const chargedAtMs = DAY_START_MS + 3600_000 + k * 1000;
-    state.recordCharge({
-      orderNo: `MBHISONLY${String(k).padStart(6, '0')}`,
-      receiptNo: `RHIS${k}`,
-      patientId: 'P-bench',
-      billNos: [`BH${k}`],
-      total: 1234,
-      fund: 0,
-      account: 0,
-      cash: 1234,
-      payTime: cstDateTime(chargedAtMs),
-      chargedAtMs,
-      refundedFen: 0,
-      fingerprint: '',
-      seq: state.nextRecordSeq(),
-    });
-  }
+  };
+  const day = { charges: dayList(charged + hisOnly, chargeAt), refunds: [] };
+  const dayLists = state.dayLists.bind(state);
+  override(state, 'dayLists', (date: string) => (date === DATE ? day : dayLists(date)));
 }
 
-/** One settlement made the normal way, then copied with each order's split (tests/helpers/insuranceBulk.ts). */
+/** The i-th order with an insurance part: 6 mixed and 1 insurance-only in every 10 (see dayOrder). */
+function insuredOrder(j: number): number {
+  const r = j % 7;
+  return Math.floor(j / 7) * 10 + (r < 6 ? r : 9);
+}
+
+/**
+ * The platform's book of the day (3201, 3202 and 9102 read it): one settlement made the normal way
+ * (tests/helpers/insuranceBulk.ts), then a copy of it per insured order, with the order's numbers, time and split,
+ * made when the file is written.
+ */
 function fillInsurance(stack: Stack, n: number): void {
   const { state } = stack.insurance.mock;
-  const settler = bulkSettler(state, DATE, '310');
+  const { template, settlement } = bulkSettler(state, DATE, '310');
   // the template itself is not part of the day
-  state.orders.delete(settler.template.payOrdId);
+  state.orders.delete(template.payOrdId);
   state.days.clear();
-  for (let i = 0; i < n; i++) {
-    const o = dayOrder(i, n);
-    if (!o.payOrdId || !o.setlId) continue;
-    settler.book({
-      payOrdId: o.payOrdId,
+  const eventAt = (j: number): DayEvent => {
+    const o = dayOrder(insuredOrder(j), n);
+    const order: Order = {
+      ...template,
+      payOrdId: o.payOrdId as string,
       medOrgOrd: o.orderNo,
-      setlId: o.setlId,
-      settledAtMs: o.paidAtMs,
-      split: o.split,
-    });
-  }
+      totalFen: o.split.total,
+      refunds: [],
+      settlement: {
+        ...settlement,
+        setlId: o.setlId as string,
+        settledAtMs: o.paidAtMs,
+        result: { ...settlement.result, split: o.split },
+      },
+    };
+    return { kind: 'SETTLEMENT', order };
+  };
+  const events = dayList(Math.floor(n / 10) * 7 + Math.min(n % 10, 6), eventAt);
+  const byDate = state.days.events.bind(state.days);
+  override(state.days, 'events', (date: string) => (date === DATE ? events : byDate(date)));
 }
 
 function runWorker(job: WorkerJob, heapMb: number | undefined): Promise<WorkerResult> {
   const heapCap = heapMb ? [`--max-old-space-size=${heapMb}`] : [];
+  // e.g. RECON_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the engine alone
+  const extra = (process.env.RECON_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [
         ...heapCap,
+        ...extra,
         '--expose-gc',
         '--import',
         'tsx',
@@ -239,6 +326,7 @@ async function benchOne(n: number, batchSize: number, heapMb: number | undefined
     const rate = Math.round((n / result.ms) * 1000);
     console.log(
       `${String(n).padStart(7)} orders  ${String(result.ms).padStart(6)} ms  ${String(rate).padStart(6)} orders/s  ` +
+        `engine cpu ${result.cpuMs} ms  ` +
         `heap ${result.heapBaselineMb} → peak ${result.heapPeakMb} MB  rss peak ${result.rssPeakMb} MB  ` +
         `(day generated in ${fillMs} ms)`,
     );

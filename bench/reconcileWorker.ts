@@ -26,6 +26,8 @@ export interface WorkerJob {
 
 export interface WorkerResult {
   ms: number;
+  /** the engine process's CPU time (user + system) during the run: less at the mercy of a busy machine than `ms` */
+  cpuMs: number;
   heapBaselineMb: number;
   heapPeakMb: number;
   rssPeakMb: number;
@@ -71,12 +73,15 @@ async function main(): Promise<void> {
     heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
   }, SAMPLE_MS);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const run = await reconcileDay(server.deps, job.date, { username: 'bench', role: 'supervisor' });
   const ms = Math.round(performance.now() - started);
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
   const result: WorkerResult = {
     ms,
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     heapBaselineMb: mb(heapBaseline),
     heapPeakMb: mb(heapPeak),
     rssPeakMb: mb(process.resourceUsage().maxRSS * 1024),

@@ -20,6 +20,8 @@ import { RefundApproval1763900000011 } from './migrations/1763900000011-RefundAp
 import { InsuranceBalance1763900000012 } from './migrations/1763900000012-InsuranceBalance';
 import { Notifications1763900000014 } from './migrations/1763900000014-Notifications';
 import { StepUp1763900000015 } from './migrations/1763900000015-StepUp';
+import { ReconSessionStaging1763900000016 } from './migrations/1763900000016-ReconSessionStaging';
+import { ReconRowSidesJson1763900000017 } from './migrations/1763900000017-ReconRowSidesJson';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -37,6 +39,8 @@ export const MIGRATIONS = [
   Risk1763900000013,
   Notifications1763900000014,
   StepUp1763900000015,
+  ReconSessionStaging1763900000016,
+  ReconRowSidesJson1763900000017,
 ];
 export const POOL_SIZE_MAX = 20;
 

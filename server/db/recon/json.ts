@@ -1,5 +1,5 @@
 /**
- * The jsonb columns of reconciliation (recon_runs.summary / totals, recon_rows.sides / resolution), checked
+ * The JSON columns of reconciliation (recon_runs.summary / totals, recon_rows.sides / resolution), checked
  * against their shapes as they are read: we wrote them, but a row that does not fit fails here, not in a view.
  */
 import { z } from 'zod';

@@ -1,7 +1,9 @@
 /**
  * SQL of a run's classified rows as the console reads and acts on them (services/reconciliation/rows.ts,
- * actions.ts): one row, keyset pages, and the claim of a row's resolution. Rows parsed into typed values here.
+ * actions.ts): one row, keyset pages, the export's cursor, and the claim of a row's resolution. Rows parsed into
+ * typed values here.
  */
+import type { DataSource } from 'typeorm';
 import { ORDER_STATUS_NAMES, RECON_KINDS, type OrderStatusName, type ReconKind } from '../../../shared/api';
 import { bool, oneOf, oneOfOrNull, returnedRows, rowsOf, text, textOrNull, type Db, type Row } from '../rows';
 import { RECORDS, type ReconRecord } from './items';
@@ -85,6 +87,44 @@ export async function pageReconRows(
   const params: unknown[] = [runId, afterId ?? '0', limit];
   const sql = `${ROW_SELECT} WHERE x.run_id = $1 AND x.id > $2::bigint${filterSql(filter, params)} ORDER BY x.id LIMIT $3`;
   return rowsOf(await db.query(sql, params)).map(parse);
+}
+
+/** How long an export may wait for its reader between pages before PostgreSQL ends its transaction. */
+export const EXPORT_IDLE_TIMEOUT = '60s';
+
+/**
+ * The run's rows matching the filter, by id, a page at a time: one query, read through a cursor of one read-only
+ * transaction (a consistent snapshot of the run), on a connection held until the last page or until the consumer
+ * stops (the generator's `return`). A reader that stalls longer than EXPORT_IDLE_TIMEOUT loses the transaction.
+ */
+export async function* streamReconRows(
+  db: DataSource,
+  runId: string,
+  filter: RowFilter,
+  pageSize: number,
+): AsyncGenerator<RowRecord[]> {
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction('REPEATABLE READ');
+    await runner.query(`SET TRANSACTION READ ONLY`);
+    await runner.query(`SET LOCAL idle_in_transaction_session_timeout = '${EXPORT_IDLE_TIMEOUT}'`);
+    const params: unknown[] = [runId];
+    await runner.query(
+      `DECLARE recon_export NO SCROLL CURSOR FOR
+       ${ROW_SELECT} WHERE x.run_id = $1${filterSql(filter, params)} ORDER BY x.id`,
+      params,
+    );
+    for (;;) {
+      const page = rowsOf(await runner.query(`FETCH FORWARD ${Math.trunc(pageSize)} FROM recon_export`));
+      if (page.length === 0) break;
+      yield page.map(parse);
+    }
+    await runner.commitTransaction();
+  } finally {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    await runner.release();
+  }
 }
 
 /** Sets the row's resolution if nobody has; false when someone did first. */

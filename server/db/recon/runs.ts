@@ -4,7 +4,6 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { ReconRunStatus, ReconSummary, ReconTotals } from '../../../shared/api';
-import { fenOf } from '../columns';
 import { bool, date, dateOrNull, int, oneOf, rowsOf, text, textOrNull, type Db, type Row } from '../rows';
 import { partialSummaryOf, summaryOf, totalsOf } from './json';
 
@@ -194,31 +193,4 @@ export async function readClose(db: Db, date: string): Promise<CloseRow | undefi
 export async function listCloseRows(db: Db, limit: number): Promise<CloseRow[]> {
   const rows = rowsOf(await db.query(`${CLOSE_SELECT} ORDER BY c.date DESC LIMIT $1`, [limit]));
   return rows.map(parseClose);
-}
-
-// ---- the totals of a run's staged items ----
-
-/** Our insurance totals of the run's staged items, net of refunds (count and fen), as 3201 wants them. */
-export async function ourInsuranceItemTotals(
-  db: Db,
-  runId: string,
-): Promise<{ count: number; totalFen: number; fundFen: number; accountFen: number; cashFen: number }> {
-  // the platform nets refunds (6203, cash part included) against settlements, counts too
-  const [row] = rowsOf(
-    await db.query(
-      `SELECT count(*) FILTER (WHERE record = 'PAYMENT')::int - count(*) FILTER (WHERE record = 'REFUND')::int AS n,
-            coalesce(sum(sign * total_fen), 0) AS total, coalesce(sum(sign * fund_fen), 0) AS fund,
-            coalesce(sum(sign * account_fen), 0) AS account, coalesce(sum(sign * cash_fen), 0) AS cash
-       FROM (SELECT *, CASE WHEN record = 'PAYMENT' THEN 1 ELSE -1 END AS sign FROM recon_items
-              WHERE run_id = $1 AND source = 'ours' AND fund_fen + account_fen > 0) i`,
-      [runId],
-    ),
-  );
-  return {
-    count: int(row, 'n'),
-    totalFen: fenOf(row.total),
-    fundFen: fenOf(row.fund),
-    accountFen: fenOf(row.account),
-    cashFen: fenOf(row.cash),
-  };
 }

@@ -1,9 +1,10 @@
 /**
- * Stage 2 of a run: the staged items grouped by record and key, joined with our order / refund behind each,
- * classified by the pure rules in domain/reconciliation.ts, and written as `recon_rows` — one page in memory
- * at a time.
+ * Stage 2 of a run: the staged items grouped by record and key, joined with our order / refund behind each, and
+ * classified by the pure rules in domain/reconciliation.ts. A payment every party agrees on is told apart
+ * set-based in SQL (db/recon/match.ts: `agreed`) and gets the rules' verdict of such a payment without being read
+ * out; the others (a day's discrepancies, refunds, …) go through the rules one page at a time. Then every row is
+ * written by one INSERT … SELECT: nothing of the day is held in memory.
  */
-import type { DataSource } from 'typeorm';
 import type { ReconSummary, ReconTotals } from '../../../shared/api';
 import {
   classifyRecord,
@@ -12,12 +13,20 @@ import {
   type KnownRefund,
   type ReconCandidate,
   type ReconParty,
+  type ReconSide,
   type ReconSourceName,
+  type ReconVerdict,
 } from '../../domain/reconciliation';
 import { cstDate } from '../../../shared/clock';
-import { hourlyItemTotals, itemTotals, SOURCES } from '../../db/recon/items';
-import type { StoredSides } from '../../db/recon/json';
-import { forEachMatchGroupPage, insertReconRows, type MatchGroup } from '../../db/recon/match';
+import { stageTotals } from '../../db/recon/items';
+import {
+  forEachOpenGroupPage,
+  groupStage,
+  insertRunRows,
+  insertVerdicts,
+  type MatchGroup,
+} from '../../db/recon/match';
+import type { Db } from '../../db/rows';
 
 const LEG_PARTY: Record<string, ReconParty> = { cash: 'wechat', insurance: 'insurance', his: 'his' };
 
@@ -75,58 +84,60 @@ export const emptySummary = (): ReconSummary => ({
 });
 
 /**
- * Classifies every staged record of the run and writes its row; returns the counts per kind. The grouped query
- * runs once, inside a read transaction on one connection, and is fetched a page at a time through a cursor
- * (PostgreSQL spills the grouping to disk if it must); rows are written on other connections of the pool.
+ * The rules' verdict of a payment every party agrees on: what each `agreed` record of db/recon/match.ts gets.
+ * Asked of the rules, not written down twice.
+ */
+export function agreedVerdict(date: string): ReconVerdict {
+  const side: ReconSide = { total: 600, fund: 300, account: 200, cash: 100 };
+  const verdict = classifyRecord(
+    {
+      record: 'PAYMENT',
+      orderNo: 'agreed',
+      ours: side,
+      wechat: side,
+      insurance: side,
+      his: side,
+      order: { orderId: 'agreed', status: 'COMPLETED', paidDay: date, hisDay: date },
+    },
+    date,
+  );
+  if (verdict.kind !== 'MATCHED') throw new Error(`the rules call an agreed payment ${verdict.kind}`);
+  return verdict;
+}
+
+/**
+ * Classifies every staged record of the run (on its session) and writes its row; returns the counts per kind.
+ * Only the records not agreed set-based are read out, through a cursor, a page at a time.
  */
 export async function matchAndWrite(
-  db: DataSource,
+  db: Db,
   runId: string,
   date: string,
   pageSize: number,
 ): Promise<ReconSummary> {
   const summary = emptySummary();
-  await forEachMatchGroupPage(db, runId, pageSize, (page) => writeRows(db, runId, date, page, summary));
+  const { records, agreed } = await groupStage(db, date);
+  let classified = 0;
+  await forEachOpenGroupPage(db, pageSize, async (page) => {
+    const verdicts = page.map((row) => {
+      const verdict = classifyRecord(candidateOf(row), date);
+      summary[SUMMARY_KEY[verdict.kind]] += 1;
+      return { record: row.record, key: row.key, kind: verdict.kind, note: verdict.note };
+    });
+    classified += verdicts.length;
+    await insertVerdicts(db, verdicts);
+  });
+  if (agreed + classified !== records) {
+    throw new Error(`reconciliation: ${records} records, but ${agreed} agreed and ${classified} classified`);
+  }
+  summary.matched += agreed;
+  await insertRunRows(db, runId, agreedVerdict(date));
   return summary;
 }
 
-async function writeRows(
-  db: DataSource,
-  runId: string,
-  date: string,
-  page: MatchGroup[],
-  summary: ReconSummary,
-): Promise<void> {
-  const out = page.map((row) => {
-    const candidate = candidateOf(row);
-    const verdict = classifyRecord(candidate, date);
-    summary[SUMMARY_KEY[verdict.kind]] += 1;
-    const sides: StoredSides = {};
-    for (const s of SOURCES) if (candidate[s]) sides[s] = candidate[s];
-    return { candidate, verdict, sides };
-  });
-  await insertReconRows(
-    db,
-    runId,
-    out.map((o) => ({
-      kind: o.verdict.kind,
-      record: o.candidate.record,
-      orderNo: o.candidate.orderNo,
-      refundNo: o.candidate.refundNo ?? null,
-      orderId: o.candidate.order?.orderId ?? null,
-      sides: o.sides,
-      note: o.verdict.note,
-    })),
-  );
-}
-
-/** Totals per source and channel, and the day by hour per channel, from the staged items. */
-export async function computeTotals(
-  db: DataSource,
-  runId: string,
-  wechatFeeFen: number,
-): Promise<ReconTotals> {
-  const rows = await itemTotals(db, runId);
+/** Totals per source and channel, and the day by hour per channel, from the staged items (on the run's session). */
+export async function computeTotals(db: Db, wechatFeeFen: number): Promise<ReconTotals> {
+  const { items: rows, hourly } = await stageTotals(db);
   const channel = (source: ReconSourceName, field: 'total' | 'fund' | 'account' | 'cash') => {
     const pay = rows.find((r) => r.source === source && r.record === 'PAYMENT');
     const refund = rows.find((r) => r.source === source && r.record === 'REFUND');
@@ -136,7 +147,6 @@ export async function computeTotals(
       refundedFen: refund ? refund[field] : 0,
     };
   };
-  const hourly = await hourlyItemTotals(db, runId);
   const byHour = new Map(hourly.map((h) => [h.hour, h]));
   return {
     ours: {

@@ -1,7 +1,7 @@
 /**
  * The classified rows of a run, as the console lists them (keyset pages) and exports them (CSV, streamed page by
- * page). A row's actions are worked out now, from its kind, its resolution, whether its day is closed and the
- * current state of our order (domain/reconciliation.ts decides).
+ * page from one cursor). A row's actions are worked out now, from its kind, its resolution, whether its day is
+ * closed and the current state of our order (domain/reconciliation.ts decides).
  */
 import type {
   OrderStatusName,
@@ -16,7 +16,13 @@ import { fenToYuan } from '../../../shared/money';
 import { channelMoney, rowActions, type ReconSide } from '../../domain/reconciliation';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
-import { pageReconRows, readReconRow, type RowFilter, type RowRecord } from '../../db/recon/rows';
+import {
+  pageReconRows,
+  readReconRow,
+  streamReconRows,
+  type RowFilter,
+  type RowRecord,
+} from '../../db/recon/rows';
 import { runExists } from '../../db/recon/runs';
 
 function sideView(side: ReconSide | undefined) {
@@ -190,15 +196,10 @@ function csvLine(row: RowRecord): string {
   return cells.map(csvCell).join(',') + '\r\n';
 }
 
-/** The run's rows as CSV (UTF-8 with BOM for spreadsheet programs), read a page at a time. */
+/** The run's rows as CSV (UTF-8 with BOM for spreadsheet programs), read through a cursor a page at a time. */
 export async function* rowsCsv(deps: Deps, runId: string, filter: RowFilter): AsyncGenerator<string> {
   yield '\uFEFF' + CSV_HEADER.map(csvCell).join(',') + '\r\n';
-  let cursor: string | undefined;
-  const pageSize = deps.settings.RECON_BATCH_SIZE;
-  for (;;) {
-    const page = await pageRows(deps, runId, filter, cursor, pageSize);
-    if (page.rows.length > 0) yield page.rows.map(csvLine).join('');
-    if (!page.nextCursor) return;
-    cursor = page.nextCursor;
+  for await (const page of streamReconRows(deps.db, runId, filter, deps.settings.RECON_BATCH_SIZE)) {
+    yield page.map(csvLine).join('');
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Reconciliation runs (DESIGN 6.10): for a China day, stage what each source says (ours, WeChat Pay's trade
  * bill, the insurance platform's 3202 detail, the HIS daily list), classify every record, check our insurance
- * totals with 3201, and persist the run with all its rows. Re-running a date makes a new run; a closed day
+ * totals with 3201, and persist the run with all its rows — staging, matching and rows in one session of their
+ * own (db/recon/session.ts), whose rows appear when it commits. Re-running a date makes a new run; a closed day
  * (日结) cannot be re-run. Nothing is fixed here: discrepancies are rows for a person to act on.
  */
 import { PARTY_NAMES_ZH } from '../gatewayErrors';
@@ -18,13 +19,14 @@ import {
   insertRun,
   isDayClosed as dayClosed,
   listRunRows,
-  ourInsuranceItemTotals,
   readRun,
   type RunRow,
 } from '../../db/recon/runs';
-import { deleteRunItems } from '../../db/recon/items';
+import { ourInsuranceItemTotals } from '../../db/recon/items';
+import { inReconSession } from '../../db/recon/session';
+import type { ReconSummary, ReconTotals } from '../../../shared/api';
 import { computeTotals, emptySummary, matchAndWrite } from './match';
-import { dayBounds, Stager, stageHis, stageInsurance, stageOurs, stageWeChat } from './staging';
+import { dayBounds, stageDay } from './staging';
 
 export interface ReconActor {
   username: string;
@@ -67,23 +69,40 @@ function asAppError(err: unknown): unknown {
   );
 }
 
-/** Our insurance totals of the day (net of refunds), as 3201 wants them, from the staged items. */
-async function ourInsuranceTotals(deps: Deps, runId: string, date: string) {
-  return { date, ...(await ourInsuranceItemTotals(deps.db, runId)) };
-}
-
 /** Runs that were RUNNING when their process died never finish: after a while they are marked FAILED. */
 async function failStaleRuns(deps: Deps, date: string, now: Date): Promise<void> {
   await failStaleRunRows(deps.db, date, new Date(now.getTime() - deps.settings.RECON_RUN_STALE_MS), now);
 }
 
-async function stageAll(deps: Deps, runId: string, date: string): Promise<number> {
-  const size = deps.settings.RECON_BATCH_SIZE;
-  await stageOurs(deps.db, runId, date);
-  const feeFen = await stageWeChat(deps.wechat, new Stager(deps.db, runId, 'wechat', size), date);
-  await stageInsurance(deps.insurance, new Stager(deps.db, runId, 'insurance', size), date);
-  await stageHis(deps.his, new Stager(deps.db, runId, 'his', size), date);
-  return feeFen;
+/** 3201 of our staged insurance totals (net of refunds); a failure is noted in the totals, not fatal. */
+async function checkInsuranceTotals(
+  deps: Deps,
+  ours: Awaited<ReturnType<typeof ourInsuranceItemTotals>>,
+  date: string,
+) {
+  try {
+    const check = await deps.insurance.checkDayTotals({ date, ...ours });
+    return { balanced: check.balanced, message: check.message };
+  } catch (err) {
+    return { balanced: false, message: `3201 未完成: ${(err as Error).message}` };
+  }
+}
+
+/** Stages, totals, checks and classifies the day in one session; the rows are written when it commits. */
+function stageAndMatch(
+  deps: Deps,
+  runId: string,
+  date: string,
+): Promise<{ summary: ReconSummary; totals: ReconTotals }> {
+  return inReconSession(deps.db, async (session) => {
+    const feeFen = await stageDay(deps.db, session, deps, date);
+    const totals = await computeTotals(session.m, feeFen);
+    // the platform checks its books (3201) while the session classifies the day
+    const check = checkInsuranceTotals(deps, await ourInsuranceItemTotals(session.m), date);
+    const summary = await matchAndWrite(session.m, runId, date, deps.settings.RECON_BATCH_SIZE);
+    totals.insuranceCheck = await check;
+    return { summary, totals };
+  });
 }
 
 /** Reconciles one China day; the run is persisted whatever happens (FAILED with the reason when a source fails). */
@@ -98,15 +117,7 @@ export async function reconcileDay(deps: Deps, date: string, actor: ReconActor):
   await failStaleRuns(deps, date, startedAt);
   await insertRun(deps.db, runId, date, actor.username, startedAt);
   try {
-    const feeFen = await stageAll(deps, runId, date);
-    const totals = await computeTotals(deps.db, runId, feeFen);
-    try {
-      const check = await deps.insurance.checkDayTotals(await ourInsuranceTotals(deps, runId, date));
-      totals.insuranceCheck = { balanced: check.balanced, message: check.message };
-    } catch (err) {
-      totals.insuranceCheck = { balanced: false, message: `3201 未完成: ${(err as Error).message}` };
-    }
-    const summary = await matchAndWrite(deps.db, runId, date, deps.settings.RECON_BATCH_SIZE);
+    const { summary, totals } = await stageAndMatch(deps, runId, date);
     await deps.db.transaction(async (m) => {
       await finishRun(m, runId, new Date(deps.clock.now()), summary, totals);
       await recordAudit(
@@ -126,8 +137,6 @@ export async function reconcileDay(deps: Deps, date: string, actor: ReconActor):
     deps.logger.warn({ err, runId, date }, 'reconciliation run failed');
     await failRun(deps.db, runId, new Date(deps.clock.now()), (err as Error).message.slice(0, 2000));
     throw asAppError(err);
-  } finally {
-    await deleteRunItems(deps.db, runId);
   }
   return getRun(deps, runId);
 }

@@ -1,6 +1,7 @@
 /**
- * Stage 1 of a run: what each source says of the day goes into `recon_items`, one row per record, in batches of
- * RECON_BATCH_SIZE — the sources are read as streams, so memory holds one batch, never the day.
+ * Stage 1 of a run: what each source says of the day goes into the run's staging table (db/recon/items.ts), one
+ * row per record, all four sources at once into one COPY (db/recon/copy.ts) — ours straight from our tables, the
+ * three parties' files as they are parsed: memory holds a chunk of lines, never a file.
  *
  * Keys: a payment is keyed by our order number (also WeChat's out_trade_no, 6201 medOrgOrd and the HIS order
  * no.), a refund by our refund number (out_refund_no, 6203 appRefdSn, the HIS refund no.). Money given back
@@ -8,46 +9,20 @@
  * of a payment that arrived after the order closed (WeChat refund `LR…`, services/payment/late.ts) — is folded
  * into the order's payment as a negative amount, so such an order nets to zero.
  */
-import type { DataSource } from 'typeorm';
 import type { Split } from '../../../shared/money';
 import type { HisGateway, InsuranceGateway, WeChatPayGateway } from '../../gateways/ports';
-import { BOOKED_ORDER_STATUSES, type ReconSourceName } from '../../domain/reconciliation';
-import { insertReconItems, stageOurItems, type ReconItem } from '../../db/recon/items';
+import { BOOKED_ORDER_STATUSES } from '../../domain/reconciliation';
+import type { DataSource } from 'typeorm';
+import { copyOurItems } from '../../db/recon/items';
+import { StageCopy, type ItemSink } from '../../db/recon/copy';
+import type { ReconSession } from '../../db/recon/session';
 import { latePaymentRefundNo } from '../payment/late';
 import { insuranceReversalNo } from '../payment/insuranceReversal';
-
-export type StagedItem = ReconItem;
 
 /** [start, end) of a China business day. */
 export function dayBounds(date: string): { start: Date; end: Date } {
   const start = new Date(`${date}T00:00:00+08:00`);
   return { start, end: new Date(start.getTime() + 24 * 3600_000) };
-}
-
-/** Buffers items of one source and writes them with one multi-row INSERT per batch. */
-export class Stager {
-  private batch: StagedItem[] = [];
-  count = 0;
-
-  constructor(
-    private readonly db: DataSource,
-    private readonly runId: string,
-    private readonly source: ReconSourceName,
-    private readonly batchSize: number,
-  ) {}
-
-  async push(item: StagedItem): Promise<void> {
-    this.batch.push(item);
-    this.count += 1;
-    if (this.batch.length >= this.batchSize) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const b = this.batch;
-    this.batch = [];
-    await insertReconItems(this.db, this.runId, this.source, b);
-  }
 }
 
 /** How far back a payment booked after its day was closed is looked for (a day's payments settle in days). */
@@ -59,22 +34,24 @@ export const CLOSED_DAY_LOOKBACK_DAYS = 31;
  * janitor confirmed them after the close): the closed day cannot take them, so this day's run shows them for a
  * person (domain/reconciliation.ts: `bookedAfterClose`).
  */
-export async function stageOurs(db: DataSource, runId: string, date: string): Promise<void> {
+export async function stageOurs(db: DataSource, copy: StageCopy, date: string): Promise<void> {
   const { start, end } = dayBounds(date);
-  await stageOurItems(db, runId, { date, start, end }, BOOKED_ORDER_STATUSES, CLOSED_DAY_LOOKBACK_DAYS);
+  await copyOurItems(db, { date, start, end }, BOOKED_ORDER_STATUSES, CLOSED_DAY_LOOKBACK_DAYS, (rows) =>
+    copy.pipe(rows),
+  );
 }
 
 const negated = (s: Split): Split => ({ total: -s.total, fund: -s.fund, account: -s.account, cash: -s.cash });
 const cashOnly = (amountFen: number): Split => ({ total: amountFen, fund: 0, account: 0, cash: amountFen });
 
 /** WeChat Pay's trade bill: payments and refunds of the cash channel. Returns the day's fees (fen). */
-export async function stageWeChat(wechat: WeChatPayGateway, stager: Stager, date: string): Promise<number> {
+export async function stageWeChat(wechat: WeChatPayGateway, sink: ItemSink, date: string): Promise<number> {
   let feeFen = 0;
   for await (const row of wechat.tradeBill(date)) {
     feeFen += row.feeFen;
     const isReturn = row.kind === 'REFUND' && row.outRefundNo === latePaymentRefundNo(row.outTradeNo);
     const isRefund = row.kind === 'REFUND' && row.outRefundNo !== undefined && !isReturn;
-    await stager.push({
+    await sink.push({
       record: isRefund ? 'REFUND' : 'PAYMENT',
       key: isRefund ? (row.outRefundNo as string) : row.outTradeNo,
       orderNo: row.outTradeNo,
@@ -83,20 +60,19 @@ export async function stageWeChat(wechat: WeChatPayGateway, stager: Stager, date
       atMs: row.atMs,
     });
   }
-  await stager.flush();
   return feeFen;
 }
 
 /** The insurance platform's 3202 detail: settlements (fund + account channel) and refunds. */
 export async function stageInsurance(
   insurance: InsuranceGateway,
-  stager: Stager,
+  sink: ItemSink,
   date: string,
 ): Promise<void> {
   for await (const rec of insurance.dayRecords(date)) {
     const isReversal = rec.kind === 'REFUND' && rec.refundNo === insuranceReversalNo(rec.medOrgOrd);
     const asRefund = rec.kind === 'REFUND' && !isReversal && rec.refundNo !== undefined;
-    await stager.push({
+    await sink.push({
       record: asRefund ? 'REFUND' : 'PAYMENT',
       key: asRefund ? (rec.refundNo as string) : rec.medOrgOrd,
       orderNo: rec.medOrgOrd,
@@ -105,14 +81,13 @@ export async function stageInsurance(
       atMs: rec.atMs,
     });
   }
-  await stager.flush();
 }
 
 /** The HIS daily list: charges and refunds of online orders. */
-export async function stageHis(his: HisGateway, stager: Stager, date: string): Promise<void> {
+export async function stageHis(his: HisGateway, sink: ItemSink, date: string): Promise<void> {
   for await (const rec of his.dailyRecords(date)) {
     if (rec.kind === 'CHARGE') {
-      await stager.push({
+      await sink.push({
         record: 'PAYMENT',
         key: rec.orderNo,
         orderNo: rec.orderNo,
@@ -121,7 +96,7 @@ export async function stageHis(his: HisGateway, stager: Stager, date: string): P
         atMs: rec.chargedAtMs,
       });
     } else {
-      await stager.push({
+      await sink.push({
         record: 'REFUND',
         key: rec.refundNo,
         orderNo: rec.orderNo,
@@ -131,5 +106,40 @@ export async function stageHis(his: HisGateway, stager: Stager, date: string): P
       });
     }
   }
-  await stager.flush();
+}
+
+export interface Parties {
+  wechat: WeChatPayGateway;
+  insurance: InsuranceGateway;
+  his: HisGateway;
+}
+
+/**
+ * The day from every source into the session's staging table, all four read at once through one COPY: ours (on a
+ * connection of its own) and the three parties' files. The first source that fails stops the others and the COPY
+ * (nothing of it stays) and is what this throws. Returns WeChat Pay's fees of the day (fen).
+ */
+export async function stageDay(
+  db: DataSource,
+  session: ReconSession,
+  parties: Parties,
+  date: string,
+): Promise<number> {
+  const copy = StageCopy.open(session.client);
+  let firstFailure: { err: unknown } | undefined;
+  const read = <T>(staging: Promise<T>): Promise<T> =>
+    staging.catch(async (err: unknown) => {
+      firstFailure ??= { err };
+      await copy.abort(err);
+      throw err;
+    });
+  const [wechat] = await Promise.allSettled([
+    read(stageWeChat(parties.wechat, copy.sink('wechat'), date)),
+    read(stageInsurance(parties.insurance, copy.sink('insurance'), date)),
+    read(stageHis(parties.his, copy.sink('his'), date)),
+    read(stageOurs(db, copy, date)),
+  ]);
+  if (firstFailure || wechat.status === 'rejected') throw firstFailure?.err;
+  await copy.end();
+  return wechat.value;
 }
