@@ -22,6 +22,7 @@ import { resetRedis, resetSchema } from '../scripts/chaos/reset';
 import { checkInvariants } from '../scripts/chaos/invariants';
 import { openLoop, summarize, type LoadStats } from './load/openLoop';
 import { makePatient, mix, type LoadPatient } from './load/patients';
+import { metricValue as metric } from './flow/counters';
 
 const TIMEOUT_MS = 10_000;
 const PAYMENT_WINDOW_MS = 30_000;
@@ -30,12 +31,6 @@ const line = (s: LoadStats) =>
   `offered ${s.offeredPerS}/s for ${s.seconds} s: admitted ${s.admittedPerS}/s (p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms, ` +
   `p99 ${s.p99Ms} ms), shed ${s.shed} (${s.shedWithoutRetryAfter} without Retry-After), failed ${s.failed}, ` +
   `timed out ${s.timeouts}`;
-
-async function metric(opsUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${opsUrl}/metrics`)).text();
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : NaN;
-}
 
 async function recoverySeconds(shot: () => Promise<{ status: number }>): Promise<number> {
   const stopped = performance.now();
